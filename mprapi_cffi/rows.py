@@ -386,11 +386,11 @@ class IpForwardRow(_WireRow):
     """
 
     __slots__ = ()
-    _fields = (
+    __match_args__ = (
         "dest", "mask", "policy", "next_hop", "if_index", "type", "proto", "age",
         "next_hop_as", "metric1", "metric2", "metric3", "metric4", "metric5",
     )  # fmt: skip
-    __match_args__ = _fields
+    _fields = __match_args__
     _views = (
         _addr, _addr, _same, _addr, _same, _route_type, _route_proto, _same,
         _same, _same, _same, _same, _same, _same,
@@ -556,8 +556,8 @@ class IpAddrRow(_WireRow):
     """
 
     __slots__ = ()
-    _fields = ("addr", "index", "mask", "bcast_addr", "reasm_size", "type")
-    __match_args__ = _fields
+    __match_args__ = ("addr", "index", "mask", "bcast_addr", "reasm_size", "type")
+    _fields = __match_args__
     _views = (_addr, _same, _addr, _addr, _same, AddrType)
 
     def __new__(
@@ -616,8 +616,8 @@ class IpNetRow(_WireRow):
     """An ARP entry: mirrors MIB_IPNETROW (``phys_addr`` is dwPhysAddrLen bytes)."""
 
     __slots__ = ()
-    _fields = ("index", "phys_addr", "addr", "type")
-    __match_args__ = _fields
+    __match_args__ = ("index", "phys_addr", "addr", "type")
+    _fields = __match_args__
     _views = (_same, _same, _addr, _net_type)
 
     def __new__(cls, index: int, phys_addr: bytes, addr: AddressLike, type: int) -> IpNetRow:
@@ -657,8 +657,8 @@ class TcpRow(_WireRow):
     """A TCP connection: mirrors MIB_TCPROW (ports are host-order ints)."""
 
     __slots__ = ()
-    _fields = ("state", "local_addr", "local_port", "remote_addr", "remote_port")
-    __match_args__ = _fields
+    __match_args__ = ("state", "local_addr", "local_port", "remote_addr", "remote_port")
+    _fields = __match_args__
     _views = (_tcp_state, _addr, _port, _addr, _port)
 
     def __new__(
@@ -711,8 +711,8 @@ class UdpRow(_WireRow):
     """A UDP listener: mirrors MIB_UDPROW (the port is a host-order int)."""
 
     __slots__ = ()
-    _fields = ("local_addr", "local_port")
-    __match_args__ = _fields
+    __match_args__ = ("local_addr", "local_port")
+    _fields = __match_args__
     _views = (_addr, _port)
 
     def __new__(cls, local_addr: AddressLike, local_port: int) -> UdpRow:

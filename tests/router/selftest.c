@@ -1,0 +1,926 @@
+/*
+ * Self-test of the stand-in router (router.c), run under Wine or Windows.
+ *
+ * The twelve API functions are imported through MinGW's own import library
+ * for Mprapi.dll, exactly as the client extension imports them, so this also
+ * proves that the stand-in satisfies those imports. The router_* control
+ * exports are looked up at run time: if they are missing, the process got
+ * Wine's builtin Mprapi.dll instead of the stand-in.
+ *
+ * Build and run (see README.md):
+ *   x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -o selftest.exe \
+ *       tests/router/selftest.c -lmprapi
+ *   WINEDLLOVERRIDES="mprapi=n,b;winedbg.exe=d" wine64 selftest.exe
+ */
+
+#include <windows.h>
+#include <mprapi.h>
+#include <mprerror.h>
+#include <iprtrmib.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#define IPV4(a, b, c, d) \
+    ((DWORD)(a) | ((DWORD)(b) << 8) | ((DWORD)(c) << 16) | ((DWORD)(d) << 24))
+#define HDR 8u /* offset of the payload in MIB_OPAQUE_INFO */
+
+static void(__cdecl *router_reset)(void);
+static long long(__cdecl *router_counter)(const char *);
+static void(__cdecl *router_fail_connect)(DWORD);
+static void(__cdecl *router_fail_calls)(DWORD);
+static void(__cdecl *router_fail_calls_with_buffer)(DWORD);
+static void(__cdecl *router_set_delay_ms)(DWORD);
+static void(__cdecl *router_set_service_running)(int);
+static int(__cdecl *router_last_server)(WCHAR *, int);
+static DWORD(__cdecl *router_last_input)(void *, DWORD);
+static void(__cdecl *router_set_bench_routes)(DWORD);
+static void(__cdecl *router_set_mode)(int);
+static void(__cdecl *router_set_malformed)(int);
+static void *(__cdecl *router_alloc_admin_buffer)(DWORD);
+
+static int g_failures, g_passes;
+
+static void check(int ok, const char *what, int line)
+{
+    if (ok) {
+        g_passes++;
+        printf("PASS %s\n", what);
+    } else {
+        g_failures++;
+        printf("FAIL %s (line %d)\n", what, line);
+    }
+    fflush(stdout);
+}
+
+#define CHECK(cond) check(!!(cond), #cond, __LINE__)
+#define CHECK_EQ(a, b)                                                             \
+    do {                                                                           \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
+        if (a_ != b_)                                                              \
+            printf("     %s = %llu (0x%llx), expected %llu\n", #a, a_, a_, b_);    \
+        check(a_ == b_, #a " == " #b, __LINE__);                                   \
+    } while (0)
+
+enum { GET, FIRST, NEXT };
+
+static DWORD mib(int op, MIB_SERVER_HANDLE h, const DWORD *q, DWORD words, BYTE **out,
+                 DWORD *size)
+{
+    LPVOID *o = (LPVOID *)out;
+    switch (op) {
+    case FIRST:
+        return MprAdminMIBEntryGetFirst(h, PID_IP, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
+    case NEXT:
+        return MprAdminMIBEntryGetNext(h, PID_IP, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
+    default:
+        return MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
+    }
+}
+
+static long long C(const char *name) { return router_counter(name); }
+
+static DWORD entries(const BYTE *reply) { return *(const DWORD *)(reply + HDR); }
+
+/* Fetch a table, check its count and exact size, return its entry count. */
+static DWORD table_count(MIB_SERVER_HANDLE h, DWORD var, size_t row_size)
+{
+    BYTE *r = NULL;
+    DWORD size = 0, n = 0, rc = mib(GET, h, &var, 1, &r, &size);
+    CHECK_EQ(rc, 0);
+    if (!rc && r) {
+        n = entries(r);
+        CHECK_EQ(((MIB_OPAQUE_INFO *)r)->dwId, var);
+        CHECK_EQ(*(DWORD *)(r + 4), 0);
+        CHECK_EQ(size, HDR + 4 + n * row_size);
+        MprAdminMIBBufferFree(r);
+    }
+    return n;
+}
+
+static MIB_SERVER_HANDLE connect_local(void)
+{
+    MIB_SERVER_HANDLE h = NULL;
+    DWORD rc = MprAdminMIBServerConnect(NULL, &h);
+    CHECK_EQ(rc, 0);
+    CHECK(h != NULL);
+    return h;
+}
+
+static int load_controls(void)
+{
+    HMODULE m = GetModuleHandleW(L"mprapi.dll");
+    if (!m)
+        return 0;
+#define LOAD(name)                                              \
+    do {                                                        \
+        *(FARPROC *)&name = GetProcAddress(m, #name);           \
+        if (!name) {                                            \
+            printf("FAIL control export %s missing\n", #name);  \
+            return 0;                                           \
+        }                                                       \
+    } while (0)
+    LOAD(router_reset);
+    LOAD(router_counter);
+    LOAD(router_fail_connect);
+    LOAD(router_fail_calls);
+    LOAD(router_fail_calls_with_buffer);
+    LOAD(router_set_delay_ms);
+    LOAD(router_set_service_running);
+    LOAD(router_last_server);
+    LOAD(router_last_input);
+    LOAD(router_set_bench_routes);
+    LOAD(router_set_mode);
+    LOAD(router_set_malformed);
+    LOAD(router_alloc_admin_buffer);
+    return 1;
+}
+
+static void test_connect(void)
+{
+    MIB_SERVER_HANDLE a, b = NULL;
+    WCHAR name[16];
+    BYTE *r = (BYTE *)1;
+    DWORD size = 99, q = IF_NUMBER;
+
+    printf("-- connect / disconnect\n");
+    router_reset();
+    a = connect_local();
+    CHECK_EQ(router_last_server(name, 16), -1);
+    CHECK_EQ(MprAdminMIBServerConnect(L"srv1", &b), 0);
+    CHECK_EQ(router_last_server(name, 16), 4);
+    CHECK(!wcscmp(name, L"srv1"));
+    CHECK_EQ(router_last_server(name, 3), 4);
+    CHECK(!wcscmp(name, L"sr"));
+    CHECK(a != b);
+    CHECK_EQ(C("connects"), 2);
+    CHECK_EQ(C("live_handles"), 2);
+    MprAdminMIBServerDisconnect(a);
+    MprAdminMIBServerDisconnect(b);
+    CHECK_EQ(C("disconnects"), 2);
+    CHECK_EQ(C("live_handles"), 0);
+    CHECK_EQ(C("bad_handle"), 0);
+    MprAdminMIBServerDisconnect(a);
+    CHECK_EQ(C("bad_handle"), 1);
+    CHECK_EQ(C("disconnects"), 2);
+    CHECK_EQ(mib(GET, a, &q, 1, &r, &size), ERROR_INVALID_HANDLE);
+    CHECK(r == NULL && size == 0);
+    CHECK_EQ(mib(GET, (MIB_SERVER_HANDLE)&q, &q, 1, &r, &size), ERROR_INVALID_HANDLE);
+    CHECK_EQ(C("bad_handle"), 3);
+    CHECK_EQ(C("calls"), 0);
+    CHECK_EQ(C("no_such_counter"), -1);
+
+    printf("-- lazy connection errors\n");
+    CHECK_EQ(MprAdminMIBServerConnect(L"unreachable", &a), 0);
+    CHECK_EQ(mib(GET, a, &q, 1, &r, &size), 1722);
+    CHECK_EQ(MprAdminMIBServerConnect(L"norras", &b), 0);
+    CHECK_EQ(mib(GET, b, &q, 1, &r, &size), 1717);
+    CHECK_EQ(C("calls"), 2);
+    MprAdminMIBServerDisconnect(a);
+    MprAdminMIBServerDisconnect(b);
+}
+
+static void test_arguments(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q[2] = {IF_NUMBER, 0};
+    LPVOID *o = (LPVOID *)&r;
+
+    printf("-- argument errors\n");
+    router_reset();
+    h = connect_local();
+    CHECK_EQ(MprAdminMIBEntryGet(h, 0x2B, IPRTRMGR_PID, q, 4, o, &size), 902);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, 1, q, 4, o, &size), 1003);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, NULL, 4, o, &size), 87);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 2, o, &size), 87);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 6, o, &size), 87);
+    q[0] = TCP_ROW;
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 4, o, &size), 87);
+    q[0] = 99;
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 4, o, &size), 87);
+    q[0] = IF_NUMBER;
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 8, o, &size), 0);
+    CHECK_EQ(size, HDR + 4);
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+static void test_tables(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q;
+
+    printf("-- tables and statistics\n");
+    router_reset();
+    h = connect_local();
+    CHECK_EQ(table_count(h, IF_TABLE, sizeof(MIB_IFROW)), 3);
+    CHECK_EQ(table_count(h, IP_ADDRTABLE, sizeof(MIB_IPADDRROW)), 3);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 4);
+    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 2);
+    CHECK_EQ(table_count(h, TCP_TABLE, sizeof(MIB_TCPROW)), 2);
+    CHECK_EQ(table_count(h, UDP_TABLE, sizeof(MIB_UDPROW)), 2);
+
+    q = IF_NUMBER;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IFNUMBER));
+    CHECK_EQ(((MIB_IFNUMBER *)(r + HDR))->dwValue, 3);
+    MprAdminMIBBufferFree(r);
+    q = IP_FORWARDNUMBER;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IPFORWARDNUMBER *)(r + HDR))->dwValue, 4);
+    MprAdminMIBBufferFree(r);
+
+    q = IF_TABLE;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    {
+        MIB_IFROW *f = (MIB_IFROW *)(r + HDR + 4);
+        static const BYTE eth[6] = {0x00, 0x15, 0x5d, 0x01, 0x02, 0x03};
+        CHECK_EQ(f[0].dwIndex, 1);
+        CHECK(!wcscmp(f[0].wszName, L"Loopback Pseudo-Interface 1"));
+        CHECK_EQ(f[0].dwType, 24);
+        CHECK_EQ(f[0].dwSpeed, 1073741824);
+        CHECK_EQ(f[0].dwLastChange, 100);
+        CHECK_EQ(f[0].dwDescrLen, strlen("Software Loopback Interface 1") + 1);
+        CHECK_EQ(f[1].dwIndex, 3);
+        CHECK_EQ(f[1].dwPhysAddrLen, 6);
+        CHECK(!memcmp(f[1].bPhysAddr, eth, 6));
+        CHECK_EQ(f[1].dwInOctets, 1000001);
+        CHECK_EQ(f[1].dwOutQLen, 12);
+        CHECK(!strcmp((char *)f[1].bDescr, "Intel(R) Ethernet Connection I219-V"));
+        CHECK_EQ(f[2].dwIndex, 7);
+        CHECK(!wcscmp(f[2].wszName, L"Wide Area Link \u00fc\u2260"));
+        CHECK_EQ(f[2].dwAdminStatus, 2);
+        CHECK_EQ(f[2].dwOperStatus, 0);
+        CHECK_EQ(f[2].dwMtu, 1400);
+    }
+    MprAdminMIBBufferFree(r);
+
+    q = TCP_TABLE;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    {
+        MIB_TCPROW *t = (MIB_TCPROW *)(r + HDR + 4);
+        CHECK_EQ(t[0].dwLocalPort, 0xABCD8700u); /* 135 in network order */
+        CHECK_EQ(t[1].dwState, 5);
+        CHECK_EQ(t[1].dwRemoteAddr, IPV4(93, 184, 216, 34));
+        CHECK_EQ(t[1].dwRemotePort & 0xFFFF, 0xBB01u); /* 443 */
+    }
+    MprAdminMIBBufferFree(r);
+
+    q = IP_STATS;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IPSTATS));
+    {
+        MIB_IPSTATS *s = (MIB_IPSTATS *)(r + HDR);
+        CHECK_EQ(s->dwForwarding, 1);
+        CHECK_EQ(s->dwDefaultTTL, 128);
+        CHECK_EQ(s->dwInReceives, 1000);
+        CHECK_EQ(s->dwFragCreates, 1017);
+        CHECK_EQ(s->dwNumIf, 3);
+        CHECK_EQ(s->dwNumRoutes, 4);
+    }
+    MprAdminMIBBufferFree(r);
+    q = ICMP_STATS;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_ICMP));
+    CHECK_EQ(((MIB_ICMP *)(r + HDR))->stats.icmpInStats.dwMsgs, 2000);
+    CHECK_EQ(((MIB_ICMP *)(r + HDR))->stats.icmpOutStats.dwAddrMaskReps, 3012);
+    MprAdminMIBBufferFree(r);
+    q = TCP_STATS;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_TCPSTATS *)(r + HDR))->dwMaxConn, 0xFFFFFFFFu);
+    CHECK_EQ(((MIB_TCPSTATS *)(r + HDR))->dwActiveOpens, 4000);
+    CHECK_EQ(((MIB_TCPSTATS *)(r + HDR))->dwOutRsts, 4009);
+    CHECK_EQ(((MIB_TCPSTATS *)(r + HDR))->dwNumConns, 2);
+    MprAdminMIBBufferFree(r);
+    q = UDP_STATS;
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_UDPSTATS));
+    CHECK_EQ(((MIB_UDPSTATS *)(r + HDR))->dwOutDatagrams, 5003);
+    CHECK_EQ(((MIB_UDPSTATS *)(r + HDR))->dwNumAddrs, 2);
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+static void test_rows(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q[5];
+    int i;
+
+    printf("-- row access\n");
+    router_reset();
+    h = connect_local();
+    q[0] = IF_ROW;
+    q[1] = 3;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IFROW));
+    CHECK(!wcscmp(((MIB_IFROW *)(r + HDR))->wszName, L"Ethernet"));
+    MprAdminMIBBufferFree(r);
+    q[1] = 4;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 1413);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 87);
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR))->dwIndex, 1);
+    MprAdminMIBBufferFree(r);
+    q[1] = 2; /* not present: next is the first strictly greater */
+    CHECK_EQ(mib(NEXT, h, q, 2, &r, &size), 0);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR))->dwIndex, 3);
+    MprAdminMIBBufferFree(r);
+    q[1] = 3;
+    CHECK_EQ(mib(NEXT, h, q, 2, &r, &size), 0);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR))->dwIndex, 7);
+    MprAdminMIBBufferFree(r);
+    q[1] = 7;
+    CHECK_EQ(mib(NEXT, h, q, 2, &r, &size), 259);
+    CHECK_EQ(mib(NEXT, h, q, 1, &r, &size), 87);
+    q[0] = IF_TABLE;
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 87);
+    CHECK_EQ(mib(NEXT, h, q, 2, &r, &size), 87);
+
+    /* Address walk in natural IP order. */
+    {
+        static const DWORD want[3] = {IPV4(10, 20, 30, 40), IPV4(127, 0, 0, 1),
+                                      IPV4(192, 168, 1, 10)};
+        q[0] = IP_ADDRROW;
+        CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+        for (i = 0; i < 3; i++) {
+            MIB_IPADDRROW *a = (MIB_IPADDRROW *)(r + HDR);
+            CHECK_EQ(a->dwAddr, want[i]);
+            q[1] = a->dwAddr;
+            MprAdminMIBBufferFree(r);
+            CHECK_EQ(mib(NEXT, h, q, 2, &r, &size), i < 2 ? 0 : 259);
+        }
+        q[1] = IPV4(127, 0, 0, 1);
+        CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+        CHECK_EQ(((MIB_IPADDRROW *)(r + HDR))->dwReasmSize, 65535);
+        MprAdminMIBBufferFree(r);
+    }
+
+    /* ARP row by (interface, address). */
+    q[0] = IP_NETROW;
+    q[1] = 3;
+    q[2] = IPV4(192, 168, 1, 254);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->dwType, 4);
+    CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->bPhysAddr[5], 0xfe);
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 87);
+
+    /* Route walk and exact get. */
+    {
+        static const DWORD dests[4] = {IPV4(0, 0, 0, 0), IPV4(10, 0, 0, 0),
+                                       IPV4(127, 0, 0, 0), IPV4(192, 168, 1, 0)};
+        q[0] = IP_FORWARDROW;
+        CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+        for (i = 0; i < 4; i++) {
+            MIB_IPFORWARDROW *f = (MIB_IPFORWARDROW *)(r + HDR);
+            CHECK_EQ(f->dwForwardDest, dests[i]);
+            q[1] = f->dwForwardDest;
+            q[2] = f->dwForwardProto;
+            q[3] = f->dwForwardPolicy;
+            q[4] = f->dwForwardNextHop;
+            MprAdminMIBBufferFree(r);
+            CHECK_EQ(mib(NEXT, h, q, 5, &r, &size), i < 3 ? 0 : 259);
+        }
+        q[1] = IPV4(10, 0, 0, 0);
+        q[2] = 8;
+        q[3] = 0;
+        q[4] = IPV4(192, 168, 1, 254);
+        CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
+        CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardNextHopAS, 65001);
+        CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardMetric5, 6);
+        MprAdminMIBBufferFree(r);
+        q[2] = 3;
+        CHECK_EQ(mib(GET, h, q, 5, &r, &size), 1413);
+        CHECK_EQ(mib(GET, h, q, 4, &r, &size), 87);
+    }
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+static DWORD route_change(int what, MIB_SERVER_HANDLE h, const MIB_IPFORWARDROW *row,
+                          DWORD size_adjust)
+{
+    BYTE in[HDR + sizeof(MIB_IPFORWARDROW)];
+    DWORD q[5];
+    memset(in, 0, sizeof in);
+    *(DWORD *)in = IP_FORWARDROW;
+    memcpy(in + HDR, row, sizeof *row);
+    q[0] = IP_FORWARDROW;
+    q[1] = row->dwForwardDest;
+    q[2] = row->dwForwardProto;
+    q[3] = row->dwForwardPolicy;
+    q[4] = row->dwForwardNextHop;
+    switch (what) {
+    case 0:
+        return MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
+    case 1:
+        return MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
+    default:
+        return MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q - size_adjust);
+    }
+}
+
+static void test_changes(void)
+{
+    MIB_SERVER_HANDLE h;
+    MIB_IPFORWARDROW row, all[4];
+    BYTE *r, last[64];
+    DWORD size, q[5] = {IP_FORWARDROW, 0, 0, 0, 0};
+    int i;
+
+    printf("-- create / set / delete\n");
+    router_reset();
+    h = connect_local();
+    memset(&row, 0, sizeof row);
+    row.dwForwardDest = IPV4(172, 16, 0, 0);
+    row.dwForwardMask = IPV4(255, 240, 0, 0);
+    row.dwForwardNextHop = IPV4(192, 168, 1, 1);
+    row.dwForwardIfIndex = 3;
+    row.dwForwardType = 4;
+    row.dwForwardProto = 3;
+    row.dwForwardMetric1 = 10;
+    CHECK_EQ(route_change(0, h, &row, 0), 0);
+    CHECK_EQ(route_change(0, h, &row, 0), 183);
+    CHECK_EQ(route_change(0, h, &row, 1), 87);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 5);
+    q[0] = IP_FORWARDTABLE;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR + 4))[3].dwForwardDest, IPV4(172, 16, 0, 0));
+    MprAdminMIBBufferFree(r);
+    q[0] = IP_FORWARDROW;
+
+    row.dwForwardMetric1 = 77;
+    CHECK_EQ(route_change(1, h, &row, 0), 0);
+    q[1] = row.dwForwardDest;
+    q[2] = row.dwForwardProto;
+    q[4] = row.dwForwardNextHop;
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
+    CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardMetric1, 77);
+    MprAdminMIBBufferFree(r);
+
+    CHECK_EQ(route_change(2, h, &row, 4), 87);
+    CHECK_EQ(route_change(2, h, &row, 0), 0);
+    CHECK_EQ(router_last_input(last, sizeof last), 20);
+    CHECK(!memcmp(last, q, 20));
+    CHECK_EQ(route_change(2, h, &row, 0), 1413);
+    CHECK_EQ(route_change(1, h, &row, 0), 1413);
+    {
+        BYTE bad[HDR + sizeof(MIB_IPFORWARDROW)];
+        memset(bad, 0, sizeof bad);
+        *(DWORD *)bad = IF_ROW;
+        CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, bad, sizeof bad), 87);
+        CHECK_EQ(router_last_input(last, 4), sizeof bad);
+        CHECK_EQ(*(DWORD *)last, IF_ROW);
+        CHECK_EQ(MprAdminMIBEntryCreate(h, 0x2B, IPRTRMGR_PID, bad, sizeof bad), 902);
+    }
+
+    /* Empty the table: GetFirst then says ERROR_NO_DATA. */
+    q[0] = IP_FORWARDTABLE;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    memcpy(all, r + HDR + 4, sizeof all);
+    MprAdminMIBBufferFree(r);
+    for (i = 0; i < 4; i++)
+        CHECK_EQ(route_change(2, h, &all[i], 0), 0);
+    q[0] = IP_FORWARDROW;
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 232);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 0);
+
+    /* The table grows without a fixed limit, and stays sorted. */
+    for (i = 1000; i > 0; i--) {
+        row.dwForwardDest = IPV4(10, 1, i >> 8, i & 0xFF);
+        if (route_change(0, h, &row, 0))
+            break;
+    }
+    CHECK_EQ(i, 0);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 1000);
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardDest, IPV4(10, 1, 0, 1));
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+static void test_buffers(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r, *a;
+    DWORD size, q = IF_NUMBER;
+    int local;
+
+    printf("-- buffer registry\n");
+    router_reset();
+    h = connect_local();
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    CHECK_EQ(C("live_buffers"), 1);
+    CHECK_EQ(C("buffers_allocated"), 1);
+    CHECK_EQ(MprAdminBufferFree(r), 87);
+    CHECK_EQ(C("wrong_free"), 1);
+    CHECK_EQ(C("live_buffers"), 1);
+    CHECK_EQ(MprAdminMIBBufferFree(r), 0);
+    CHECK_EQ(C("live_buffers"), 0);
+    CHECK_EQ(MprAdminMIBBufferFree(r), 87);
+    CHECK_EQ(C("double_free"), 1);
+    CHECK_EQ(MprAdminMIBBufferFree(&local), 87);
+    CHECK_EQ(C("double_free"), 2);
+    CHECK_EQ(MprAdminMIBBufferFree(NULL), 87);
+    CHECK_EQ(MprAdminBufferFree(NULL), 87);
+    CHECK_EQ(C("double_free"), 2);
+
+    a = router_alloc_admin_buffer(32);
+    CHECK(a != NULL);
+    CHECK_EQ(C("live_buffers"), 1);
+    CHECK_EQ(MprAdminMIBBufferFree(a), 87);
+    CHECK_EQ(C("wrong_free"), 2);
+    CHECK_EQ(MprAdminBufferFree(a), 0);
+    CHECK_EQ(MprAdminBufferFree(a), 87);
+    CHECK_EQ(C("double_free"), 3);
+    CHECK_EQ(C("live_buffers"), 0);
+
+    /* A reset forgets live buffers: freeing one later is a counted
+     * double free, not a crash. */
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    router_reset();
+    CHECK_EQ(C("buffers_allocated"), 0);
+    CHECK_EQ(MprAdminMIBBufferFree(r), 87);
+    CHECK_EQ(C("double_free"), 1);
+    MprAdminMIBServerDisconnect(h);
+    CHECK_EQ(C("bad_handle"), 1);
+}
+
+static void test_error_strings(void)
+{
+    LPWSTR s = (LPWSTR)1;
+
+    printf("-- error strings\n");
+    router_reset();
+    CHECK_EQ(MprAdminGetErrorString(902, &s), 0);
+    CHECK(s && !wcscmp(s, L"No router manager is installed for this protocol.\r\n"));
+    LocalFree(s);
+    CHECK_EQ(MprAdminGetErrorString(600, &s), 0);
+    CHECK(s && !wcscmp(s, L"Router error 600.\r\n"));
+    LocalFree(s);
+    CHECK_EQ(C("error_strings"), 2);
+    s = (LPWSTR)1;
+    CHECK_EQ(MprAdminGetErrorString(5, &s), 317);
+    CHECK(s == NULL);
+    CHECK_EQ(MprAdminGetErrorString(1722, &s), 317);
+    CHECK_EQ(C("error_strings"), 2);
+}
+
+static void test_faults(void)
+{
+    MIB_SERVER_HANDLE h = (MIB_SERVER_HANDLE)1;
+    BYTE *r;
+    DWORD size, q = IF_NUMBER;
+    MIB_IPFORWARDROW row;
+
+    printf("-- fault injection\n");
+    router_reset();
+    router_fail_connect(1722);
+    CHECK_EQ(MprAdminMIBServerConnect(L"x", &h), 1722);
+    CHECK(h == NULL);
+    CHECK_EQ(C("connects"), 0);
+    router_fail_connect(0);
+    h = connect_local();
+
+    router_fail_calls(5);
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 5);
+    CHECK(r == NULL && size == 0);
+    memset(&row, 0, sizeof row);
+    CHECK_EQ(route_change(0, h, &row, 0), 5);
+    router_fail_calls(0);
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    MprAdminMIBBufferFree(r);
+
+    router_fail_calls_with_buffer(1726);
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 1726);
+    CHECK(r != NULL);
+    CHECK_EQ(size, 16);
+    CHECK_EQ(C("live_buffers"), 1);
+    CHECK_EQ(MprAdminMIBBufferFree(r), 0);
+    CHECK_EQ(C("live_buffers"), 0);
+    router_fail_calls_with_buffer(0);
+    CHECK_EQ(mib(GET, h, &q, 1, &r, &size), 0);
+    MprAdminMIBBufferFree(r);
+
+    CHECK(MprAdminIsServiceRunning(NULL));
+    router_set_service_running(0);
+    CHECK(!MprAdminIsServiceRunning(NULL));
+    router_reset();
+    CHECK(MprAdminIsServiceRunning(NULL));
+}
+
+static MIB_SERVER_HANDLE g_thread_handle;
+
+static DWORD WINAPI disconnect_later(LPVOID arg)
+{
+    (void)arg;
+    Sleep(150);
+    MprAdminMIBServerDisconnect(g_thread_handle);
+    return 0;
+}
+
+static DWORD WINAPI slow_get(LPVOID arg)
+{
+    BYTE *r;
+    DWORD size, q = IF_NUMBER;
+    DWORD rc = mib(GET, (MIB_SERVER_HANDLE)arg, &q, 1, &r, &size);
+    if (!rc)
+        MprAdminMIBBufferFree(r);
+    return rc;
+}
+
+static void test_threads(void)
+{
+    HANDLE t[4];
+    BYTE *r;
+    DWORD size, q = IF_NUMBER, rc, i;
+    ULONGLONG start, elapsed;
+    MIB_SERVER_HANDLE h;
+
+    printf("-- delay and concurrency\n");
+    router_reset();
+    router_set_delay_ms(500);
+    g_thread_handle = connect_local();
+    t[0] = CreateThread(NULL, 0, disconnect_later, NULL, 0, NULL);
+    rc = mib(GET, g_thread_handle, &q, 1, &r, &size);
+    WaitForSingleObject(t[0], INFINITE);
+    CloseHandle(t[0]);
+    CHECK_EQ(rc, 0);
+    if (!rc)
+        MprAdminMIBBufferFree(r);
+    CHECK_EQ(C("disconnect_in_use"), 1);
+    CHECK_EQ(C("disconnects"), 0);
+    CHECK_EQ(C("live_handles"), 0);
+    CHECK_EQ(C("in_flight"), 0);
+
+    /* Four calls that each sleep 400 ms finish together: the lock is not
+     * held while sleeping. */
+    router_set_delay_ms(400);
+    h = connect_local();
+    start = GetTickCount64();
+    for (i = 0; i < 4; i++)
+        t[i] = CreateThread(NULL, 0, slow_get, h, 0, NULL);
+    WaitForMultipleObjects(4, t, TRUE, INFINITE);
+    elapsed = GetTickCount64() - start;
+    for (i = 0; i < 4; i++) {
+        DWORD code = 1;
+        GetExitCodeThread(t[i], &code);
+        CHECK_EQ(code, 0);
+        CloseHandle(t[i]);
+    }
+    printf("     4 concurrent delayed calls took %llu ms\n", elapsed);
+    CHECK(elapsed < 1200);
+    CHECK_EQ(C("max_in_flight"), 4);
+    CHECK_EQ(C("in_flight"), 0);
+    CHECK_EQ(C("live_buffers"), 0);
+    router_set_delay_ms(0);
+    MprAdminMIBServerDisconnect(h);
+    CHECK_EQ(C("disconnects"), 1);
+}
+
+static void test_malformed(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q[3];
+    const DWORD full_if = HDR + 4 + 3 * sizeof(MIB_IFROW);
+
+    printf("-- malformed replies\n");
+    router_reset();
+    h = connect_local();
+    q[0] = IF_TABLE;
+
+    router_set_malformed(1);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(entries(r), 1003);
+    CHECK_EQ(size, full_if);
+    MprAdminMIBBufferFree(r);
+    q[0] = IP_STATS;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IPSTATS));
+    MprAdminMIBBufferFree(r);
+    q[0] = IF_TABLE;
+
+    router_set_malformed(2);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(entries(r), 0xFFFFFFFFu);
+    MprAdminMIBBufferFree(r);
+
+    router_set_malformed(3);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR + 4))[2].dwPhysAddrLen, 200);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR + 4))[2].dwDescrLen, 5000);
+    MprAdminMIBBufferFree(r);
+    q[0] = IP_NETROW;
+    q[1] = 3;
+    q[2] = IPV4(192, 168, 1, 1);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->dwPhysAddrLen, 200);
+    MprAdminMIBBufferFree(r);
+    q[0] = IF_TABLE;
+
+    router_set_malformed(4);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, 6);
+    MprAdminMIBBufferFree(r);
+    q[0] = UDP_STATS;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, 6);
+    MprAdminMIBBufferFree(r);
+    q[0] = IF_TABLE;
+
+    router_set_malformed(5);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, full_if - 10);
+    CHECK_EQ(entries(r), 3);
+    MprAdminMIBBufferFree(r);
+    q[0] = IF_ROW;
+    q[1] = 1;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IFROW) - 10);
+    MprAdminMIBBufferFree(r);
+
+    router_set_malformed(6);
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    {
+        MIB_IFROW *f = (MIB_IFROW *)(r + HDR);
+        CHECK(f->wszName[0] == L'A' && f->wszName[255] == L'A');
+        CHECK(f->bDescr[0] == 'B' && f->bDescr[255] == 'B');
+        CHECK_EQ(f->dwDescrLen, 256);
+        CHECK_EQ(f->dwIndex, 1);
+    }
+    MprAdminMIBBufferFree(r);
+
+    router_reset();
+    CHECK_EQ(table_count(h = connect_local(), IF_TABLE, sizeof(MIB_IFROW)), 3);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+static void test_bench(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q[5] = {IP_FORWARDTABLE, 0, 0, 0, 0};
+    ULONGLONG start;
+    int sorted = 1;
+    DWORD i;
+
+    printf("-- bench routes\n");
+    router_reset();
+    h = connect_local();
+    start = GetTickCount64();
+    router_set_bench_routes(200000);
+    router_set_bench_routes(100000);
+    printf("     building 300000 bench routes took %llu ms\n", GetTickCount64() - start);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, 12 + 100000 * 56);
+    CHECK_EQ(entries(r), 100000);
+    {
+        MIB_IPFORWARDROW *f = (MIB_IPFORWARDROW *)(r + HDR + 4);
+        for (i = 1; i < 100000; i++)
+            if (__builtin_bswap32(f[i - 1].dwForwardDest) >= __builtin_bswap32(f[i].dwForwardDest))
+                sorted = 0;
+        CHECK(sorted);
+        CHECK_EQ(f[12345].dwForwardMetric1, 12345);
+        q[1] = f[99998].dwForwardDest;
+        q[2] = f[99998].dwForwardProto;
+        q[3] = f[99998].dwForwardPolicy;
+        q[4] = f[99998].dwForwardNextHop;
+    }
+    MprAdminMIBBufferFree(r);
+    q[0] = IP_FORWARDROW;
+    CHECK_EQ(mib(NEXT, h, q, 5, &r, &size), 0);
+    CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardMetric1, 99999);
+    q[1] = ((MIB_IPFORWARDROW *)(r + HDR))->dwForwardDest;
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(mib(NEXT, h, q, 5, &r, &size), 259);
+    q[0] = IP_FORWARDNUMBER;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IPFORWARDNUMBER *)(r + HDR))->dwValue, 100000);
+    MprAdminMIBBufferFree(r);
+    MprAdminMIBServerDisconnect(h);
+}
+
+static void print_host_table(MIB_SERVER_HANDLE h, DWORD var, const char *name)
+{
+    BYTE *r;
+    DWORD size, rc = mib(GET, h, &var, 1, &r, &size);
+    if (rc) {
+        printf("     loopback %s: error %lu\n", name, (unsigned long)rc);
+        return;
+    }
+    if (size >= HDR + 4 && (var == IF_TABLE || var == IP_ADDRTABLE || var == IP_FORWARDTABLE ||
+                            var == IP_NETTABLE || var == TCP_TABLE || var == UDP_TABLE))
+        printf("     loopback %s: %lu entries (%lu bytes)\n", name, (unsigned long)entries(r),
+               (unsigned long)size);
+    else
+        printf("     loopback %s: %lu bytes, first DWORD %lu\n", name, (unsigned long)size,
+               (unsigned long)(size >= HDR + 4 ? entries(r) : 0));
+    MprAdminMIBBufferFree(r);
+}
+
+static void test_loopback(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q[2] = {IF_TABLE, 0}, n;
+    MIB_IPFORWARDROW row;
+
+    printf("-- loopback mode\n");
+    router_reset();
+    router_set_mode(1);
+    h = connect_local();
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    n = entries(r);
+    CHECK(n >= 1);
+    CHECK_EQ(size, HDR + 4 + n * sizeof(MIB_IFROW));
+    MprAdminMIBBufferFree(r);
+    q[0] = IP_FORWARDTABLE;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK(entries(r) >= 1);
+    MprAdminMIBBufferFree(r);
+
+    print_host_table(h, IF_NUMBER, "IF_NUMBER");
+    print_host_table(h, IF_TABLE, "IF_TABLE");
+    print_host_table(h, IP_ADDRTABLE, "IP_ADDRTABLE");
+    print_host_table(h, IP_FORWARDNUMBER, "IP_FORWARDNUMBER");
+    print_host_table(h, IP_FORWARDTABLE, "IP_FORWARDTABLE");
+    print_host_table(h, IP_NETTABLE, "IP_NETTABLE");
+    print_host_table(h, IP_STATS, "IP_STATS");
+    print_host_table(h, ICMP_STATS, "ICMP_STATS");
+    print_host_table(h, TCP_STATS, "TCP_STATS");
+    print_host_table(h, TCP_TABLE, "TCP_TABLE");
+    print_host_table(h, UDP_STATS, "UDP_STATS");
+    print_host_table(h, UDP_TABLE, "UDP_TABLE");
+
+    /* Walk the host's interfaces: indices strictly increase. */
+    q[0] = IF_ROW;
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    if (r) {
+        DWORD walked = 1, prev = ((MIB_IFROW *)(r + HDR))->dwIndex, rc;
+        int ok = 1;
+        printf("     host interface %lu: %ls\n", (unsigned long)prev, ((MIB_IFROW *)(r + HDR))->wszName);
+        MprAdminMIBBufferFree(r);
+        for (;;) {
+            q[1] = prev;
+            rc = mib(NEXT, h, q, 2, &r, &size);
+            if (rc)
+                break;
+            if (((MIB_IFROW *)(r + HDR))->dwIndex <= prev)
+                ok = 0;
+            prev = ((MIB_IFROW *)(r + HDR))->dwIndex;
+            printf("     host interface %lu: %ls\n", (unsigned long)prev,
+                   ((MIB_IFROW *)(r + HDR))->wszName);
+            MprAdminMIBBufferFree(r);
+            walked++;
+        }
+        CHECK_EQ(rc, 259);
+        CHECK(ok);
+        CHECK_EQ(walked, n);
+        q[1] = prev;
+        CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+        MprAdminMIBBufferFree(r);
+    }
+    q[0] = IP_FORWARDROW;
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    MprAdminMIBBufferFree(r);
+
+    memset(&row, 0, sizeof row);
+    CHECK_EQ(route_change(0, h, &row, 0), 5);
+    CHECK_EQ(route_change(1, h, &row, 0), 5);
+    CHECK_EQ(route_change(2, h, &row, 0), 5);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+    router_reset();
+}
+
+int main(void)
+{
+    if (!load_controls()) {
+        printf("FAIL the stand-in router was not loaded "
+               "(set WINEDLLOVERRIDES=\"mprapi=n,b\" and put mprapi.dll next to selftest.exe)\n");
+        return 2;
+    }
+    test_connect();
+    test_arguments();
+    test_tables();
+    test_rows();
+    test_changes();
+    test_buffers();
+    test_error_strings();
+    test_faults();
+    test_threads();
+    test_malformed();
+    test_bench();
+    test_loopback();
+    printf("%d passed, %d failed\n", g_passes, g_failures);
+    return g_failures ? 1 : 0;
+}

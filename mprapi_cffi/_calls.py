@@ -60,66 +60,68 @@ def is_service_running(server: str | None) -> bool:
     return bool(lib.MprAdminIsServiceRunning(name))
 
 
-def entry_get(
-    function: Callable[..., int], name: str, handle: Any, pid: int, routing_pid: int, query: Any
-) -> bytes:
-    """Call one of the MprAdminMIBEntryGet* functions; return a copy of its reply."""
-    # from_buffer raises TypeError for anything that is not bytes-like; the
-    # cdata must stay alive until the call returns, which `inbuf` ensures.
-    inbuf = ffi.from_buffer(query)
-    out = ffi.new("LPVOID *")
-    size = ffi.new("DWORD *")
-    code = function(handle, pid, routing_pid, inbuf, len(inbuf), out, size)
-    reply = out[0]
-    if reply:
-        # The router may hand a buffer back with an error too: free it either way.
+# Out-pointer pairs (LPVOID *, DWORD *) not in use by any call.  Reusing them
+# saves two allocations per call; popping one makes it the call's own, so
+# concurrent or re-entrant calls (a signal handler) never share a pair.
+_spare_out_pairs: list[tuple[Any, Any]] = []
+
+
+def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
+    """Wrap one of the MprAdminMIBEntryGet* functions: return a copy of its reply."""
+    function = getattr(lib, name, None)  # None off Windows, where it is never called
+
+    def entry_get(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
+        # cffi passes bytes as a pointer to their data; any other bytes-like
+        # object goes through from_buffer (TypeError for what is not one).
+        # Either object stays alive, through `query`/`inbuf`, until the call returns.
+        inbuf = query if type(query) is bytes else ffi.from_buffer(query)
         try:
-            if not code:
-                return ffi.unpack(ffi.cast("char *", reply), size[0])  # type: ignore[no-any-return]
+            out, size = _spare_out_pairs.pop()
+        except IndexError:
+            out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
+        try:
+            out[0] = ffi.NULL
+            code = function(handle, pid, routing_pid, inbuf, len(inbuf), out, size)
+            reply = out[0]
+            if reply:
+                # The router may hand a buffer back with an error too: free it either way.
+                try:
+                    if not code:
+                        return ffi.buffer(reply, size[0])[:]  # type: ignore[no-any-return]
+                finally:
+                    lib.MprAdminMIBBufferFree(reply)
         finally:
-            lib.MprAdminMIBBufferFree(reply)
-    if code:
-        raise_error(code, name)
-    return b""
+            _spare_out_pairs.append((out, size))
+        if code:
+            raise_error(code, name)
+        return b""
+
+    entry_get.__name__ = name
+    return entry_get
 
 
-def entry_put(
-    function: Callable[..., int], name: str, handle: Any, pid: int, routing_pid: int, entry: Any
-) -> None:
-    """Call MprAdminMIBEntrySet, Create or Delete."""
-    inbuf = ffi.from_buffer(entry)
-    code = function(handle, pid, routing_pid, inbuf, len(inbuf))
-    if code:
-        raise_error(code, name)
+def _entry_put(name: str) -> Callable[[Any, int, int, Any], None]:
+    """Wrap MprAdminMIBEntrySet, Create or Delete."""
+    function = getattr(lib, name, None)
+
+    def entry_put(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:
+        inbuf = entry if type(entry) is bytes else ffi.from_buffer(entry)
+        code = function(handle, pid, routing_pid, inbuf, len(inbuf))
+        if code:
+            raise_error(code, name)
+
+    entry_put.__name__ = name
+    return entry_put
+
+
+get = _entry_get("MprAdminMIBEntryGet")
+get_first = _entry_get("MprAdminMIBEntryGetFirst")
+get_next = _entry_get("MprAdminMIBEntryGetNext")
+set = _entry_put("MprAdminMIBEntrySet")  # noqa: A001
+create = _entry_put("MprAdminMIBEntryCreate")
+delete = _entry_put("MprAdminMIBEntryDelete")
 
 
 def handle_value(handle: Any) -> int:
     return int(ffi.cast("uintptr_t", handle))
 
-
-def get(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
-    return entry_get(lib.MprAdminMIBEntryGet, "MprAdminMIBEntryGet", handle, pid, routing_pid, query)
-
-
-def get_first(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
-    return entry_get(
-        lib.MprAdminMIBEntryGetFirst, "MprAdminMIBEntryGetFirst", handle, pid, routing_pid, query
-    )
-
-
-def get_next(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
-    return entry_get(
-        lib.MprAdminMIBEntryGetNext, "MprAdminMIBEntryGetNext", handle, pid, routing_pid, query
-    )
-
-
-def set(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:  # noqa: A001
-    entry_put(lib.MprAdminMIBEntrySet, "MprAdminMIBEntrySet", handle, pid, routing_pid, entry)
-
-
-def create(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:
-    entry_put(lib.MprAdminMIBEntryCreate, "MprAdminMIBEntryCreate", handle, pid, routing_pid, entry)
-
-
-def delete(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:
-    entry_put(lib.MprAdminMIBEntryDelete, "MprAdminMIBEntryDelete", handle, pid, routing_pid, entry)

@@ -37,14 +37,15 @@ class _Binding:
         self.in_flight = 0
         self.close_pending = False
 
-    def call(self, function: Callable[..., _R], *args: Any) -> _R:
+    def call(self, function: Callable[[Any, int, int, Any], _R], pid: int, routing_pid: int, data: Any) -> _R:
+        """Run function(handle, pid, routing_pid, data) with the handle counted in use."""
         with self.lock:
             handle = self.handle
             if handle is None or self.close_pending:
                 raise ValueError("operation on a closed MibServer")
             self.in_flight += 1
         try:
-            return function(handle, *args)
+            return function(handle, pid, routing_pid, data)
         finally:
             with self.lock:
                 self.in_flight -= 1

@@ -548,9 +548,12 @@ static void fixed_icmp(MIB_ICMP *s)
 
 static void fixed_tcpstats(MIB_TCPSTATS *s)
 {
-    DWORD *f = &s->dwActiveOpens, i;
-    for (i = 0; i <= (DWORD)(&s->dwOutRsts - &s->dwActiveOpens); i++)
-        f[i] = 4000 + i;
+    const size_t first = offsetof(MIB_TCPSTATS, dwActiveOpens) / sizeof(DWORD);
+    const size_t last = offsetof(MIB_TCPSTATS, dwOutRsts) / sizeof(DWORD);
+    DWORD *f = (DWORD *)s;
+    size_t i;
+    for (i = first; i <= last; i++)
+        f[i] = (DWORD)(4000 + i - first);
     s->dwRtoAlgorithm = 4;
     s->dwRtoMin = 300;
     s->dwRtoMax = 120000;

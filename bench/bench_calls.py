@@ -1,0 +1,103 @@
+"""Per-call cost of MibServer.get() against a bare cffi call sequence.
+
+Run in the Windows lane (`make bench`, or `tools/winlane.sh python
+bench/bench_calls.py`).  Both sides do the same work per call: pass the
+query (bytes, which cffi hands to C without a copy), allocate the out
+pointer and size, call MprAdminMIBEntryGet on the
+stand-in router, copy the reply, free it.  Rounds alternate between the
+contenders and the best round of each is kept, so that the ratio is
+measured side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import struct
+import sys
+import time
+from typing import Callable
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def load_router() -> ctypes.CDLL:
+    router_dir = os.environ["MPRAPI_TEST_ROUTER"]
+    os.add_dll_directory(router_dir)
+    return ctypes.CDLL(os.path.join(router_dir, "mprapi.dll"))
+
+
+def best_per_call(contenders: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, float]:
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(rounds):
+        for name, call in contenders.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - start) / calls)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+
+    load_router()
+    import mprapi_cffi as mpr
+    from mprapi_cffi._binding import ffi, lib
+
+    query = struct.pack("<I", mpr.IF_NUMBER)
+    server = mpr.connect()
+    raw = ffi.cast("MIB_SERVER_HANDLE", server.handle)
+    entry_get, buffer_free = lib.MprAdminMIBEntryGet, lib.MprAdminMIBBufferFree
+    new, buffer = ffi.new, ffi.buffer
+    pid, routing_pid = mpr.PID_IP, mpr.IPRTRMGR_PID
+
+    def bare_cffi() -> bytes:
+        out = new("LPVOID *")
+        size = new("DWORD *")
+        if entry_get(raw, pid, routing_pid, query, len(query), out, size):
+            raise OSError
+        try:
+            return buffer(out[0], size[0])[:]
+        finally:
+            buffer_free(out[0])
+
+    dll = ctypes.WinDLL("mprapi.dll")
+    c_get, c_free = dll.MprAdminMIBEntryGet, dll.MprAdminMIBBufferFree
+    c_get.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_ulong,
+                      ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_ulong)]
+    c_free.argtypes = [ctypes.c_void_p]
+    c_handle = ctypes.c_void_p(server.handle)
+
+    def bare_ctypes() -> bytes:
+        out = ctypes.c_void_p()
+        size = ctypes.c_ulong()
+        if c_get(c_handle, pid, routing_pid, query, len(query), ctypes.byref(out), ctypes.byref(size)):
+            raise OSError
+        try:
+            return ctypes.string_at(out.value, size.value)
+        finally:
+            c_free(out)
+
+    def mibserver_get() -> bytes:
+        return server.get(pid, routing_pid, query)
+
+    assert bare_cffi() == bare_ctypes() == mibserver_get()
+    best = best_per_call(
+        {"bare cffi": bare_cffi, "MibServer.get": mibserver_get, "bare ctypes": bare_ctypes},
+        args.calls, args.rounds,
+    )
+    server.close()
+    for name, seconds in best.items():
+        print(f"{name:>14}: {seconds * 1e9:8.0f} ns/call")
+    print(f"get/bare-cffi ratio: {best['MibServer.get'] / best['bare cffi']:.2f}x")
+    print(f"ctypes/bare-cffi ratio: {best['bare ctypes'] / best['bare cffi']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""The ``mprapi`` command: read a router's MIB tables and print them.
+
+    mprapi [--server NAME] [--json] {interfaces,addresses,routes,arp,stats}
+    mprapi --version
+
+Tables print as aligned columns, the way ``route print`` and ``netsh`` do;
+``--json`` prints a JSON list of objects keyed by the row field names (for
+``stats``: one object with keys ``ip``, ``icmp``, ``tcp``, ``udp``), with
+addresses as strings, ``phys_addr`` as ``aa-bb-cc-dd-ee-ff`` and enumerations
+as their int value.
+
+Exit status: 0 on success; 1 when the router cannot be read (``MprError``, an
+``OSError`` such as "only on Windows", or a malformed reply), with a one-line
+message on stderr; 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import json
+import sys
+import textwrap
+from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
+from ipaddress import IPv4Address
+from typing import Any
+
+from .rows import AddrType
+
+__all__ = ["main"]
+
+Connect = Callable[[str | None], AbstractContextManager[Any]]
+"""What ``main`` calls to reach a router: ``connect(server_name_or_None)``,
+returning a context manager that gives the server object."""
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def _name(value: int) -> str:
+    """An enum member's name in lower case, or the number the router sent."""
+    if isinstance(value, enum.Enum):
+        return str(value.name).lower()
+    return str(value)
+
+
+def _mac(phys_addr: bytes) -> str:
+    return "-".join(f"{b:02x}" for b in phys_addr)
+
+
+def _prefix(addr: IPv4Address, mask: IPv4Address) -> str:
+    """``addr/len`` for a contiguous mask, ``addr/dotted-mask`` otherwise."""
+    host_bits = int(mask) ^ 0xFFFFFFFF
+    if host_bits & (host_bits + 1) == 0:
+        return f"{addr}/{32 - host_bits.bit_length()}"
+    return f"{addr}/{mask}"
+
+
+def _flags(value: int) -> str:
+    """An address type mask as ``primary,dynamic``; unknown bits in hex."""
+    names = [str(flag.name).lower() for flag in AddrType if value & flag]
+    unknown = int(value) & ~sum(AddrType)
+    if unknown:
+        names.append(f"{unknown:#x}")
+    return ",".join(names) or "-"
+
+
+def _columns(
+    headers: Sequence[str] | None, rows: Iterable[Sequence[str]], right: Collection[int] = ()
+) -> str:
+    """Aligned text columns, two spaces apart; the columns in ``right`` align right."""
+    table = [list(row) for row in rows]
+    if headers is not None:
+        table.insert(0, list(headers))
+    if not table:
+        return ""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = []
+    for row in table:
+        cells = [
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _interfaces_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("Idx", "Name", "Type", "MTU", "Speed", "Admin", "Oper", "MAC"),
+        (
+            (
+                str(r.index),
+                r.name,
+                _name(r.type),
+                str(r.mtu),
+                str(r.speed),
+                _name(r.admin_status),
+                _name(r.oper_status),
+                _mac(r.phys_addr) or "-",
+            )
+            for r in rows
+        ),
+        right=(0, 3, 4),
+    )
+
+
+def _addresses_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("Address", "If", "Broadcast", "Reasm size", "Type"),
+        (
+            (
+                _prefix(r.addr, r.mask),
+                str(r.index),
+                str(r.bcast_addr),
+                str(r.reasm_size),
+                _flags(r.type),
+            )
+            for r in rows
+        ),
+        right=(1, 3),
+    )
+
+
+def _routes_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("Destination", "Next hop", "If", "Metric", "Protocol", "Type"),
+        (
+            (
+                _prefix(r.dest, r.mask),
+                str(r.next_hop),
+                str(r.if_index),
+                str(r.metric1),
+                _name(r.proto),
+                _name(r.type),
+            )
+            for r in rows
+        ),
+        right=(2, 3),
+    )
+
+
+def _arp_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("Interface", "Internet address", "Physical address", "Type"),
+        ((str(r.index), str(r.addr), _mac(r.phys_addr) or "-", _name(r.type)) for r in rows),
+        right=(0,),
+    )
+
+
+def _stats_text(stats: dict[str, Any]) -> str:
+    sections = []
+    for title, key in (("IP", "ip"), ("ICMP", "icmp"), ("TCP", "tcp"), ("UDP", "udp")):
+        value = stats[key]
+        if key == "icmp":
+            pairs = zip(value.in_stats._fields, value.in_stats, value.out_stats)
+            icmp_rows = [(name, str(i), str(o)) for name, i, o in pairs]
+            table = _columns(("", "in", "out"), icmp_rows, right=(1, 2))
+        else:
+            rows = [(name, str(v)) for name, v in value._asdict().items()]
+            table = _columns(None, rows, right=(1,))
+        sections.append(f"{title}\n{textwrap.indent(table, '  ')}")
+    return "\n".join(sections)
+
+
+def _json_value(value: Any) -> Any:
+    """Row values for JSON: addresses as strings, bytes as aa-bb-.., enums as ints."""
+    if isinstance(value, IPv4Address):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return _mac(bytes(value))
+    if isinstance(value, (enum.IntEnum, enum.IntFlag)):
+        return int(value)
+    if hasattr(value, "_asdict"):
+        return {k: _json_value(v) for k, v in value._asdict().items()}
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(_json_value(data), indent=2) + "\n"
+
+
+# -------------------------------------------------------------------- commands
+
+
+def _stats(srv: Any) -> dict[str, Any]:
+    return {
+        "ip": srv.ip_stats(),
+        "icmp": srv.icmp_stats(),
+        "tcp": srv.tcp_stats(),
+        "udp": srv.udp_stats(),
+    }
+
+
+_COMMANDS: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], str]]] = {
+    "interfaces": ("the interface table (MIB_IFTABLE)", lambda s: s.if_table(), _interfaces_text),
+    "addresses": ("the address table (MIB_IPADDRTABLE)", lambda s: s.ip_addr_table(), _addresses_text),
+    "routes": ("the route table (MIB_IPFORWARDTABLE)", lambda s: s.ip_forward_table(), _routes_text),
+    "arp": ("the ARP table (MIB_IPNETTABLE)", lambda s: s.ip_net_table(), _arp_text),
+    "stats": ("IP, ICMP, TCP and UDP statistics", _stats, _stats_text),
+}
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: imports the package's version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # fmt: skip
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        try:
+            from mprapi_cffi import __version__ as version
+        except ImportError:
+            version = "unknown"
+        print(f"{parser.prog} {version}")
+        parser.exit()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mprapi",
+        description="Read a Windows router's MIB tables (Router Management MIB API).",
+    )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    parser.add_argument(
+        "--server", metavar="NAME", default=None, help="the router to ask (default: this machine)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of columns")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (help_text, _, _) in _COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=f"Print {help_text}.")
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -> int:
+    """Run the ``mprapi`` command; returns the exit status.
+
+    ``connect`` (for tests) replaces ``mprapi_cffi.connect``.
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors (2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+    from mprapi_cffi import MprError
+
+    if connect is None:
+        from mprapi_cffi import connect as package_connect
+
+        connect = package_connect
+
+    _, fetch, text = _COMMANDS[args.command]
+    try:
+        with connect(args.server) as srv:
+            data = fetch(srv)
+        output = _json_text(data) if args.json else text(data)
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except (MprError, OSError, ValueError) as exc:
+        print(f"mprapi: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

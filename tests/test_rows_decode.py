@@ -1,0 +1,733 @@
+"""rows.py and decode.py: replies built with struct, decoded and checked field by field.
+
+Runs natively: no compiled module, no router.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import struct
+from ipaddress import AddressValueError, IPv4Address
+from typing import Any
+
+import pytest
+
+from mprapi_cffi import decode
+from mprapi_cffi.rows import (
+    AddrType,
+    IcmpCounters,
+    IcmpStats,
+    IfAdminStatus,
+    IfOperStatus,
+    IfRow,
+    IfType,
+    IpAddrRow,
+    IpForwardRow,
+    IpNetRow,
+    IpStats,
+    METRIC_UNUSED,
+    NetType,
+    RouteProto,
+    RouteType,
+    TcpRow,
+    TcpState,
+    TcpStats,
+    UdpRow,
+    UdpStats,
+)
+
+IF_NUMBER, IF_TABLE, IF_ROW, IP_STATS, IP_ADDRTABLE, IP_ADDRROW = 0, 1, 2, 3, 4, 5
+IP_FORWARDNUMBER, IP_FORWARDTABLE, IP_FORWARDROW, IP_NETTABLE, IP_NETROW = 6, 7, 8, 9, 10
+ICMP_STATS, TCP_STATS, TCP_TABLE, UDP_STATS, UDP_TABLE = 11, 12, 13, 15, 16
+
+GARBAGE = b"\xab\xcd"  # what a router may leave in the upper half of a port DWORD
+
+
+# ------------------------------------------------------------------ builders
+
+
+def info(var_id: int, payload: bytes) -> bytes:
+    """A MIB_OPAQUE_INFO: dwId, 4 bytes of padding, the payload."""
+    return struct.pack("<II", var_id, 0) + payload
+
+
+def table(var_id: int, rows: list[bytes], count: int | None = None, tail: bytes = b"") -> bytes:
+    """A table reply: dwNumEntries (the real count unless told), rows, trailing bytes."""
+    n = len(rows) if count is None else count
+    return info(var_id, struct.pack("<I", n) + b"".join(rows) + tail)
+
+
+def ip(text: str) -> bytes:
+    """An address in wire form: the bytes a.b.c.d."""
+    return IPv4Address(text).packed
+
+
+def port(value: int, upper: bytes = GARBAGE) -> bytes:
+    """A port DWORD: network-order port in its low two bytes, junk above."""
+    return struct.pack(">H", value) + upper
+
+
+def route_bytes(
+    dest: bytes = ip("10.0.0.0"),
+    mask: bytes = ip("255.0.0.0"),
+    policy: int = 0,
+    next_hop: bytes = ip("192.168.1.254"),
+    if_index: int = 3,
+    type: int = 4,
+    proto: int = 3,
+    age: int = 120,
+    next_hop_as: int = 65001,
+    metrics: tuple[int, int, int, int, int] = (10, 20, 30, 40, METRIC_UNUSED),
+) -> bytes:
+    row = struct.pack(
+        "<4s4sI4s10I", dest, mask, policy, next_hop, if_index, type, proto, age, next_hop_as,
+        *metrics,
+    )  # fmt: skip
+    assert len(row) == 56
+    return row
+
+
+def if_row_bytes(
+    name: bytes = "Ethernet 1".encode("utf-16-le"),
+    index: int = 7,
+    type: int = 6,
+    mtu: int = 1500,
+    speed: int = 1_000_000_000,
+    phys_len: int = 6,
+    phys: bytes = bytes.fromhex("001122334455") + b"\xee\xff",
+    admin: int = 1,
+    oper: int = 5,
+    counters: tuple[int, ...] = tuple(range(100, 113)),  # dwLastChange .. dwOutQLen
+    descr_len: int | None = None,
+    descr: bytes = b"Intel(R) PRO/1000\x00",
+) -> bytes:
+    if descr_len is None:
+        descr_len = len(descr)
+    row = (
+        name.ljust(512, b"\x00")[:512]
+        + struct.pack("<5I", index, type, mtu, speed, phys_len)
+        + phys.ljust(8, b"\x00")[:8]
+        + struct.pack("<3I", admin, oper, counters[0])
+        + struct.pack("<12I", *counters[1:])
+        + struct.pack("<I", descr_len)
+        + descr.ljust(256, b"\x00")[:256]
+    )
+    assert len(row) == 860
+    return row
+
+
+def addr_row_bytes(
+    addr: bytes = ip("192.168.1.10"),
+    index: int = 7,
+    mask: bytes = ip("255.255.255.0"),
+    bcast: bytes = ip("192.168.1.255"),
+    reasm: int = 65535,
+    unused: int = 0xBEEF,
+    wtype: int = 0x1 | 0x4,
+) -> bytes:
+    return struct.pack("<4sI4s4sIHH", addr, index, mask, bcast, reasm, unused, wtype)
+
+
+def net_row_bytes(
+    index: int = 7,
+    phys_len: int = 6,
+    phys: bytes = bytes.fromhex("aabbccddeeff") + b"\x99\x88",
+    addr: bytes = ip("192.168.1.1"),
+    type: int = 3,
+) -> bytes:
+    return struct.pack("<II8s4sI", index, phys_len, phys, addr, type)
+
+
+def tcp_row_bytes(
+    state: int = 5,
+    local: bytes = ip("192.168.1.10"),
+    local_port: bytes = port(445),
+    remote: bytes = ip("10.1.2.3"),
+    remote_port: bytes = port(50123),
+) -> bytes:
+    return struct.pack("<I", state) + local + local_port + remote + remote_port
+
+
+def udp_row_bytes(local: bytes = ip("0.0.0.0"), local_port: bytes = port(53)) -> bytes:
+    return local + local_port
+
+
+def user_route(**changes: Any) -> IpForwardRow:
+    values: dict[str, Any] = dict(
+        dest="10.0.0.0", mask="255.0.0.0", policy=0, next_hop="192.168.1.254", if_index=3,
+        type=RouteType.INDIRECT, proto=RouteProto.NETMGMT, age=120, next_hop_as=65001,
+        metric1=10, metric2=20, metric3=30, metric4=40, metric5=METRIC_UNUSED,
+    )  # fmt: skip
+    values.update(changes)
+    return IpForwardRow(**values)
+
+
+# ---------------------------------------------------------------- routes
+
+
+def test_route_table_decodes_every_field_in_wire_byte_order() -> None:
+    reply = table(IP_FORWARDTABLE, [route_bytes(), route_bytes(dest=ip("172.16.0.0"), type=3)])
+    rows = decode.ip_forward_table(reply)
+    assert len(rows) == 2
+    r = rows[0]
+    assert r.dest == IPv4Address("10.0.0.0")
+    assert r.mask == IPv4Address("255.0.0.0")
+    assert r.policy == 0
+    assert r.next_hop == IPv4Address("192.168.1.254")
+    assert r.if_index == 3
+    assert r.type is RouteType.INDIRECT
+    assert r.proto is RouteProto.NETMGMT
+    assert r.age == 120
+    assert r.next_hop_as == 65001
+    assert (r.metric1, r.metric2, r.metric3, r.metric4, r.metric5) == (10, 20, 30, 40, METRIC_UNUSED)
+    assert rows[1].dest == IPv4Address("172.16.0.0")
+    assert rows[1].type is RouteType.DIRECT
+
+
+def test_address_bytes_c0_a8_01_0a_are_192_168_1_10() -> None:
+    reply = table(IP_FORWARDTABLE, [route_bytes(dest=b"\xc0\xa8\x01\x0a")])
+    assert decode.ip_forward_table(reply)[0].dest == IPv4Address("192.168.1.10")
+
+
+def test_route_enum_fields_are_members_when_known_and_plain_ints_otherwise() -> None:
+    reply = table(IP_FORWARDTABLE, [route_bytes(type=99, proto=20000), route_bytes()])
+    unknown, known = decode.ip_forward_table(reply)
+    assert unknown.type == 99 and type(unknown.type) is int
+    assert unknown.proto == 20000 and type(unknown.proto) is int
+    assert known.type is RouteType.INDIRECT
+    assert known.proto is RouteProto.NETMGMT
+
+
+def test_route_proto_values_match_iprtrmib_h() -> None:
+    assert (RouteProto.OTHER, RouteProto.RIP, RouteProto.OSPF, RouteProto.BGP) == (1, 8, 13, 14)
+    assert RouteProto.NT_AUTOSTATIC == 10002
+    assert RouteProto.NT_STATIC == 10006
+    assert RouteProto.NT_STATIC_NON_DOD == 10007
+    assert [m.value for m in RouteType] == [1, 2, 3, 4]
+
+
+def test_ip_forward_row_decodes_a_single_row_reply() -> None:
+    row = decode.ip_forward_row(info(IP_FORWARDROW, route_bytes()))
+    assert row == user_route()
+
+
+def test_number_reads_the_dword_value() -> None:
+    assert decode.number(info(IP_FORWARDNUMBER, struct.pack("<I", 123456))) == 123456
+    assert decode.number(info(IF_NUMBER, struct.pack("<I", 4))) == 4
+
+
+# ------------------------------------------------------------- interfaces
+
+
+def test_if_table_decodes_every_field() -> None:
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes()]))
+    assert isinstance(r, IfRow)
+    assert r.name == "Ethernet 1"
+    assert r.index == 7
+    assert r.type is IfType.ETHERNET_CSMACD
+    assert r.mtu == 1500
+    assert r.speed == 1_000_000_000
+    assert r.phys_addr == bytes.fromhex("001122334455")
+    assert r.admin_status is IfAdminStatus.UP
+    assert r.oper_status is IfOperStatus.OPERATIONAL
+    counters = (
+        r.last_change, r.in_octets, r.in_ucast_pkts, r.in_n_ucast_pkts, r.in_discards,
+        r.in_errors, r.in_unknown_protos, r.out_octets, r.out_ucast_pkts, r.out_n_ucast_pkts,
+        r.out_discards, r.out_errors, r.out_q_len,
+    )  # fmt: skip
+    assert counters == tuple(range(100, 113))
+    assert r.descr == "Intel(R) PRO/1000"
+
+
+def test_if_row_decodes_a_single_row_reply() -> None:
+    assert decode.if_row(info(IF_ROW, if_row_bytes())).name == "Ethernet 1"
+
+
+def test_if_name_without_nul_keeps_all_256_chars() -> None:
+    name = ("ab" * 128).encode("utf-16-le")
+    assert len(name) == 512
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(name=name, index=9)]))
+    assert r.name == "ab" * 128
+    assert r.index == 9  # the name did not run into dwIndex
+
+
+def test_if_name_stops_at_first_nul_and_replaces_bad_utf16() -> None:
+    name = "eth".encode("utf-16-le") + b"\x00\xd8" + "x\x00junk".encode("utf-16-le")
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(name=name)]))
+    assert r.name == "eth\ufffdx"
+
+
+def test_if_phys_addr_length_over_8_is_clamped_to_the_array() -> None:
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(phys_len=0xFFFFFFFF)]))
+    assert r.phys_addr == bytes.fromhex("001122334455eeff")
+    assert r.admin_status is IfAdminStatus.UP  # read from its own offset, not the overrun
+
+
+def test_if_descr_length_over_256_is_clamped_and_stops_at_nul() -> None:
+    descr = b"A" * 256
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(descr=descr, descr_len=100_000)]))
+    assert r.descr == "A" * 256
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(descr=b"abc\x00def", descr_len=7)]))
+    assert r.descr == "abc"
+
+
+def test_if_descr_uses_only_descr_len_bytes() -> None:
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(descr=b"Realtek NIC", descr_len=7)]))
+    assert r.descr == "Realtek"
+
+
+def test_if_enum_fields_keep_unknown_values_as_ints() -> None:
+    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(type=999, admin=7, oper=42)]))
+    assert (r.type, r.admin_status, r.oper_status) == (999, 7, 42)
+    assert type(r.type) is int and type(r.admin_status) is int and type(r.oper_status) is int
+
+
+# -------------------------------------------------------- addresses, arp
+
+
+def test_ip_addr_table_decodes_every_field() -> None:
+    (r,) = decode.ip_addr_table(table(IP_ADDRTABLE, [addr_row_bytes()]))
+    assert r.addr == IPv4Address("192.168.1.10")
+    assert r.index == 7
+    assert r.mask == IPv4Address("255.255.255.0")
+    assert r.bcast_addr == IPv4Address("192.168.1.255")
+    assert r.reasm_size == 65535
+    assert r.type == AddrType.PRIMARY | AddrType.DYNAMIC  # unused1 (0xBEEF) skipped
+    assert len(r) == 6
+
+
+def test_ip_addr_type_keeps_unknown_bits() -> None:
+    (r,) = decode.ip_addr_table(table(IP_ADDRTABLE, [addr_row_bytes(wtype=0x8001)]))
+    assert int(r.type) == 0x8001
+    assert AddrType.PRIMARY in r.type
+
+
+def test_ip_addr_row_decodes_a_single_row_reply() -> None:
+    r = decode.ip_addr_row(info(IP_ADDRROW, addr_row_bytes()))
+    assert r == IpAddrRow("192.168.1.10", 7, "255.255.255.0", "192.168.1.255", 65535, 5)
+
+
+def test_ip_net_table_decodes_every_field() -> None:
+    (r,) = decode.ip_net_table(table(IP_NETTABLE, [net_row_bytes()]))
+    assert r.index == 7
+    assert r.phys_addr == bytes.fromhex("aabbccddeeff")
+    assert r.addr == IPv4Address("192.168.1.1")
+    assert r.type is NetType.DYNAMIC
+
+
+def test_ip_net_phys_addr_length_over_8_is_clamped() -> None:
+    (r,) = decode.ip_net_table(table(IP_NETTABLE, [net_row_bytes(phys_len=0x10000)]))
+    assert r.phys_addr == bytes.fromhex("aabbccddeeff9988")
+    assert r.addr == IPv4Address("192.168.1.1")
+
+
+def test_ip_net_type_unknown_value_is_plain_int() -> None:
+    (r,) = decode.ip_net_table(table(IP_NETTABLE, [net_row_bytes(type=9)]))
+    assert r.type == 9 and type(r.type) is int
+
+
+def test_ip_net_row_decodes_a_single_row_reply() -> None:
+    r = decode.ip_net_row(info(IP_NETROW, net_row_bytes()))
+    assert r == IpNetRow(7, bytes.fromhex("aabbccddeeff"), "192.168.1.1", NetType.DYNAMIC)
+
+
+# -------------------------------------------------------------- tcp, udp
+
+
+def test_tcp_table_ports_ignore_the_upper_16_bits() -> None:
+    rows = [
+        tcp_row_bytes(),
+        tcp_row_bytes(state=2, local_port=port(80, b"\xff\xff"), remote_port=port(0, b"\x12\x34")),
+    ]
+    a, b = decode.tcp_table(table(TCP_TABLE, rows))
+    assert a.state is TcpState.ESTAB
+    assert a.local_addr == IPv4Address("192.168.1.10")
+    assert a.local_port == 445
+    assert a.remote_addr == IPv4Address("10.1.2.3")
+    assert a.remote_port == 50123
+    assert (b.state, b.local_port, b.remote_port) == (TcpState.LISTEN, 80, 0)
+    assert a == TcpRow(TcpState.ESTAB, "192.168.1.10", 445, "10.1.2.3", 50123)
+
+
+def test_tcp_state_unknown_value_is_plain_int() -> None:
+    (r,) = decode.tcp_table(table(TCP_TABLE, [tcp_row_bytes(state=77)]))
+    assert r.state == 77 and type(r.state) is int
+
+
+def test_udp_table_ports_ignore_the_upper_16_bits() -> None:
+    rows = [udp_row_bytes(), udp_row_bytes(ip("192.168.1.10"), port(0x1234, b"\xff\xff"))]
+    a, b = decode.udp_table(table(UDP_TABLE, rows))
+    assert (a.local_addr, a.local_port) == (IPv4Address("0.0.0.0"), 53)
+    assert (b.local_addr, b.local_port) == (IPv4Address("192.168.1.10"), 0x1234)
+
+
+# -------------------------------------------------------------- statistics
+
+
+def test_ip_stats_decodes_23_dwords_in_order() -> None:
+    s = decode.ip_stats(info(IP_STATS, struct.pack("<23I", *range(1, 24))))
+    assert isinstance(s, IpStats)
+    assert s == tuple(range(1, 24))
+    assert (s.forwarding, s.default_ttl, s.in_receives, s.forw_datagrams) == (1, 2, 3, 6)
+    assert (s.reasm_timeout, s.frag_creates, s.num_if, s.num_addr, s.num_routes) == (
+        14, 20, 21, 22, 23,
+    )  # fmt: skip
+
+
+def test_icmp_stats_splits_in_and_out_counters() -> None:
+    s = decode.icmp_stats(info(ICMP_STATS, struct.pack("<26I", *range(1, 27))))
+    assert isinstance(s, IcmpStats)
+    assert s.in_stats == IcmpCounters(*range(1, 14))
+    assert s.out_stats == IcmpCounters(*range(14, 27))
+    assert (s.in_stats.msgs, s.in_stats.addr_mask_reps, s.out_stats.msgs) == (1, 13, 14)
+    assert s.out_stats.echo_reps == 22
+
+
+def test_tcp_stats_decodes_15_dwords_in_order() -> None:
+    s = decode.tcp_stats(info(TCP_STATS, struct.pack("<15I", *range(1, 16))))
+    assert isinstance(s, TcpStats)
+    assert (s.rto_algorithm, s.max_conn, s.curr_estab, s.num_conns) == (1, 4, 9, 15)
+
+
+def test_udp_stats_decodes_5_dwords_in_order() -> None:
+    s = decode.udp_stats(info(UDP_STATS, struct.pack("<5I", 10, 20, 30, 40, 50)))
+    assert s == UdpStats(in_datagrams=10, no_ports=20, in_errors=30, out_datagrams=40, num_addrs=50)
+
+
+# ------------------------------------------------------- untrusted replies
+
+TABLE_DECODERS = [
+    (decode.if_table, IF_TABLE, if_row_bytes),
+    (decode.ip_addr_table, IP_ADDRTABLE, addr_row_bytes),
+    (decode.ip_forward_table, IP_FORWARDTABLE, route_bytes),
+    (decode.ip_net_table, IP_NETTABLE, net_row_bytes),
+    (decode.tcp_table, TCP_TABLE, tcp_row_bytes),
+    (decode.udp_table, UDP_TABLE, udp_row_bytes),
+]
+TABLE_IDS = [fn.__name__ for fn, _, _ in TABLE_DECODERS]
+
+SINGLE_DECODERS = [
+    (decode.if_row, IF_ROW, if_row_bytes()),
+    (decode.ip_addr_row, IP_ADDRROW, addr_row_bytes()),
+    (decode.ip_forward_row, IP_FORWARDROW, route_bytes()),
+    (decode.ip_net_row, IP_NETROW, net_row_bytes()),
+    (decode.ip_stats, IP_STATS, bytes(92)),
+    (decode.icmp_stats, ICMP_STATS, bytes(104)),
+    (decode.tcp_stats, TCP_STATS, bytes(60)),
+    (decode.udp_stats, UDP_STATS, bytes(20)),
+    (decode.number, IF_NUMBER, bytes(4)),
+]
+SINGLE_IDS = [fn.__name__ for fn, _, _ in SINGLE_DECODERS]
+
+
+@pytest.mark.parametrize(("fn", "var_id", "build"), TABLE_DECODERS, ids=TABLE_IDS)
+def test_table_count_larger_than_reply_raises(fn: Any, var_id: int, build: Any) -> None:
+    reply = table(var_id, [build(), build()], count=3)
+    with pytest.raises(ValueError, match="reply holds 2 rows but claims 3"):
+        fn(reply)
+
+
+@pytest.mark.parametrize(("fn", "var_id", "build"), TABLE_DECODERS, ids=TABLE_IDS)
+def test_table_huge_count_raises(fn: Any, var_id: int, build: Any) -> None:
+    with pytest.raises(ValueError, match="claims 4294967295"):
+        fn(table(var_id, [build()], count=0xFFFFFFFF))
+
+
+@pytest.mark.parametrize(("fn", "var_id", "build"), TABLE_DECODERS, ids=TABLE_IDS)
+def test_table_cut_mid_row_raises(fn: Any, var_id: int, build: Any) -> None:
+    reply = table(var_id, [build(), build()])
+    with pytest.raises(ValueError, match="reply holds 1 rows but claims 2"):
+        fn(reply[:-1])
+
+
+@pytest.mark.parametrize(("fn", "var_id", "build"), TABLE_DECODERS, ids=TABLE_IDS)
+def test_table_shorter_than_its_header_raises(fn: Any, var_id: int, build: Any) -> None:
+    for size in (0, 4, 8, 11):
+        with pytest.raises(ValueError, match="too short"):
+            fn(table(var_id, [])[:size])
+
+
+@pytest.mark.parametrize(("fn", "var_id", "build"), TABLE_DECODERS, ids=TABLE_IDS)
+def test_table_ignores_bytes_beyond_the_declared_rows(fn: Any, var_id: int, build: Any) -> None:
+    reply = table(var_id, [build(), build()], count=1, tail=b"\xff" * 7)
+    assert len(fn(reply)) == 1
+    assert fn(table(var_id, [], tail=b"\xff" * 3)) == []
+
+
+@pytest.mark.parametrize(("fn", "var_id", "payload"), SINGLE_DECODERS, ids=SINGLE_IDS)
+def test_single_reply_shorter_than_its_struct_raises(fn: Any, var_id: int, payload: bytes) -> None:
+    fn(info(var_id, payload))  # the whole struct decodes
+    with pytest.raises(ValueError, match="too short"):
+        fn(info(var_id, payload)[:-1])
+    with pytest.raises(ValueError, match="too short"):
+        fn(b"\x00" * 7)
+
+
+def test_row_decoder_maps_the_four_row_ids() -> None:
+    assert decode.row_decoder(IF_ROW) is decode.if_row
+    assert decode.row_decoder(IP_ADDRROW) is decode.ip_addr_row
+    assert decode.row_decoder(IP_NETROW) is decode.ip_net_row
+    assert decode.row_decoder(IP_FORWARDROW) is decode.ip_forward_row
+    for other in (IF_TABLE, IP_FORWARDTABLE, 14, 17, -1, 1 << 40):
+        with pytest.raises(ValueError):
+            decode.row_decoder(other)
+
+
+def test_reply_id_reads_dw_id() -> None:
+    assert decode.reply_id(info(IP_FORWARDTABLE, b"")) == IP_FORWARDTABLE
+    with pytest.raises(ValueError):
+        decode.reply_id(b"\x07\x00\x00")
+
+
+# -------------------------------------------------------------- requests
+
+
+def test_query_packs_var_id_and_index_dwords_little_endian() -> None:
+    assert decode.query(IP_FORWARDTABLE) == b"\x07\x00\x00\x00"
+    assert decode.query(IF_ROW, 0x01020304) == struct.pack("<II", 2, 0x01020304)
+    assert decode.query(IP_NETROW, 5, IPv4Address("192.168.1.10")) == (
+        struct.pack("<II", IP_NETROW, 5) + b"\xc0\xa8\x01\x0a"
+    )
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, 2**64])
+def test_query_rejects_indices_outside_a_dword(bad: int) -> None:
+    with pytest.raises((ValueError, OverflowError)):
+        decode.query(IF_ROW, bad)
+    with pytest.raises((ValueError, OverflowError)):
+        decode.query(bad)
+
+
+def test_next_query_slices_each_rows_index_from_the_reply() -> None:
+    reply = info(IF_ROW, if_row_bytes(index=0x11223344))
+    assert decode.next_query(IF_ROW, reply) == struct.pack("<II", IF_ROW, 0x11223344)
+    reply = info(IP_ADDRROW, addr_row_bytes())
+    assert decode.next_query(IP_ADDRROW, reply) == struct.pack("<I", IP_ADDRROW) + ip("192.168.1.10")
+    reply = info(IP_NETROW, net_row_bytes(index=9))
+    assert decode.next_query(IP_NETROW, reply) == struct.pack("<II", IP_NETROW, 9) + ip("192.168.1.1")
+    reply = info(IP_FORWARDROW, route_bytes(policy=7, proto=13))
+    assert decode.next_query(IP_FORWARDROW, reply) == (
+        struct.pack("<I", IP_FORWARDROW) + ip("10.0.0.0") + struct.pack("<II", 13, 7)
+        + ip("192.168.1.254")
+    )  # fmt: skip
+
+
+def test_next_query_rejects_short_replies_and_other_ids() -> None:
+    with pytest.raises(ValueError, match="too short"):
+        decode.next_query(IP_FORWARDROW, info(IP_FORWARDROW, route_bytes())[:-1])
+    with pytest.raises(ValueError):
+        decode.next_query(IP_FORWARDTABLE, info(IP_FORWARDROW, route_bytes()))
+
+
+def test_route_info_is_the_64_byte_opaque_info_of_the_row() -> None:
+    wire = route_bytes()
+    decoded = decode.ip_forward_row(info(IP_FORWARDROW, wire))
+    assert decode.route_info(decoded) == info(IP_FORWARDROW, wire)
+    assert decode.route_info(user_route()) == info(IP_FORWARDROW, wire)
+    assert len(decode.route_info(user_route())) == 64
+
+
+def test_route_info_round_trips_through_the_decoder() -> None:
+    row = user_route(dest="192.168.7.0", mask="255.255.255.0", type=99, proto=20000)
+    assert decode.ip_forward_row(decode.route_info(row)) == row
+
+
+def test_route_index_query_names_dest_proto_policy_next_hop() -> None:
+    row = user_route(policy=7, proto=RouteProto.OSPF)
+    q = decode.route_index_query(row)
+    assert len(q) == 20
+    assert q == struct.pack("<I4sII4s", IP_FORWARDROW, ip("10.0.0.0"), 13, 7, ip("192.168.1.254"))
+    assert q == decode.next_query(IP_FORWARDROW, decode.route_info(row))
+
+
+def test_route_encoders_reject_other_rows() -> None:
+    with pytest.raises(TypeError):
+        decode.route_info(UdpRow("1.2.3.4", 53))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        decode.route_index_query(tuple(user_route()))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------ user-built rows
+
+
+def test_user_route_accepts_str_int_and_ipv4address_alike() -> None:
+    by_str = user_route()
+    by_int = user_route(dest=0x0A000000, mask=0xFF000000, next_hop=0xC0A801FE)
+    by_obj = user_route(
+        dest=IPv4Address("10.0.0.0"), mask=IPv4Address("255.0.0.0"),
+        next_hop=IPv4Address("192.168.1.254"),
+    )  # fmt: skip
+    assert by_str == by_int == by_obj
+    assert hash(by_str) == hash(by_int) == hash(by_obj)
+    assert by_int.dest == IPv4Address("10.0.0.0")
+
+
+def test_user_route_defaults_policy_age_as_and_unused_metrics() -> None:
+    row = IpForwardRow(
+        dest="10.0.0.0", mask="255.0.0.0", next_hop="192.168.1.254", if_index=3,
+        type=RouteType.INDIRECT, proto=RouteProto.NETMGMT, metric1=10,
+    )  # fmt: skip
+    assert (row.policy, row.age, row.next_hop_as) == (0, 0, 0)
+    assert (row.metric2, row.metric3, row.metric4, row.metric5) == (METRIC_UNUSED,) * 4
+
+
+def test_user_route_positional_form_matches_field_order() -> None:
+    row = IpForwardRow("10.0.0.0", "255.0.0.0", 0, "192.168.1.254", 3, 4, 3, 120, 65001, 10, 20, 30, 40)
+    assert row == user_route()
+    assert IpForwardRow(*user_route()) == user_route()
+
+
+def test_user_route_missing_required_field_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="next_hop"):
+        IpForwardRow(dest="10.0.0.0", mask="255.0.0.0", if_index=3, type=3, proto=3, metric1=1)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("field", ["policy", "if_index", "type", "proto", "age", "metric1", "metric5"])
+@pytest.mark.parametrize("bad", [-1, 2**32])
+def test_user_route_rejects_dwords_out_of_range(field: str, bad: int) -> None:
+    with pytest.raises((ValueError, OverflowError), match=field):
+        user_route(**{field: bad})
+
+
+@pytest.mark.parametrize("bad", ["10.0.0", "10.0.0.256", "fe80::1", "", "route"])
+def test_user_route_rejects_bad_address_strings(bad: str) -> None:
+    with pytest.raises(ValueError, match="next_hop"):
+        user_route(next_hop=bad)
+
+
+def test_user_route_rejects_out_of_range_int_addresses_and_other_types() -> None:
+    with pytest.raises(AddressValueError):
+        user_route(dest=2**32)
+    with pytest.raises(TypeError):
+        user_route(dest=1.5)
+    with pytest.raises(TypeError):
+        user_route(metric1="10")
+
+
+def test_other_user_rows_validate_their_fields() -> None:
+    with pytest.raises(ValueError):
+        UdpRow("1.2.3.4", 65536)
+    with pytest.raises(ValueError):
+        TcpRow(5, "1.2.3.4", -1, "5.6.7.8", 80)
+    with pytest.raises(ValueError):
+        IpNetRow(1, b"\x00" * 9, "1.2.3.4", 3)
+    with pytest.raises(ValueError):
+        IpAddrRow("1.2.3.4", 1, "255.0.0.0", "1.255.255.255", 0, 0x10000)
+    with pytest.raises(ValueError):
+        IpAddrRow("1.2.3.4", 1, "255.0.0.300", "1.255.255.255", 0, 1)
+
+
+# ------------------------------------------------------------- public view
+
+
+def decoded_route() -> IpForwardRow:
+    return decode.ip_forward_table(table(IP_FORWARDTABLE, [route_bytes()]))[0]
+
+
+PUBLIC = (
+    IPv4Address("10.0.0.0"), IPv4Address("255.0.0.0"), 0, IPv4Address("192.168.1.254"), 3,
+    RouteType.INDIRECT, RouteProto.NETMGMT, 120, 65001, 10, 20, 30, 40, METRIC_UNUSED,
+)  # fmt: skip
+
+
+def test_indexing_and_slicing_present_public_values() -> None:
+    row = decoded_route()
+    assert row[0] == IPv4Address("10.0.0.0") and isinstance(row[0], IPv4Address)
+    assert row[3] == IPv4Address("192.168.1.254")
+    assert row[5] is RouteType.INDIRECT
+    assert row[-1] == METRIC_UNUSED
+    assert row[:2] == (IPv4Address("10.0.0.0"), IPv4Address("255.0.0.0"))
+    with pytest.raises(IndexError):
+        row[14]
+
+
+def test_iteration_and_unpacking_present_public_values() -> None:
+    row = decoded_route()
+    assert tuple(row) == PUBLIC
+    assert list(row) == list(PUBLIC)
+    dest, mask, *_ = row
+    assert (dest, mask) == PUBLIC[:2]
+    assert len(row) == 14
+    assert IPv4Address("192.168.1.254") in row
+    assert ip("192.168.1.254") not in row
+    assert row.count(IPv4Address("10.0.0.0")) == 1
+
+
+def test_asdict_and_repr_present_public_values() -> None:
+    row = decoded_route()
+    assert row._asdict() == dict(zip(IpForwardRow._fields, PUBLIC))
+    assert list(row._asdict()) == list(IpForwardRow._fields)
+    text = repr(row)
+    assert text.startswith("IpForwardRow(dest=IPv4Address('10.0.0.0'), mask=IPv4Address(")
+    assert "type=<RouteType.INDIRECT: 4>" in text
+    assert "b'" not in text
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_pickle_round_trips_with_public_values(protocol: int) -> None:
+    row = decoded_route()
+    back = pickle.loads(pickle.dumps(row, protocol))
+    assert back == row and type(back) is IpForwardRow
+    assert back.dest == IPv4Address("10.0.0.0") and tuple(back) == PUBLIC
+    for other in (UdpRow("1.2.3.4", 53), TcpRow(5, "1.2.3.4", 1, "5.6.7.8", 2),
+                  IpNetRow(1, b"\x01\x02", "1.2.3.4", 3), IpAddrRow("1.2.3.4", 1, "255.0.0.0", "1.255.255.255", 0, 1)):  # fmt: skip
+        assert pickle.loads(pickle.dumps(other, protocol)) == other
+
+
+def test_copy_keeps_the_row() -> None:
+    row = decoded_route()
+    assert copy.copy(row) == row
+    assert copy.deepcopy(row) == row
+
+
+def test_decoded_and_user_built_rows_are_equal_and_hash_alike() -> None:
+    decoded, built = decoded_route(), user_route()
+    assert decoded == built
+    assert hash(decoded) == hash(built)
+    assert {decoded: 1}[built] == 1
+    assert decoded != user_route(metric1=11)
+
+
+def test_rows_sort_by_address_value() -> None:
+    dests = ["10.0.0.0", "9.255.0.0", "192.168.0.0", "10.0.0.128"]
+    rows = sorted(user_route(dest=d, mask="255.255.255.255") for d in dests)
+    assert [str(r.dest) for r in rows] == sorted(dests, key=IPv4Address)
+
+
+def test_replace_and_make_validate_like_the_constructor() -> None:
+    row = decoded_route()
+    assert row._replace(metric1=5).metric1 == 5
+    assert row._replace(dest="172.16.0.0").dest == IPv4Address("172.16.0.0")
+    with pytest.raises(ValueError):
+        row._replace(metric1=-1)
+    with pytest.raises(ValueError):
+        row._replace(nonsense=1)
+    assert IpForwardRow._make(PUBLIC) == row
+
+
+def test_rows_are_immutable() -> None:
+    row = decoded_route()
+    with pytest.raises(AttributeError):
+        row.dest = IPv4Address("1.2.3.4")  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        row.extra = 1  # type: ignore[attr-defined]
+
+
+def test_match_statement_binds_public_values() -> None:
+    match decoded_route():
+        case IpForwardRow(dest, mask, next_hop=hop):
+            assert (dest, mask, hop) == (PUBLIC[0], PUBLIC[1], PUBLIC[3])
+        case _:
+            pytest.fail("no match")
+
+
+def test_every_row_type_has_a_docstring_naming_its_struct() -> None:
+    structs = {
+        IfRow: "MIB_IFROW", IpAddrRow: "MIB_IPADDRROW", IpForwardRow: "MIB_IPFORWARDROW",
+        IpNetRow: "MIB_IPNETROW", IpStats: "MIB_IPSTATS", IcmpStats: "MIB_ICMP",
+        IcmpCounters: "MIBICMPSTATS", TcpStats: "MIB_TCPSTATS", UdpStats: "MIB_UDPSTATS",
+        TcpRow: "MIB_TCPROW", UdpRow: "MIB_UDPROW",
+    }  # fmt: skip
+    for cls, name in structs.items():
+        assert name in (cls.__doc__ or ""), cls

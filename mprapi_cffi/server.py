@@ -4,10 +4,44 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Literal, TypeVar, overload
 
-from . import _binding, _calls
+from . import _binding, _calls, decode
+from .constants import (
+    ERROR_NO_DATA,
+    ERROR_NO_MORE_ITEMS,
+    ICMP_STATS,
+    IF_ROW,
+    IF_TABLE,
+    IP_ADDRROW,
+    IP_ADDRTABLE,
+    IP_FORWARDROW,
+    IP_FORWARDTABLE,
+    IP_NETROW,
+    IP_NETTABLE,
+    IP_STATS,
+    IPRTRMGR_PID,
+    PID_IP,
+    TCP_STATS,
+    TCP_TABLE,
+    UDP_STATS,
+    UDP_TABLE,
+)
+from .errors import MprError
+from .rows import (
+    IcmpStats,
+    IfRow,
+    IpAddrRow,
+    IpForwardRow,
+    IpNetRow,
+    IpStats,
+    TcpRow,
+    TcpStats,
+    UdpRow,
+    UdpStats,
+)
 
 _R = TypeVar("_R")
 
@@ -186,6 +220,115 @@ class MibServer:
     set = _mib_method(_calls.set, "MprAdminMIBEntrySet(pid, routing_pid, entry).")
     create = _mib_method(_calls.create, "MprAdminMIBEntryCreate(pid, routing_pid, entry).")
     delete = _mib_method(_calls.delete, "MprAdminMIBEntryDelete(pid, routing_pid, entry).")
+
+    # Typed reads and writes of the IP router manager (PID_IP, IPRTRMGR_PID).
+
+    def _ip_get(self, var_id: int, *index: int) -> bytes:
+        return self.get(PID_IP, IPRTRMGR_PID, decode.query(var_id, *index))
+
+    def if_table(self) -> list[IfRow]:
+        """The interface table (MIB_IFTABLE)."""
+        return decode.if_table(self._ip_get(IF_TABLE))
+
+    def if_row(self, index: int) -> IfRow:
+        """One interface by its index; MprError 1413 if there is none."""
+        return decode.if_row(self._ip_get(IF_ROW, index))
+
+    def ip_addr_table(self) -> list[IpAddrRow]:
+        """The IPv4 address table (MIB_IPADDRTABLE)."""
+        return decode.ip_addr_table(self._ip_get(IP_ADDRTABLE))
+
+    def ip_forward_table(self) -> list[IpForwardRow]:
+        """The IPv4 route table (MIB_IPFORWARDTABLE)."""
+        return decode.ip_forward_table(self._ip_get(IP_FORWARDTABLE))
+
+    def ip_net_table(self) -> list[IpNetRow]:
+        """The ARP table (MIB_IPNETTABLE)."""
+        return decode.ip_net_table(self._ip_get(IP_NETTABLE))
+
+    def tcp_table(self) -> list[TcpRow]:
+        """The TCP connection table (MIB_TCPTABLE)."""
+        return decode.tcp_table(self._ip_get(TCP_TABLE))
+
+    def udp_table(self) -> list[UdpRow]:
+        """The UDP listener table (MIB_UDPTABLE)."""
+        return decode.udp_table(self._ip_get(UDP_TABLE))
+
+    def ip_stats(self) -> IpStats:
+        """IP statistics (MIB_IPSTATS)."""
+        return decode.ip_stats(self._ip_get(IP_STATS))
+
+    def icmp_stats(self) -> IcmpStats:
+        """ICMP statistics, both directions (MIB_ICMP)."""
+        return decode.icmp_stats(self._ip_get(ICMP_STATS))
+
+    def tcp_stats(self) -> TcpStats:
+        """TCP statistics (MIB_TCPSTATS)."""
+        return decode.tcp_stats(self._ip_get(TCP_STATS))
+
+    def udp_stats(self) -> UdpStats:
+        """UDP statistics (MIB_UDPSTATS)."""
+        return decode.udp_stats(self._ip_get(UDP_STATS))
+
+    @overload
+    def walk(self, var_id: Literal[2]) -> Iterator[IfRow]: ...
+    @overload
+    def walk(self, var_id: Literal[5]) -> Iterator[IpAddrRow]: ...
+    @overload
+    def walk(self, var_id: Literal[8]) -> Iterator[IpForwardRow]: ...
+    @overload
+    def walk(self, var_id: Literal[10]) -> Iterator[IpNetRow]: ...
+    @overload
+    def walk(self, var_id: int) -> Iterator[IfRow | IpAddrRow | IpForwardRow | IpNetRow]: ...
+
+    def walk(self, var_id: int) -> Iterator[Any]:
+        """Rows of IF_ROW, IP_ADDRROW, IP_FORWARDROW or IP_NETROW, one call per row.
+
+        GetFirst, then GetNext with the index of the row just read, until the
+        router says there are no more (232 or 259).  Each reply is decoded and
+        freed before the next call.  A router whose next row does not come
+        after the one before it ends the walk with ValueError instead of
+        looping forever.
+        """
+        decode_row = decode.row_decoder(var_id)  # ValueError for other ids, before any call
+        try:
+            reply = self.get_first(PID_IP, IPRTRMGR_PID, decode.query(var_id))
+        except MprError as error:
+            if error.winerror in (ERROR_NO_DATA, ERROR_NO_MORE_ITEMS):
+                return
+            raise
+        seen: set[bytes] = set()
+        while True:
+            row = decode_row(reply)
+            query = decode.next_query(var_id, reply)
+            if query in seen:
+                raise ValueError("the router's walk does not advance: it returned a row twice")
+            seen.add(query)
+            yield row
+            try:
+                reply = self.get_next(PID_IP, IPRTRMGR_PID, query)
+            except MprError as error:
+                if error.winerror in (ERROR_NO_DATA, ERROR_NO_MORE_ITEMS):
+                    return
+                raise
+
+    def create_route(self, row: IpForwardRow) -> None:
+        """Add a route (MprAdminMIBEntryCreate with the row as MIB_OPAQUE_INFO)."""
+        self.create(PID_IP, IPRTRMGR_PID, decode.route_info(_route(row)))
+
+    def set_route(self, row: IpForwardRow) -> None:
+        """Replace the route with the same dest, proto, policy and next hop."""
+        self.set(PID_IP, IPRTRMGR_PID, decode.route_info(_route(row)))
+
+    def delete_route(self, row: IpForwardRow) -> None:
+        """Delete the route with the row's dest, proto, policy and next hop."""
+        self.delete(PID_IP, IPRTRMGR_PID, decode.route_index_query(_route(row)))
+
+
+def _route(row: object) -> IpForwardRow:
+    if not isinstance(row, IpForwardRow):
+        raise TypeError(f"expected an IpForwardRow, not {type(row).__name__}")
+    return row
 
 def connect(server: str | None = None) -> MibServer:
     """Bind to the MIB server of `server` (None: the local router)."""

@@ -459,3 +459,29 @@ def test_server_objects_compare_by_identity_and_do_not_pickle(router: Router) ->
         assert len({first, second}) == 2
         with pytest.raises(TypeError):
             pickle.dumps(first)
+
+
+def test_racing_close_against_busy_threads_disconnects_exactly_once(router: Router) -> None:
+    rounds = 25
+    for round_number in range(rounds):
+        server = mpr.connect()
+        stop = threading.Event()
+
+        def hammer() -> None:
+            while not stop.is_set():
+                try:
+                    get_if_number(server)
+                except ValueError:
+                    return
+
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.001 * (round_number % 5))
+        server.close()
+        stop.set()
+        for thread in threads:
+            thread.join()
+        assert router.counter("disconnects") == round_number + 1
+    assert router.counters("disconnect_in_use", "bad_handle", "live_handles") == {
+        "disconnect_in_use": 0, "bad_handle": 0, "live_handles": 0}

@@ -201,9 +201,8 @@ def test_route_enum_fields_are_members_when_known_and_plain_ints_otherwise() -> 
 
 def test_route_proto_values_match_iprtrmib_h() -> None:
     assert (RouteProto.OTHER, RouteProto.RIP, RouteProto.OSPF, RouteProto.BGP) == (1, 8, 13, 14)
-    assert RouteProto.NT_AUTOSTATIC == 10002
-    assert RouteProto.NT_STATIC == 10006
-    assert RouteProto.NT_STATIC_NON_DOD == 10007
+    nt = (RouteProto.NT_AUTOSTATIC, RouteProto.NT_STATIC, RouteProto.NT_STATIC_NON_DOD)
+    assert [int(m) for m in nt] == [10002, 10006, 10007]
     assert [m.value for m in RouteType] == [1, 2, 3, 4]
 
 

@@ -198,9 +198,16 @@ def _stats(srv: Any) -> dict[str, Any]:
 
 
 _COMMANDS: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], str]]] = {
-    "interfaces": ("the interface table (MIB_IFTABLE)", lambda s: s.if_table(), _interfaces_text),
-    "addresses": ("the address table (MIB_IPADDRTABLE)", lambda s: s.ip_addr_table(), _addresses_text),
-    "routes": ("the route table (MIB_IPFORWARDTABLE)", lambda s: s.ip_forward_table(), _routes_text),
+    # name: (help, fetch(server), render as text)
+    "interfaces": (
+        "the interface table (MIB_IFTABLE)", lambda s: s.if_table(), _interfaces_text
+    ),
+    "addresses": (
+        "the address table (MIB_IPADDRTABLE)", lambda s: s.ip_addr_table(), _addresses_text
+    ),
+    "routes": (
+        "the route table (MIB_IPFORWARDTABLE)", lambda s: s.ip_forward_table(), _routes_text
+    ),
     "arp": ("the ARP table (MIB_IPNETTABLE)", lambda s: s.ip_net_table(), _arp_text),
     "stats": ("IP, ICMP, TCP and UDP statistics", _stats, _stats_text),
 }
@@ -228,19 +235,30 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
+    # --server and --json are accepted before or after the command; after it,
+    # they only override what was given before (hence SUPPRESS, not a default).
+    parser.add_argument(
+        "--server", metavar="NAME", default=None if top else argparse.SUPPRESS,
+        help="the router to ask (default: this machine)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--json", action="store_true", default=False if top else argparse.SUPPRESS,
+        help="print JSON instead of columns",
+    )  # fmt: skip
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mprapi",
         description="Read a Windows router's MIB tables (Router Management MIB API).",
     )
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
-    parser.add_argument(
-        "--server", metavar="NAME", default=None, help="the router to ask (default: this machine)"
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of columns")
+    _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (help_text, _, _) in _COMMANDS.items():
-        sub.add_parser(name, help=help_text, description=f"Print {help_text}.")
+        command = sub.add_parser(name, help=help_text, description=f"Print {help_text}.")
+        _add_common(command, top=False)
     return parser
 
 

@@ -30,6 +30,9 @@ from ipaddress import IPv4Address
 from typing import Any, TypeVar
 
 from .rows import (
+    _IF_ADMIN,
+    _IF_OPER,
+    _IF_TYPE,
     IcmpCounters,
     IcmpStats,
     IfRow,
@@ -41,9 +44,6 @@ from .rows import (
     TcpStats,
     UdpRow,
     UdpStats,
-    _IF_ADMIN,
-    _IF_OPER,
-    _IF_TYPE,
     _wire_maker,
     _wire_values,
 )

@@ -15,6 +15,7 @@ import pytest
 
 from mprapi_cffi import decode
 from mprapi_cffi.rows import (
+    METRIC_UNUSED,
     AddrType,
     IcmpCounters,
     IcmpStats,
@@ -26,7 +27,6 @@ from mprapi_cffi.rows import (
     IpForwardRow,
     IpNetRow,
     IpStats,
-    METRIC_UNUSED,
     NetType,
     RouteProto,
     RouteType,
@@ -180,7 +180,8 @@ def test_route_table_decodes_every_field_in_wire_byte_order() -> None:
     assert r.proto is RouteProto.NETMGMT
     assert r.age == 120
     assert r.next_hop_as == 65001
-    assert (r.metric1, r.metric2, r.metric3, r.metric4, r.metric5) == (10, 20, 30, 40, METRIC_UNUSED)
+    metrics = (r.metric1, r.metric2, r.metric3, r.metric4, r.metric5)
+    assert metrics == (10, 20, 30, 40, METRIC_UNUSED)
     assert rows[1].dest == IPv4Address("172.16.0.0")
     assert rows[1].type is RouteType.DIRECT
 
@@ -502,9 +503,11 @@ def test_next_query_slices_each_rows_index_from_the_reply() -> None:
     reply = info(IF_ROW, if_row_bytes(index=0x11223344))
     assert decode.next_query(IF_ROW, reply) == struct.pack("<II", IF_ROW, 0x11223344)
     reply = info(IP_ADDRROW, addr_row_bytes())
-    assert decode.next_query(IP_ADDRROW, reply) == struct.pack("<I", IP_ADDRROW) + ip("192.168.1.10")
+    expected = struct.pack("<I", IP_ADDRROW) + ip("192.168.1.10")
+    assert decode.next_query(IP_ADDRROW, reply) == expected
     reply = info(IP_NETROW, net_row_bytes(index=9))
-    assert decode.next_query(IP_NETROW, reply) == struct.pack("<II", IP_NETROW, 9) + ip("192.168.1.1")
+    expected = struct.pack("<II", IP_NETROW, 9) + ip("192.168.1.1")
+    assert decode.next_query(IP_NETROW, reply) == expected
     reply = info(IP_FORWARDROW, route_bytes(policy=7, proto=13))
     assert decode.next_query(IP_FORWARDROW, reply) == (
         struct.pack("<I", IP_FORWARDROW) + ip("10.0.0.0") + struct.pack("<II", 13, 7)
@@ -572,17 +575,23 @@ def test_user_route_defaults_policy_age_as_and_unused_metrics() -> None:
 
 
 def test_user_route_positional_form_matches_field_order() -> None:
-    row = IpForwardRow("10.0.0.0", "255.0.0.0", 0, "192.168.1.254", 3, 4, 3, 120, 65001, 10, 20, 30, 40)
+    row = IpForwardRow(
+        "10.0.0.0", "255.0.0.0", 0, "192.168.1.254", 3, 4, 3, 120, 65001, 10, 20, 30, 40
+    )
     assert row == user_route()
     assert IpForwardRow(*user_route()) == user_route()
 
 
 def test_user_route_missing_required_field_raises_type_error() -> None:
     with pytest.raises(TypeError, match="next_hop"):
-        IpForwardRow(dest="10.0.0.0", mask="255.0.0.0", if_index=3, type=3, proto=3, metric1=1)  # type: ignore[call-overload]
+        IpForwardRow(  # type: ignore[call-overload]
+            dest="10.0.0.0", mask="255.0.0.0", if_index=3, type=3, proto=3, metric1=1
+        )
 
 
-@pytest.mark.parametrize("field", ["policy", "if_index", "type", "proto", "age", "metric1", "metric5"])
+@pytest.mark.parametrize(
+    "field", ["policy", "if_index", "type", "proto", "age", "next_hop_as", "metric1", "metric5"]
+)
 @pytest.mark.parametrize("bad", [-1, 2**32])
 def test_user_route_rejects_dwords_out_of_range(field: str, bad: int) -> None:
     with pytest.raises((ValueError, OverflowError), match=field):
@@ -669,8 +678,13 @@ def test_pickle_round_trips_with_public_values(protocol: int) -> None:
     back = pickle.loads(pickle.dumps(row, protocol))
     assert back == row and type(back) is IpForwardRow
     assert back.dest == IPv4Address("10.0.0.0") and tuple(back) == PUBLIC
-    for other in (UdpRow("1.2.3.4", 53), TcpRow(5, "1.2.3.4", 1, "5.6.7.8", 2),
-                  IpNetRow(1, b"\x01\x02", "1.2.3.4", 3), IpAddrRow("1.2.3.4", 1, "255.0.0.0", "1.255.255.255", 0, 1)):  # fmt: skip
+    others = (
+        UdpRow("1.2.3.4", 53),
+        TcpRow(5, "1.2.3.4", 1, "5.6.7.8", 2),
+        IpNetRow(1, b"\x01\x02", "1.2.3.4", 3),
+        IpAddrRow("1.2.3.4", 1, "255.0.0.0", "1.255.255.255", 0, 1),
+    )
+    for other in others:
         assert pickle.loads(pickle.dumps(other, protocol)) == other
 
 

@@ -1,0 +1,398 @@
+"""The ``mprapi`` command, run in-process against a fake router.
+
+Runs natively: ``main(argv, connect=fake)`` never touches the compiled module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import mprapi_cffi
+from mprapi_cffi.cli import main
+from mprapi_cffi.rows import (
+    AddrType,
+    IcmpCounters,
+    IcmpStats,
+    IfAdminStatus,
+    IfOperStatus,
+    IfRow,
+    IfType,
+    IpAddrRow,
+    IpForwardRow,
+    IpNetRow,
+    IpStats,
+    NetType,
+    RouteProto,
+    RouteType,
+    TcpStats,
+    UdpStats,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ROUTES = [
+    IpForwardRow(
+        dest="0.0.0.0", mask="0.0.0.0", next_hop="192.168.1.1", if_index=3,
+        type=RouteType.INDIRECT, proto=RouteProto.NETMGMT, metric1=25,
+    ),
+    IpForwardRow(
+        dest="192.168.1.0", mask="255.255.255.0", next_hop="192.168.1.10", if_index=3,
+        type=RouteType.DIRECT, proto=RouteProto.LOCAL, metric1=1,
+    ),
+    IpForwardRow(
+        dest="10.1.0.0", mask="255.0.255.0", next_hop="192.168.1.254", if_index=12,
+        type=99, proto=20000, metric1=100,
+    ),
+]  # fmt: skip
+
+
+
+def if_row(
+    name: str, index: int, type: int, mtu: int, speed: int, phys: bytes, admin: int, oper: int,
+    descr: str,
+) -> IfRow:  # fmt: skip
+    """An IfRow whose 13 counters are 0..12."""
+    return IfRow._make([name, index, type, mtu, speed, phys, admin, oper, *range(13), descr])
+
+
+INTERFACES = [
+    if_row("Ethernet", 3, IfType.ETHERNET_CSMACD, 1500, 1_000_000_000,
+           bytes.fromhex("001122334455"), IfAdminStatus.UP, IfOperStatus.OPERATIONAL, "Intel NIC"),
+    if_row("Loopback", 1, IfType.SOFTWARE_LOOPBACK, 65535, 0, b"", IfAdminStatus.UP, 77, ""),
+]  # fmt: skip
+
+ADDRESSES = [
+    IpAddrRow("192.168.1.10", 3, "255.255.255.0", "192.168.1.255", 65535,
+              AddrType.PRIMARY | AddrType.DYNAMIC),
+    IpAddrRow("127.0.0.1", 1, "255.0.0.0", "0.0.0.1", 65535, 0x8001),
+]  # fmt: skip
+
+ARP = [
+    IpNetRow(3, bytes.fromhex("aabbccddeeff"), "192.168.1.1", NetType.DYNAMIC),
+    IpNetRow(3, b"", "192.168.1.2", 9),
+]
+
+IP_STATS = IpStats(*range(1, 24))
+ICMP_STATS = IcmpStats(IcmpCounters(*range(13)), IcmpCounters(*range(100, 113)))
+TCP_STATS = TcpStats(*range(15))
+UDP_STATS = UdpStats(*range(5))
+
+
+class FakeMprError(OSError):
+    """Looks like what the package raises for a failed router call."""
+
+
+class FakeServer:
+    def __init__(self, fail: BaseException | None = None) -> None:
+        self.fail = fail
+
+    def _give(self, value: Any) -> Any:
+        if self.fail is not None:
+            raise self.fail
+        return value
+
+    def if_table(self) -> list[IfRow]:
+        return self._give(INTERFACES)  # type: ignore[no-any-return]
+
+    def ip_addr_table(self) -> list[IpAddrRow]:
+        return self._give(ADDRESSES)  # type: ignore[no-any-return]
+
+    def ip_forward_table(self) -> list[IpForwardRow]:
+        return self._give(ROUTES)  # type: ignore[no-any-return]
+
+    def ip_net_table(self) -> list[IpNetRow]:
+        return self._give(ARP)  # type: ignore[no-any-return]
+
+    def ip_stats(self) -> IpStats:
+        return self._give(IP_STATS)  # type: ignore[no-any-return]
+
+    def icmp_stats(self) -> IcmpStats:
+        return self._give(ICMP_STATS)  # type: ignore[no-any-return]
+
+    def tcp_stats(self) -> TcpStats:
+        return self._give(TCP_STATS)  # type: ignore[no-any-return]
+
+    def udp_stats(self) -> UdpStats:
+        return self._give(UDP_STATS)  # type: ignore[no-any-return]
+
+
+class FakeConnect:
+    """Stands in for ``mprapi_cffi.connect``; records what it was asked."""
+
+    def __init__(
+        self, server: FakeServer | None = None, fail: BaseException | None = None
+    ) -> None:
+        self.server = server or FakeServer()
+        self.fail = fail
+        self.names: list[str | None] = []
+        self.closed = 0
+
+    @contextmanager
+    def __call__(self, name: str | None) -> Iterator[FakeServer]:
+        self.names.append(name)
+        if self.fail is not None:
+            raise self.fail
+        try:
+            yield self.server
+        finally:
+            self.closed += 1
+
+
+def run(
+    argv: list[str], capsys: pytest.CaptureFixture[str], connect: FakeConnect | None = None
+) -> tuple[int, str, str]:
+    code = main(argv, connect=connect or FakeConnect())
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ------------------------------------------------------------------ text
+
+
+def test_routes_print_prefix_next_hop_if_metric_protocol_type_aligned(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["routes"], capsys)
+    assert (code, err) == (0, "")
+    assert out == (
+        "Destination           Next hop       If  Metric  Protocol  Type\n"
+        "0.0.0.0/0             192.168.1.1     3      25  netmgmt   indirect\n"
+        "192.168.1.0/24        192.168.1.10    3       1  local     direct\n"
+        "10.1.0.0/255.0.255.0  192.168.1.254  12     100  20000     99\n"
+    )
+
+
+def test_interfaces_print_index_name_type_mtu_speed_status_mac(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["interfaces"], capsys)
+    assert code == 0
+    assert out == (
+        "Idx  Name      Type                 MTU       Speed  Admin  Oper         MAC\n"
+        "  3  Ethernet  ethernet_csmacd     1500  1000000000  up     operational  "
+        "00-11-22-33-44-55\n"
+        "  1  Loopback  software_loopback  65535           0  up     77           -\n"
+    )
+
+
+def test_addresses_print_prefix_index_broadcast_reasm_flags(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["addresses"], capsys)
+    assert code == 0
+    assert out == (
+        "Address          If  Broadcast      Reasm size  Type\n"
+        "192.168.1.10/24   3  192.168.1.255       65535  primary,dynamic\n"
+        "127.0.0.1/8       1  0.0.0.1             65535  primary,0x8000\n"
+    )
+
+
+def test_arp_prints_interface_address_dashed_mac_type(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["arp"], capsys)
+    assert code == 0
+    assert out == (
+        "Interface  Internet address  Physical address   Type\n"
+        "        3  192.168.1.1       aa-bb-cc-dd-ee-ff  dynamic\n"
+        "        3  192.168.1.2       -                  9\n"
+    )
+
+
+def test_stats_print_every_counter_by_section(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["stats"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    for title in ("IP", "ICMP", "TCP", "UDP"):
+        assert title in lines
+    assert "  num_routes         23" in lines
+    assert "                  in  out" in lines
+    assert "  addr_mask_reps  12  112" in lines
+    assert "  num_conns      14" in lines
+    assert "  num_addrs      4" in lines
+    counted = sum(len(s) for s in (IP_STATS, TCP_STATS, UDP_STATS)) + len(ICMP_STATS.in_stats)
+    assert len([line for line in lines if line.startswith("  ") and line.strip()]) == counted + 1
+
+
+def test_empty_table_prints_only_the_header(capsys: pytest.CaptureFixture[str]) -> None:
+    server = FakeServer()
+    server.ip_forward_table = list  # type: ignore[method-assign]
+    code, out, _ = run(["routes"], capsys, FakeConnect(server))
+    assert code == 0
+    assert out == "Destination  Next hop  If  Metric  Protocol  Type\n"
+
+
+# ------------------------------------------------------------------ json
+
+
+def test_routes_json_has_field_names_string_addresses_int_enums(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["--json", "routes"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert [list(d) for d in data] == [list(IpForwardRow._fields)] * 3
+    assert data[0]["dest"] == "0.0.0.0" and data[0]["next_hop"] == "192.168.1.1"
+    assert data[1]["mask"] == "255.255.255.0"
+    assert (data[0]["type"], data[0]["proto"], data[0]["metric1"]) == (4, 3, 25)
+    assert (data[2]["type"], data[2]["proto"]) == (99, 20000)
+    assert data[0]["metric5"] == 0xFFFFFFFF
+
+
+def test_interfaces_json_has_dashed_phys_addr_and_int_enums(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["--json", "interfaces"], capsys)
+    assert code == 0
+    first, second = json.loads(out)
+    assert list(first) == list(IfRow._fields)
+    assert first["phys_addr"] == "00-11-22-33-44-55"
+    assert (first["type"], first["admin_status"], first["oper_status"]) == (6, 1, 5)
+    assert (first["name"], first["descr"], first["out_q_len"]) == ("Ethernet", "Intel NIC", 12)
+    assert (second["phys_addr"], second["oper_status"]) == ("", 77)
+
+
+def test_addresses_and_arp_json(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["--json", "addresses"], capsys)
+    assert json.loads(out)[0] == {
+        "addr": "192.168.1.10", "index": 3, "mask": "255.255.255.0",
+        "bcast_addr": "192.168.1.255", "reasm_size": 65535, "type": 5,
+    }  # fmt: skip
+    _, out, _ = run(["--json", "arp"], capsys)
+    assert json.loads(out) == [
+        {"index": 3, "phys_addr": "aa-bb-cc-dd-ee-ff", "addr": "192.168.1.1", "type": 3},
+        {"index": 3, "phys_addr": "", "addr": "192.168.1.2", "type": 9},
+    ]
+
+
+def test_stats_json_is_one_object_keyed_ip_icmp_tcp_udp(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--json", "stats"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["ip", "icmp", "tcp", "udp"]
+    assert data["ip"] == IP_STATS._asdict()
+    assert data["icmp"] == {
+        "in_stats": ICMP_STATS.in_stats._asdict(),
+        "out_stats": ICMP_STATS.out_stats._asdict(),
+    }
+    assert data["tcp"] == TCP_STATS._asdict()
+    assert data["udp"] == UDP_STATS._asdict()
+
+
+# ------------------------------------------------------------ connecting
+
+
+def test_options_also_work_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["routes", "--json", "--server", "RTR2"], capsys, connect)
+    assert code == 0
+    assert json.loads(out)[0]["dest"] == "0.0.0.0"
+    assert connect.names == ["RTR2"]
+    code, out, _ = run(["--server", "RTR3", "--json", "arp"], capsys, connect)
+    assert json.loads(out)[0]["addr"] == "192.168.1.1"
+    assert connect.names == ["RTR2", "RTR3"]
+
+
+def test_server_option_names_the_router_and_default_is_local(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    connect = FakeConnect()
+    run(["--server", "RTR1", "routes"], capsys, connect)
+    run(["routes"], capsys, connect)
+    assert connect.names == ["RTR1", None]
+    assert connect.closed == 2
+
+
+def test_router_error_exits_1_with_one_line_message_and_no_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    error = FakeMprError(1722, "The RPC server is unavailable.\r\n")
+    connect = FakeConnect(FakeServer(fail=error))
+    code, out, err = run(["--server", "far", "routes"], capsys, connect)
+    assert code == 1
+    assert out == ""
+    assert err == "mprapi: [Errno 1722] The RPC server is unavailable.\n"
+    assert "Traceback" not in err
+    assert connect.closed == 1  # the handle was still closed
+
+
+def test_connect_oserror_such_as_windows_only_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect(fail=OSError("mprapi_cffi needs Windows: Mprapi.dll\nwas not found"))
+    code, out, err = run(["stats"], capsys, connect)
+    assert (code, out) == (1, "")
+    assert err == "mprapi: mprapi_cffi needs Windows: Mprapi.dll was not found\n"
+
+
+def test_malformed_reply_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    error = ValueError("malformed MIB_IPFORWARDTABLE reply: reply holds 2 rows but claims 9")
+    code, _, err = run(["--json", "routes"], capsys, FakeConnect(FakeServer(fail=error)))
+    assert code == 1
+    assert err.count("\n") == 1 and "claims 9" in err
+
+
+def test_package_mpr_error_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    mpr_error = getattr(mprapi_cffi, "MprError", None)
+    if mpr_error is None:
+        pytest.skip("mprapi_cffi.MprError not available yet")
+    try:
+        error = mpr_error(1717, "The interface is unknown.")
+    except TypeError:
+        error = mpr_error.__new__(mpr_error)
+    code, _, err = run(["arp"], capsys, FakeConnect(FakeServer(fail=error)))
+    assert code == 1
+    assert err.startswith("mprapi: ") and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- usage
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["nonsense"], ["--bogus", "routes"], ["routes", "extra"], ["--server"]]
+)
+def test_bad_usage_exits_2_without_connecting(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    connect = FakeConnect()
+    code, _, err = run(argv, capsys, connect)
+    assert code == 2
+    assert "usage: mprapi" in err
+    assert connect.names == []
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["--version"], capsys, connect)
+    assert code == 0
+    assert out == f"mprapi {getattr(mprapi_cffi, '__version__', 'unknown')}\n"
+    assert connect.names == []
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0
+    for command in ("interfaces", "addresses", "routes", "arp", "stats"):
+        assert command in out
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=path)
+    usage = subprocess.run(
+        [sys.executable, "-m", "mprapi_cffi"],
+        check=False, capture_output=True, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert usage.returncode == 2
+    assert "usage: mprapi" in usage.stderr
+    version = subprocess.run(
+        [sys.executable, "-m", "mprapi_cffi", "--version"],
+        check=False, capture_output=True, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert version.returncode == 0
+    assert version.stdout.startswith("mprapi ")

@@ -9,7 +9,10 @@ and times, interleaved in one run and best of R repeats:
   the same bytes into plain tuples of ints;
 - ``decode``: ``mprapi_cffi.decode.ip_forward_table(reply)``, the shipped
   decoder (header and count checks included);
-- the alternatives it was chosen over (see ``ALTERNATIVES``).
+- ``decode_then_collect``: the same followed by ``gc.collect()``, which charges
+  decode with the collection its pause of the cyclic GC put off;
+- the alternatives it was chosen over (see ``ALTERNATIVES``), which build
+  their lists without that pause.
 
 Each prints as rows/s and as ``decode/floor ratio: N.NNx`` (time over the
 floor's time).  A second block times decoding and then reading every row's

@@ -114,6 +114,8 @@ _make_net = _wire_maker(IpNetRow)
 _make_tcp = _wire_maker(TcpRow)
 _make_udp = _wire_maker(UdpRow)
 
+_R = TypeVar("_R")
+
 # ----------------------------------------------------------------- bounds checks
 
 
@@ -144,9 +146,6 @@ def _single(reply: bytes, layout: struct.Struct, what: str) -> tuple[Any, ...]:
     """The one structure at the payload of a reply, unpacked."""
     _need(reply, _HEADER + layout.size, f"a {what}")
     return layout.unpack_from(reply, _HEADER)
-
-
-_R = TypeVar("_R")
 
 
 def _bulk(

@@ -68,7 +68,7 @@ _spare_out_pairs: list[tuple[Any, Any]] = []
 
 def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
     """Wrap one of the MprAdminMIBEntryGet* functions: return a copy of its reply."""
-    function = getattr(lib, name, None)  # None off Windows, where it is never called
+    function: Any = getattr(lib, name, None)  # None off Windows, where it is never called
 
     def entry_get(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
         # cffi passes bytes as a pointer to their data; any other bytes-like
@@ -102,7 +102,7 @@ def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
 
 def _entry_put(name: str) -> Callable[[Any, int, int, Any], None]:
     """Wrap MprAdminMIBEntrySet, Create or Delete."""
-    function = getattr(lib, name, None)
+    function: Any = getattr(lib, name, None)
 
     def entry_put(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:
         inbuf = entry if type(entry) is bytes else ffi.from_buffer(entry)

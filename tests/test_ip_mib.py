@@ -1,0 +1,308 @@
+"""The typed IP router-manager MIB through the real extension, against the stand-in's fixed MIB."""
+
+from __future__ import annotations
+
+import json
+import struct
+from ipaddress import IPv4Address
+
+import pytest
+
+import mprapi_cffi as mpr
+from mprapi_cffi import _binding, decode
+from mprapi_cffi.cli import main
+
+from conftest import Router, windows_lane
+
+pytestmark = windows_lane
+
+A = IPv4Address
+UNUSED = 0xFFFFFFFF
+FIXED_ROUTES = [
+    mpr.IpForwardRow("0.0.0.0", "0.0.0.0", 0, next_hop="192.168.1.1", if_index=3, type=4, proto=3,
+                     age=100, next_hop_as=0, metric1=25),
+    mpr.IpForwardRow("10.0.0.0", "255.0.0.0", 0, next_hop="192.168.1.254", if_index=3, type=4, proto=8,
+                     age=30, next_hop_as=65001, metric1=2, metric2=3, metric3=4, metric4=5, metric5=6),
+    mpr.IpForwardRow("127.0.0.0", "255.0.0.0", 0, next_hop="127.0.0.1", if_index=1, type=3, proto=2,
+                     age=0, next_hop_as=0, metric1=306),
+    mpr.IpForwardRow("192.168.1.0", "255.255.255.0", 0, next_hop="192.168.1.10", if_index=3, type=3,
+                     proto=2, age=0, next_hop_as=0, metric1=281),
+]
+
+
+@pytest.fixture
+def server(router: Router):
+    with mpr.connect() as server:
+        yield server
+
+
+# -- layouts: the decoder's offsets are the compiler's -------------------------
+
+@pytest.mark.parametrize(("struct_name", "layout"), [
+    ("MIB_IFROW", decode._IF), ("MIB_IPADDRROW", decode._IPADDR), ("MIB_IPFORWARDROW", decode._IPFORWARD),
+    ("MIB_IPNETROW", decode._IPNET), ("MIB_TCPROW", decode._TCP), ("MIB_UDPROW", decode._UDP),
+    ("MIB_IPSTATS", decode._IPSTATS), ("MIB_ICMP", decode._ICMP), ("MIB_TCPSTATS", decode._TCPSTATS),
+    ("MIB_UDPSTATS", decode._UDPSTATS),
+])
+def test_decoder_struct_sizes_match_the_sdk(struct_name: str, layout: struct.Struct) -> None:
+    assert layout.size == _binding.ffi.sizeof(struct_name)
+
+
+def test_interface_row_offsets_match_the_sdk() -> None:
+    offset = _binding.ffi.offsetof
+    assert [offset("MIB_IFROW", f) for f in ("dwIndex", "bPhysAddr", "dwAdminStatus", "dwDescrLen", "bDescr")] \
+        == [512, 532, 540, 600, 604]
+    assert offset("MIB_IPADDRROW", "wType") == 22
+    assert offset("MIB_IPNETROW", "dwAddr") == 16
+    assert offset("MIB_IPFORWARDROW", "dwForwardNextHopAS") == 32
+    assert offset("MIB_ICMP", "stats") == 0 and _binding.ffi.sizeof("MIBICMPSTATS") == 52
+
+
+# -- tables and rows -----------------------------------------------------------
+
+def test_interface_table_is_decoded_field_by_field(server: mpr.MibServer) -> None:
+    loopback, ethernet, wan = server.if_table()
+    assert ethernet == mpr.IfRow(
+        name="Ethernet", index=3, type=mpr.IfType.ETHERNET_CSMACD, mtu=1500, speed=1_000_000_000,
+        phys_addr=bytes.fromhex("00155d010203"), admin_status=mpr.IfAdminStatus.UP,
+        oper_status=mpr.IfOperStatus.OPERATIONAL, last_change=12345, in_octets=1000001,
+        in_ucast_pkts=2001, in_n_ucast_pkts=31, in_discards=4, in_errors=5, in_unknown_protos=6,
+        out_octets=7000007, out_ucast_pkts=8001, out_n_ucast_pkts=91, out_discards=10, out_errors=11,
+        out_q_len=12, descr="Intel(R) Ethernet Connection I219-V")
+    assert (loopback.name, loopback.index, loopback.type, loopback.phys_addr, loopback.descr) == (
+        "Loopback Pseudo-Interface 1", 1, mpr.IfType.SOFTWARE_LOOPBACK, b"", "Software Loopback Interface 1")
+    assert (wan.name, wan.index, wan.type, wan.admin_status, wan.oper_status, wan.speed) == (
+        "Wide Area Link \u00fc\u2260", 7, mpr.IfType.PPP, mpr.IfAdminStatus.DOWN,
+        mpr.IfOperStatus.NON_OPERATIONAL, 56000)
+
+
+def test_interface_row_by_index(server: mpr.MibServer, router: Router) -> None:
+    assert server.if_row(3) == server.if_table()[1]
+    assert router.last_input() == struct.pack("<II", mpr.IF_TABLE, 0)[:4]
+    server.if_row(7)
+    assert router.last_input() == struct.pack("<II", mpr.IF_ROW, 7)
+    with pytest.raises(mpr.MprError) as info:
+        server.if_row(99)
+    assert info.value.winerror == mpr.ERROR_INVALID_INDEX
+
+
+def test_interface_row_index_out_of_range_is_refused_before_the_call(server: mpr.MibServer, router: Router) -> None:
+    with pytest.raises((OverflowError, ValueError)):
+        server.if_row(2**32)
+    with pytest.raises((OverflowError, ValueError)):
+        server.if_row(-1)
+    assert router.counter("calls") == 0
+
+
+def test_address_table_reads_addresses_in_network_byte_order(server: mpr.MibServer) -> None:
+    rows = server.ip_addr_table()
+    assert [(r.addr, r.index, r.mask, r.bcast_addr, r.reasm_size, int(r.type)) for r in rows] == [
+        (A("10.20.30.40"), 7, A("255.255.255.255"), A("0.0.0.0"), 1500, 0x4),
+        (A("127.0.0.1"), 1, A("255.0.0.0"), A("1.0.0.0"), 65535, 0x1),
+        (A("192.168.1.10"), 3, A("255.255.255.0"), A("1.0.0.0"), 65535, 0x1),
+    ]
+    # dwBCastAddr is an address field in the SDK; routers put 1 in it (the
+    # low bit of the broadcast address), which in network byte order reads 1.0.0.0.
+    assert rows[2].type & mpr.AddrType.PRIMARY
+
+
+def test_route_table_is_decoded_field_by_field(server: mpr.MibServer) -> None:
+    routes = server.ip_forward_table()
+    assert routes == FIXED_ROUTES
+    default = routes[0]
+    assert (default.dest, default.mask, default.next_hop) == (A("0.0.0.0"), A("0.0.0.0"), A("192.168.1.1"))
+    assert default.type is mpr.RouteType.INDIRECT and default.proto is mpr.RouteProto.NETMGMT
+    assert (default.metric1, default.metric2, default.metric5) == (25, UNUSED, UNUSED)
+    assert routes[1].proto is mpr.RouteProto.RIP and routes[1].next_hop_as == 65001
+
+
+def test_arp_table_is_decoded(server: mpr.MibServer) -> None:
+    assert [(r.index, r.addr, r.phys_addr, r.type) for r in server.ip_net_table()] == [
+        (3, A("192.168.1.1"), bytes.fromhex("aabbccddee01"), mpr.NetType.DYNAMIC),
+        (3, A("192.168.1.254"), bytes.fromhex("aabbccddeefe"), mpr.NetType.STATIC),
+    ]
+
+
+def test_tcp_and_udp_tables_give_host_order_ports_without_the_garbage_bits(server: mpr.MibServer) -> None:
+    assert [tuple(r) for r in server.tcp_table()] == [
+        (mpr.TcpState.LISTEN, A("0.0.0.0"), 135, A("0.0.0.0"), 0),
+        (mpr.TcpState.ESTAB, A("192.168.1.10"), 49712, A("93.184.216.34"), 443),
+    ]
+    assert [tuple(r) for r in server.udp_table()] == [(A("0.0.0.0"), 53), (A("192.168.1.10"), 123)]
+
+
+def test_statistics_are_decoded_field_by_field(server: mpr.MibServer) -> None:
+    ip = server.ip_stats()
+    assert (ip.forwarding, ip.default_ttl) == (1, 128)
+    assert list(ip[2:20]) == [1000 + i for i in range(18)]
+    assert (ip.num_if, ip.num_addr, ip.num_routes) == (3, 3, 4)
+    icmp = server.icmp_stats()
+    assert list(icmp.in_stats) == [2000 + i for i in range(13)]
+    assert list(icmp.out_stats) == [3000 + i for i in range(13)]
+    assert (icmp.in_stats.msgs, icmp.out_stats.addr_mask_reps) == (2000, 3012)
+    tcp = server.tcp_stats()
+    assert tcp[:4] == (4, 300, 120000, UNUSED)
+    assert list(tcp[4:14]) == [4000 + i for i in range(10)] and tcp.num_conns == 2
+    assert tuple(server.udp_stats()) == (5000, 5001, 5002, 5003, 2)
+
+
+# -- walks -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("var_id", "table"), [
+    (mpr.IF_ROW, "if_table"), (mpr.IP_ADDRROW, "ip_addr_table"),
+    (mpr.IP_FORWARDROW, "ip_forward_table"), (mpr.IP_NETROW, "ip_net_table"),
+])
+def test_walk_yields_the_table_row_by_row(server: mpr.MibServer, router: Router, var_id: int, table: str) -> None:
+    expected = getattr(server, table)()
+    calls_before = router.counter("calls")
+    walked = []
+    for row in server.walk(var_id):
+        assert router.counter("live_buffers") == 0  # each reply freed before the row is handed out
+        walked.append(row)
+    assert walked == expected
+    # GetFirst, one GetNext per further row, one GetNext that ends the walk with 259
+    assert router.counter("calls") - calls_before == len(expected) + 1
+
+
+def test_walk_of_an_empty_table_ends_cleanly(server: mpr.MibServer) -> None:
+    for route in FIXED_ROUTES:
+        server.delete_route(route)
+    assert server.ip_forward_table() == []
+    assert list(server.walk(mpr.IP_FORWARDROW)) == []
+
+
+def test_walk_of_a_variable_without_rows_is_refused_before_any_call(server: mpr.MibServer, router: Router) -> None:
+    with pytest.raises(ValueError):
+        list(server.walk(mpr.IP_STATS))
+    assert router.counter("calls") == 0
+
+
+def test_walk_propagates_router_errors(server: mpr.MibServer, router: Router) -> None:
+    router.fail_calls(5)
+    with pytest.raises(mpr.MprError) as info:
+        list(server.walk(mpr.IF_ROW))
+    assert info.value.winerror == 5
+
+
+# -- route writes -------------------------------------------------------------------
+
+NEW_ROUTE = mpr.IpForwardRow("172.16.0.0", "255.240.0.0", 0, next_hop="192.168.1.254", if_index=3,
+                             type=mpr.RouteType.INDIRECT, proto=mpr.RouteProto.NETMGMT, metric1=40)
+
+
+def test_create_route_sends_the_row_at_offset_8_and_the_router_has_it(server: mpr.MibServer, router: Router) -> None:
+    server.create_route(NEW_ROUTE)
+    sent = router.last_input()
+    assert len(sent) == 64 and struct.unpack_from("<I", sent)[0] == mpr.IP_FORWARDROW
+    assert sent[8:16] == bytes([172, 16, 0, 0, 255, 240, 0, 0])
+    assert sent[20:24] == bytes([192, 168, 1, 254])
+    assert NEW_ROUTE in server.ip_forward_table()
+    with pytest.raises(mpr.MprError) as info:
+        server.create_route(NEW_ROUTE)
+    assert info.value.winerror == 183
+
+
+def test_set_route_replaces_the_route_with_the_same_index(server: mpr.MibServer) -> None:
+    server.create_route(NEW_ROUTE)
+    changed = NEW_ROUTE._replace(metric1=99, if_index=7)
+    server.set_route(changed)
+    assert changed in server.ip_forward_table() and NEW_ROUTE not in server.ip_forward_table()
+
+
+def test_delete_route_sends_the_index_as_a_20_byte_query(server: mpr.MibServer, router: Router) -> None:
+    server.create_route(NEW_ROUTE)
+    server.delete_route(NEW_ROUTE)
+    assert router.last_input() == struct.pack("<I", mpr.IP_FORWARDROW) + bytes([172, 16, 0, 0]) + \
+        struct.pack("<II", 3, 0) + bytes([192, 168, 1, 254])
+    assert NEW_ROUTE not in server.ip_forward_table()
+    with pytest.raises(mpr.MprError) as info:
+        server.delete_route(NEW_ROUTE)
+    assert info.value.winerror == mpr.ERROR_INVALID_INDEX
+
+
+@pytest.mark.parametrize("method", ["create_route", "set_route", "delete_route"])
+def test_route_writes_refuse_anything_but_a_route_row(server: mpr.MibServer, router: Router, method: str) -> None:
+    with pytest.raises(TypeError):
+        getattr(server, method)(tuple(NEW_ROUTE))
+    assert router.counter("calls") == 0
+
+
+# -- malformed replies from the router ---------------------------------------------
+
+TABLE_READERS = ["if_table", "ip_addr_table", "ip_forward_table", "ip_net_table", "tcp_table", "udp_table"]
+
+
+@pytest.mark.parametrize("kind", [1, 2, 5])
+@pytest.mark.parametrize("table", TABLE_READERS)
+def test_table_whose_count_exceeds_its_reply_raises_value_error(
+        server: mpr.MibServer, router: Router, kind: int, table: str) -> None:
+    router.set_malformed(kind)
+    with pytest.raises(ValueError):
+        getattr(server, table)()
+    assert router.counter("live_buffers") == 0
+
+
+@pytest.mark.parametrize("reader", [*TABLE_READERS, "ip_stats", "icmp_stats", "tcp_stats", "udp_stats"])
+def test_reply_shorter_than_its_header_raises_value_error(server: mpr.MibServer, router: Router, reader: str) -> None:
+    router.set_malformed(4)
+    with pytest.raises(ValueError):
+        getattr(server, reader)()
+
+
+def test_lengths_beyond_their_arrays_are_clamped(server: mpr.MibServer, router: Router) -> None:
+    router.set_malformed(3)
+    ethernet = server.if_table()[1]
+    assert ethernet.phys_addr[:6] == bytes.fromhex("00155d010203") and len(ethernet.phys_addr) == 8
+    assert ethernet.descr.startswith("Intel(R) Ethernet Connection I219-V")
+    assert len(ethernet.descr.encode("latin-1", "replace")) <= 256
+    assert all(len(row.phys_addr) == 8 for row in server.ip_net_table())
+    assert server.if_row(3).index == 3
+
+
+def test_strings_without_a_terminator_stop_at_their_arrays(server: mpr.MibServer, router: Router) -> None:
+    router.set_malformed(6)
+    for row in server.if_table():
+        assert row.name == "A" * 256 and row.descr == "B" * 256
+
+
+# -- loopback mode: this machine's own tables ------------------------------------------
+
+def test_loopback_mode_serves_this_machines_tables(server: mpr.MibServer, router: Router) -> None:
+    router.set_mode(1)
+    interfaces = server.if_table()
+    assert interfaces, "every machine has at least a loopback interface"
+    assert all(isinstance(row.index, int) for row in interfaces)
+    assert server.if_row(interfaces[0].index) == interfaces[0]
+    server.ip_forward_table()
+    server.ip_addr_table()
+    server.ip_stats()
+    assert [row.index for row in server.walk(mpr.IF_ROW)] == sorted(row.index for row in interfaces)
+
+
+# -- the mprapi command through the real extension ---------------------------------------
+
+def test_cli_prints_the_routes_as_columns(router: Router, capsys) -> None:
+    assert main(["routes"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert len(lines) == 1 + len(FIXED_ROUTES)
+    assert "0.0.0.0/0" in lines[1] and "192.168.1.1" in lines[1] and "netmgmt" in lines[1]
+    assert "10.0.0.0/8" in lines[2] and "rip" in lines[2]
+    assert router.counters("connects", "disconnects") == {"connects": 1, "disconnects": 1}
+
+
+def test_cli_json_lists_the_arp_table(router: Router, capsys) -> None:
+    assert main(["--json", "arp"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"index": 3, "phys_addr": "aa-bb-cc-dd-ee-01", "addr": "192.168.1.1", "type": 3},
+        {"index": 3, "phys_addr": "aa-bb-cc-dd-ee-fe", "addr": "192.168.1.254", "type": 4},
+    ]
+
+
+def test_cli_reports_a_router_error_on_stderr_and_exits_1(router: Router, capsys) -> None:
+    router.fail_calls(1722)
+    assert main(["--server", "edge-1", "interfaces"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "1722" in captured.err and "Traceback" not in captured.err
+    assert router.last_server() == "edge-1"

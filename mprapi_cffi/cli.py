@@ -88,17 +88,19 @@ def _columns(
 
 def _interfaces_text(rows: Sequence[Any]) -> str:
     return _columns(
-        ("Idx", "Name", "Type", "MTU", "Speed", "Admin", "Oper", "MAC"),
+        # The description first: routers name interfaces by GUID paths.
+        ("Idx", "Description", "Type", "MTU", "Speed", "Admin", "Oper", "MAC", "Name"),
         (
             (
                 str(r.index),
-                r.name,
+                r.descr or "-",
                 _name(r.type),
                 str(r.mtu),
                 str(r.speed),
                 _name(r.admin_status),
                 _name(r.oper_status),
                 _mac(r.phys_addr) or "-",
+                r.name,
             )
             for r in rows
         ),

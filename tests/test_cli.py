@@ -171,16 +171,15 @@ def test_routes_print_prefix_next_hop_if_metric_protocol_type_aligned(
     )
 
 
-def test_interfaces_print_index_name_type_mtu_speed_status_mac(
+def test_interfaces_print_index_description_type_mtu_speed_status_mac_name(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, _ = run(["interfaces"], capsys)
     assert code == 0
     assert out == (
-        "Idx  Name      Type                 MTU       Speed  Admin  Oper         MAC\n"
-        "  3  Ethernet  ethernet_csmacd     1500  1000000000  up     operational  "
-        "00-11-22-33-44-55\n"
-        "  1  Loopback  software_loopback  65535           0  up     77           -\n"
+        "Idx  Description  Type                 MTU       Speed  Admin  Oper         MAC                Name\n"
+        "  3  Intel NIC    ethernet_csmacd     1500  1000000000  up     operational  00-11-22-33-44-55  Ethernet\n"
+        "  1  -            software_loopback  65535           0  up     77           -                  Loopback\n"
     )
 
 

@@ -40,13 +40,8 @@ def best_per_call(contenders: dict[str, Callable[[], object]], calls: int, round
     return best
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=15)
-    args = parser.parse_args()
-
-    load_router()
+def measure_call_overhead(calls: int, rounds: int) -> dict[str, float]:
+    """Best seconds per call for MibServer.get, a bare cffi and a bare ctypes sequence."""
     import mprapi_cffi as mpr
     from mprapi_cffi._binding import ffi, lib
 
@@ -63,7 +58,7 @@ def main() -> None:
         if entry_get(raw, pid, routing_pid, query, len(query), out, size):
             raise OSError
         try:
-            return buffer(out[0], size[0])[:]
+            return buffer(out[0], size[0])[:]  # type: ignore[no-any-return]
         finally:
             buffer_free(out[0])
 
@@ -88,15 +83,29 @@ def main() -> None:
         return server.get(pid, routing_pid, query)
 
     assert bare_cffi() == bare_ctypes() == mibserver_get()
-    best = best_per_call(
-        {"bare cffi": bare_cffi, "MibServer.get": mibserver_get, "bare ctypes": bare_ctypes},
-        args.calls, args.rounds,
-    )
-    server.close()
+    try:
+        return best_per_call(
+            {"bare cffi": bare_cffi, "MibServer.get": mibserver_get, "bare ctypes": bare_ctypes},
+            calls, rounds,
+        )
+    finally:
+        server.close()
+
+
+def report_call_overhead(best: dict[str, float]) -> None:
     for name, seconds in best.items():
-        print(f"{name:>14}: {seconds * 1e9:8.0f} ns/call")
+        print(f"  {name:>14}: {seconds * 1e9:8.0f} ns/call")
     print(f"get/bare-cffi ratio: {best['MibServer.get'] / best['bare cffi']:.2f}x")
     print(f"ctypes/bare-cffi ratio: {best['bare ctypes'] / best['bare cffi']:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    load_router()
+    report_call_overhead(measure_call_overhead(args.calls, args.rounds))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,7 @@ and times, interleaved in one run and best of R repeats:
   the same bytes into plain tuples of ints;
 - ``decode``: ``mprapi_cffi.decode.ip_forward_table(reply)``, the shipped
   decoder (header and count checks included);
-- ``decode_then_collect``: the same followed by ``gc.collect()``, which charges
-  decode with the collection its pause of the cyclic GC put off;
-- the alternatives it was chosen over (see ``ALTERNATIVES``), which build
-  their lists without that pause.
+- the alternatives it was chosen over (see ``ALTERNATIVES``).
 
 Each prints as rows/s and as ``decode/floor ratio: N.NNx`` (time over the
 floor's time).  A second block times decoding and then reading every row's
@@ -172,25 +169,12 @@ def _wire_eager_enums(rows: memoryview) -> list[Any]:
     ]
 
 
-def _decode_then_collect(reply: bytes) -> list[Any]:
-    # Charges decode with the collection its GC pause put off.
-    rows = decode.ip_forward_table(reply)
-    gc.collect()
-    return rows
-
-
-def _wire_no_gc_pause(rows: memoryview) -> list[Any]:
-    # The chosen design without decode's GC pause.
-    return list(map(_make_route, struct.iter_unpack(_WIRE_FORMAT, rows)))
-
-
 def _wire_int_addresses(rows: memoryview) -> list[Any]:
     # The chosen design, but addresses unpacked as "I" (the wire DWORD as an int).
     return list(map(_make_route, struct.iter_unpack(_FLOOR_FORMAT, rows)))
 
 
 ALTERNATIVES: dict[str, tuple[str, Callable[[memoryview], list[Any]]]] = {
-    "wire_no_gc_pause": ("chosen tuple, no GC pause", _wire_no_gc_pause),
     "dataclass_lazy": ("slotted frozen dataclass, lazy address", _dataclass_lazy),
     "namedtuple_eager": ("NamedTuple, eager IPv4Address + enums", _namedtuple_eager),
     "namedtuple_wire_make": ("NamedTuple of wire values via its _make", _namedtuple_wire_make),
@@ -241,7 +225,6 @@ def measure_decode(reply: bytes, repeats: int) -> dict[str, float]:
     variants: dict[str, Callable[[], object]] = {
         "floor": partial(_floor, rows),
         "decode": partial(_decode, reply),
-        "decode_then_collect": partial(_decode_then_collect, reply),
     }
     for name, (_, fn) in ALTERNATIVES.items():
         variants[name] = partial(fn, rows)
@@ -267,7 +250,6 @@ def _report(title: str, rates: dict[str, float], floor: float) -> None:
     labels = {
         "floor": "bare struct.iter_unpack('<14I') floor",
         "decode": "decode.ip_forward_table",
-        "decode_then_collect": "decode.ip_forward_table + gc.collect()",
     }
     labels.update({name: label for name, (label, _) in ALTERNATIVES.items()})
     width = max(len(labels[name]) for name in rates)

@@ -23,7 +23,6 @@ their length fields.
 from __future__ import annotations
 
 import codecs
-import gc
 import struct
 from collections.abc import Callable
 from ipaddress import IPv4Address
@@ -151,22 +150,8 @@ def _single(reply: bytes, layout: struct.Struct, what: str) -> tuple[Any, ...]:
 def _bulk(
     make: Callable[[tuple[Any, ...]], _R], layout: struct.Struct, rows: memoryview
 ) -> list[_R]:
-    """Wrap every unpacked row with ``make``, in C, with the collector paused.
-
-    The rows are new container objects that survive, so the cyclic collector
-    would otherwise walk the growing table again and again while it is built
-    (about half the decoding time for 100,000 routes, see bench_decode.py).
-    They hold only bytes and ints, so there is nothing for it to find.  No
-    Python code runs between disable and enable, and a collector that was
-    already disabled is left alone.
-    """
-    if not gc.isenabled():
-        return list(map(make, layout.iter_unpack(rows)))
-    gc.disable()
-    try:
-        return list(map(make, layout.iter_unpack(rows)))
-    finally:
-        gc.enable()
+    """Wrap every unpacked row with ``make``, in C: no Python code runs per row."""
+    return list(map(make, layout.iter_unpack(rows)))
 
 
 # ---------------------------------------------------------------- interfaces

@@ -25,24 +25,25 @@ compares unequal to a plain tuple of the same public values.
 The other rows (``IfRow`` and the statistics) are ``typing.NamedTuple``.
 
 Why this design: decoding 100,000 routes, time relative to the floor
-``list(struct.iter_unpack('<14I', rows))`` over the same bytes, printed by
-``python bench/bench_decode.py`` (CPython 3.11.7, Linux x86-64, best of 15
-interleaved runs; the spread over three runs is in brackets):
+``list(struct.iter_unpack('<14I', rows))`` over the same bytes, best of
+interleaved runs in one process:
 
-- this design, as ``decode.ip_forward_table`` ships it: 1.33x [1.04-1.33]
-- the same, charged with a full ``gc.collect()`` afterwards: 2.16x [1.98-2.16]
-- the same without decode's pause of the cyclic GC: 2.56x [2.50-2.60]
+- this design, ``decode.ip_forward_table``: 1.79x under Windows CPython 3.13
+  (``make bench``), 2.03x under CPython 3.11 on Linux
+  (``python bench/bench_decode.py``).
 
-and the alternatives, all measured without the GC pause (compare with 2.56x):
+and the alternatives, from ``python bench/bench_decode.py`` (CPython 3.11):
 
-- this design with route type/proto looked up eagerly per row: 4.18x [3.62-4.18]
-- this design with addresses unpacked as "I" ints, not "4s": 2.73x [2.35-2.73]
-- a NamedTuple of wire values built with its own ``_make``: 2.98x [2.76-2.98]
-- a slotted frozen dataclass with lazy addresses: 7.60x [6.97-7.60]
-- a NamedTuple with IPv4Address and enums built eagerly: 11.63x [10.91-11.63]
+- a NamedTuple of wire values built with its own ``_make``: 2.33x
+- this design with addresses unpacked as "I" ints, not "4s": 2.10x
+- this design with route type/proto looked up eagerly per row: 3.40x
+- a slotted frozen dataclass with lazy addresses: 6.14x
+- a NamedTuple with IPv4Address and enums built eagerly: 9.75x
 
 Reading ``dest``, ``next_hop`` and ``type`` of every row afterwards, the lazy
-rows still come out ahead of the eager NamedTuple (8.90x against 16.22x).
+rows still come out ahead (8.8x against 12.5x for the eager NamedTuple).
+Pausing the cyclic GC while a table is built was measured too (1.2x), and
+left out: a library should not touch interpreter-wide state for it.
 """
 
 from __future__ import annotations

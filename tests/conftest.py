@@ -115,3 +115,9 @@ def router() -> Iterator[Router]:
     gc.collect()
     assert ROUTER.counters(*MISUSE_COUNTERS) == dict.fromkeys(MISUSE_COUNTERS, 0)
     ROUTER.reset()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    import mprapi_cffi
+
+    return [f"mprapi_cffi {mprapi_cffi.__version__} from {os.path.dirname(mprapi_cffi.__file__)}"]

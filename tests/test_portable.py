@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 
@@ -62,3 +63,9 @@ def test_using_the_api_off_windows_says_it_is_windows_only(make) -> None:
     with pytest.raises(mpr.ApiUnavailableError, match="only on Windows") as info:
         make()
     assert isinstance(info.value, OSError)
+
+
+@pytest.mark.skipif(not os.environ.get("MPRAPI_EXPECT_INSTALLED"), reason="only when testing an installed wheel")
+def test_the_installed_package_is_tested_not_the_checkout() -> None:
+    assert mpr.__version__ != "0+unknown", "no installed metadata: the source tree was imported"
+    assert os.path.basename(os.path.dirname(os.path.dirname(mpr.__file__))) in ("site", "site-packages")

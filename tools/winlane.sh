@@ -11,6 +11,9 @@
 #                                   -Werror=incompatible-pointer-types -Werror=int-conversion,
 #                                   and check Windows CPython emits the same C
 #   tools/winlane.sh test [ARGS]    run pytest under Windows CPython (ARGS go to pytest)
+#   tools/winlane.sh test-wheel WHL [ARGS]
+#                                   install the wheel (not the source tree) into each
+#                                   Windows CPython (3.10, 3.13) and run the suite against it
 #   tools/winlane.sh python ARGS    run Windows CPython with ARGS
 #
 # WINLANE_PY picks the Windows CPython (3.13 by default; 3.10 is also set up).
@@ -65,9 +68,12 @@ setup_python() {
         rm -rf "$dir" && mv "$LANE/tmp/x/$tag" "$dir" && rm -rf "$LANE/tmp"
     fi
     # The same cffi on both sides, so that both emit the same C.
-    local cffi_version
+    local cffi_version wanted
     cffi_version=$("$HOSTPY" -c 'import cffi; print(cffi.__version__)')
-    if [ "$(cat "$dir/.wheels-installed" 2>/dev/null)" != "$cffi_version" ]; then
+    # pip download does not evaluate pytest's markers for the target Python:
+    # its 3.10-only dependencies (exceptiongroup, tomli) are named explicitly.
+    wanted="cffi==$cffi_version pytest exceptiongroup tomli"
+    if [ "$(cat "$dir/.wheels-installed" 2>/dev/null)" != "$wanted" ]; then
         # pip cannot run under Wine 8 (platform queries WMI), so the Windows
         # wheels are downloaded here and unzipped into site-packages.
         log "Windows wheels of cffi $cffi_version and pytest for $ver"
@@ -75,11 +81,11 @@ setup_python() {
         rm -rf "$LANE/dl/wheels$ver"
         "$HOSTPY" -m pip download -q --only-binary=:all: --platform win_amd64 \
             --python-version "$ver" --implementation cp \
-            "cffi==$cffi_version" pytest -d "$LANE/dl/wheels$ver" 2>/dev/null
+            $wanted -d "$LANE/dl/wheels$ver" 2>/dev/null
         for whl in "$LANE/dl/wheels$ver"/*.whl; do
             unzip -q -o "$whl" -d "$dir/Lib/site-packages"
         done
-        echo "$cffi_version" > "$dir/.wheels-installed"
+        echo "$wanted" > "$dir/.wheels-installed"
     fi
 }
 
@@ -150,11 +156,30 @@ cmd_test() {
     run_python -m pytest -p no:cacheprovider "$@"
 }
 
+cmd_test_wheel() {
+    local wheel=$1; shift
+    for ver in $PYVERSIONS; do
+        local dir=$LANE/wheeltest/py$ver
+        log "installed wheel $(basename "$wheel") on Windows CPython $ver"
+        rm -rf "$dir" && mkdir -p "$dir/site"
+        # Installing a wheel is unpacking it (pip cannot run under Wine 8).
+        unzip -q "$wheel" -d "$dir/site"
+        # The tests run from a copy outside the checkout, so that the import
+        # finds the installed package, never the source tree.
+        cp -r "$ROOT/tests" "$dir/tests"
+        (cd "$dir" && PYTHONPATH="$(winpath "$dir/site")" MPRAPI_EXPECT_INSTALLED=1 \
+            MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
+            "$WINE" "$LANE/py$ver/python.exe" -m pytest -p no:cacheprovider tests "$@" \
+            </dev/null 2> >(cat >&2) | cat)
+    done
+}
+
 case "${1:-}" in
     setup) cmd_setup ;;
     build) cmd_build ;;
     check) cmd_check ;;
     test) shift; cmd_test "$@" ;;
+    test-wheel) shift; cmd_test_wheel "$@" ;;
     python) shift; run_python "$@" ;;
     *) sed -n '2,20p' "$0"; exit 2 ;;
 esac

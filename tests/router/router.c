@@ -28,6 +28,14 @@
 
 #define EXPORT __declspec(dllexport)
 
+/* Builds with MinGW-w64 (the Windows lane) and with MSVC (cibuildwheel). */
+#ifdef _MSC_VER
+#define bswap32(x) _byteswap_ulong(x)
+#pragma comment(lib, "iphlpapi.lib")
+#else
+#define bswap32(x) __builtin_bswap32(x)
+#endif
+
 /* Error codes named as in winerror.h / mprerror.h; spelled out as numbers
  * as well so that a reader can match them against the tests. */
 #define E_OK 0
@@ -284,7 +292,7 @@ static void norm_keys(const ROW_KIND *k, DWORD *keys)
     DWORD i;
     for (i = 0; i < k->nkeys; i++)
         if (k->addr_keys >> i & 1)
-            keys[i] = __builtin_bswap32(keys[i]);
+            keys[i] = bswap32(keys[i]);
 }
 
 static void row_keys(const ROW_KIND *k, const void *row, DWORD *keys)
@@ -1563,7 +1571,7 @@ EXPORT void __cdecl router_set_bench_routes(DWORD n)
         /* Host-order dest counting up from 10.0.0.1 is sorted by index as
          * built, so no sort is needed even for hundreds of thousands. */
         for (i = 0; i < n; i++)
-            set_route(&g_routes[i], __builtin_bswap32(0x0A000001u + i),
+            set_route(&g_routes[i], bswap32(0x0A000001u + i),
                       IPV4(255, 255, 255, 255), IPV4(192, 168, 1, 1), 3, 4, 3, 0, 0, i,
                       METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED);
         g_nroutes = n;

@@ -1,52 +1,70 @@
 # Entry points.  Everything runs on a fresh Debian 12 machine as root:
-# `make test` and `make demo` install what they need first.
+# each target installs what it needs first (tools/winlane.sh setup).
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 LANE := tools/winlane.sh
 REPORTS := .winlane/reports
+WHEEL = $(wildcard dist/mprapi_cffi-*-cp310-abi3-win_amd64.whl)
 
-.PHONY: help setup build test test-native test-windows check demo bench wheel clean
+.PHONY: help setup build test test-native typecheck check test-windows test-wheel sdist-check demo bench wheel clean
 
 help:
-	@echo "make test    native lane, cdef check, Windows lane (Windows CPython in Wine)"
-	@echo "make demo    the mprapi command against this machine's own tables, through the real extension"
-	@echo "make bench   decode and call-overhead ratios, measured side by side"
-	@echo "make wheel   cross-build the cp310-abi3-win_amd64 wheel"
+	@echo "make demo    the mprapi command through the real extension, on this machine's own tables"
+	@echo "make test    native lane, mypy, cdef check, Windows lane, installed wheel on 3.10 and 3.13, sdist"
+	@echo "make bench   decode/floor and get/bare-cffi ratios, measured side by side"
+	@echo "make wheel   cross-build the cp310-abi3-win_amd64 wheel into dist/"
 
 setup:
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy wheel 2>&1 | grep -v '^WARNING' || true
 	@$(LANE) setup
+	@mkdir -p $(REPORTS)
 
 build: setup
 	@$(LANE) build
 
 test-native: setup
-	@mkdir -p $(REPORTS)
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests | tee $(REPORTS)/native.txt
 
-check: setup
-	@mkdir -p $(REPORTS)
+typecheck: setup
+	$(PYTHON) -m mypy --strict mprapi_cffi | tee $(REPORTS)/mypy.txt
+	$(PYTHON) -m mypy --strict --platform win32 mprapi_cffi
+
+check: build
 	$(LANE) check 2>&1 | tee $(REPORTS)/check.txt
 
 test-windows: build
-	@mkdir -p $(REPORTS)
+	$(LANE) selftest 2>&1 | tee $(REPORTS)/selftest.txt
 	$(LANE) test -q | tee $(REPORTS)/windows.txt
 
+wheel: build
+	$(PYTHON) tools/cross_wheel.py mprapi_cffi/_mprapi.pyd dist
+
+test-wheel: wheel
+	$(LANE) test-wheel $(WHEEL) -q 2>&1 | tee $(REPORTS)/wheel.txt
+
+sdist-check: setup
+	tools/check_sdist.sh | tee $(REPORTS)/sdist.txt
+
 test: setup
-	@mkdir -p $(REPORTS)
 	@rm -f $(REPORTS)/*.txt
-	$(MAKE) --no-print-directory test-native
-	$(MAKE) --no-print-directory check
-	$(MAKE) --no-print-directory test-windows
+	$(MAKE) --no-print-directory test-native typecheck check test-windows test-wheel sdist-check
 	@echo
 	@echo "== lanes =="
-	@echo "native lane (Linux CPython):           $$(tail -n1 $(REPORTS)/native.txt)"
-	@echo "cdef check (x86_64, i686, same C):     $$(tail -n1 $(REPORTS)/check.txt)"
-	@echo "Windows lane (Windows CPython, Wine):  $$(tail -n1 $(REPORTS)/windows.txt)"
+	@echo "native lane, Linux CPython:           $$(tail -n1 $(REPORTS)/native.txt)"
+	@echo "mypy --strict:                        $$(tail -n1 $(REPORTS)/mypy.txt)"
+	@echo "cdef check, x86_64 + i686 + same C:   $$(tail -n1 $(REPORTS)/check.txt | sed 's/.*cdef check: //')"
+	@echo "stand-in router self-test:            $$(tail -n1 $(REPORTS)/selftest.txt | sed 's/.*self-test: //')"
+	@echo "Windows lane, source tree, 3.13:      $$(tail -n1 $(REPORTS)/windows.txt)"
+	@grep 'installed wheel on' $(REPORTS)/wheel.txt | \
+		sed -E 's/.*installed wheel on Windows CPython ([0-9.]+): /Windows lane, installed wheel, \1:  /'
+	@echo "sdist, pure-Python install on Linux:  $$(tail -n1 $(REPORTS)/sdist.txt)"
 
 demo: build
 	@$(LANE) python tools/demo.py
+
+bench: build
+	@$(LANE) python bench/bench_router.py
 
 clean:
 	rm -rf .winlane build dist *.egg-info mprapi_cffi/_mprapi.pyd

@@ -10,6 +10,7 @@
 #   tools/winlane.sh check          compile the emitted C for x86_64 and i686 with
 #                                   -Werror=incompatible-pointer-types -Werror=int-conversion,
 #                                   and check Windows CPython emits the same C
+#   tools/winlane.sh selftest       run the stand-in router's own C self-test
 #   tools/winlane.sh test [ARGS]    run pytest under Windows CPython (ARGS go to pytest)
 #   tools/winlane.sh test-wheel WHL [ARGS]
 #                                   install the wheel (not the source tree) into each
@@ -128,6 +129,14 @@ cmd_build() {
     x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -shared \
         -o "$LANE/router/mprapi.dll" "$ROOT/tests/router/router.c" \
         -liphlpapi -static-libgcc
+    x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror \
+        -o "$LANE/router/selftest.exe" "$ROOT/tests/router/selftest.c" -lmprapi
+}
+
+cmd_selftest() {
+    log "stand-in router self-test"
+    (cd "$LANE/router" && "$WINE" ./selftest.exe </dev/null 2> >(cat >&2) | cat) > "$LANE/router/selftest.log"
+    log "stand-in router self-test: $(grep -c '^PASS' "$LANE/router/selftest.log") checks passed"
 }
 
 cmd_check() {
@@ -170,7 +179,8 @@ cmd_test_wheel() {
         (cd "$dir" && PYTHONPATH="$(winpath "$dir/site")" MPRAPI_EXPECT_INSTALLED=1 \
             MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
             "$WINE" "$LANE/py$ver/python.exe" -m pytest -p no:cacheprovider tests "$@" \
-            </dev/null 2> >(cat >&2) | cat)
+            </dev/null 2> >(cat >&2) | tee "$dir/pytest.txt")
+        log "installed wheel on Windows CPython $ver: $(tail -n1 "$dir/pytest.txt")"
     done
 }
 
@@ -178,6 +188,7 @@ case "${1:-}" in
     setup) cmd_setup ;;
     build) cmd_build ;;
     check) cmd_check ;;
+    selftest) cmd_selftest ;;
     test) shift; cmd_test "$@" ;;
     test-wheel) shift; cmd_test_wheel "$@" ;;
     python) shift; run_python "$@" ;;

@@ -15,9 +15,8 @@ want to can compare :func:`reply_id` with the id they asked for.
 Tables are decoded in bulk with ``struct.iter_unpack`` over a memoryview of the
 rows, never field by field.  The route, address, TCP and UDP tables wrap the
 unpacked tuples as they are (addresses and ports stay in wire form until read,
-see rows.py), with the cyclic collector paused while the list is built (see
-``_bulk``); the interface and ARP tables need a little per-row work to fold
-their length fields.
+see rows.py), with no Python code run per row; the interface and ARP tables
+need a little per-row work to fold their length fields.
 """
 
 from __future__ import annotations

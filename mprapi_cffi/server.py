@@ -314,21 +314,16 @@ class MibServer:
 
     def create_route(self, row: IpForwardRow) -> None:
         """Add a route (MprAdminMIBEntryCreate with the row as MIB_OPAQUE_INFO)."""
-        self.create(PID_IP, IPRTRMGR_PID, decode.route_info(_route(row)))
+        self.create(PID_IP, IPRTRMGR_PID, decode.route_info(row))
 
     def set_route(self, row: IpForwardRow) -> None:
         """Replace the route with the same dest, proto, policy and next hop."""
-        self.set(PID_IP, IPRTRMGR_PID, decode.route_info(_route(row)))
+        self.set(PID_IP, IPRTRMGR_PID, decode.route_info(row))
 
     def delete_route(self, row: IpForwardRow) -> None:
         """Delete the route with the row's dest, proto, policy and next hop."""
-        self.delete(PID_IP, IPRTRMGR_PID, decode.route_index_query(_route(row)))
+        self.delete(PID_IP, IPRTRMGR_PID, decode.route_index_query(row))
 
-
-def _route(row: object) -> IpForwardRow:
-    if not isinstance(row, IpForwardRow):
-        raise TypeError(f"expected an IpForwardRow, not {type(row).__name__}")
-    return row
 
 def connect(server: str | None = None) -> MibServer:
     """Bind to the MIB server of `server` (None: the local router)."""

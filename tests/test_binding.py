@@ -485,3 +485,28 @@ def test_racing_close_against_busy_threads_disconnects_exactly_once(router: Rout
         assert router.counter("disconnects") == round_number + 1
     assert router.counters("disconnect_in_use", "bad_handle", "live_handles") == {
         "disconnect_in_use": 0, "bad_handle": 0, "live_handles": 0}
+
+
+
+MISSING_DLL_SCRIPT = r"""
+import sys
+# What Python does when the extension cannot load (Mprapi.dll absent): ImportError.
+sys.modules["mprapi_cffi._mprapi"] = None
+import mprapi_cffi
+print("imported; PID_IP =", mprapi_cffi.PID_IP)
+try:
+    mprapi_cffi.connect()
+except mprapi_cffi.ApiUnavailableError as error:
+    print("unavailable:", error)
+"""
+
+
+def test_an_extension_that_cannot_load_gives_a_clear_error_not_an_import_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", MISSING_DLL_SCRIPT], capture_output=True, text=True, timeout=120,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert result.returncode == 0, result.stderr
+    imported, unavailable = result.stdout.splitlines()
+    assert imported == "imported; PID_IP = 33"
+    assert unavailable.startswith("unavailable: the Router Management API could not be loaded")

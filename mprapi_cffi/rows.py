@@ -28,8 +28,8 @@ Why this design: decoding 100,000 routes, time relative to the floor
 ``list(struct.iter_unpack('<14I', rows))`` over the same bytes, best of
 interleaved runs in one process:
 
-- this design, ``decode.ip_forward_table``: 1.79x under Windows CPython 3.13
-  (``make bench``), 2.03x under CPython 3.11 on Linux
+- this design, ``decode.ip_forward_table``: 1.3x to 1.8x over runs under
+  Windows CPython 3.13 (``make bench``), 2.0x under CPython 3.11 on Linux
   (``python bench/bench_decode.py``).
 
 and the alternatives, from ``python bench/bench_decode.py`` (CPython 3.11):

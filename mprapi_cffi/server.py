@@ -45,6 +45,10 @@ from .rows import (
 
 _R = TypeVar("_R")
 
+# Any object with the buffer protocol: bytes, bytearray, memoryview, array...
+# (collections.abc.Buffer arrives only in Python 3.12.)
+Buffer = Any
+
 
 def _check_server(server: object) -> None:
     if server is not None and not isinstance(server, str):
@@ -87,7 +91,7 @@ class _Binding:
             idle = not self.in_flight
         if idle:
             self.release()
-        # else: the last call in flight releases (see _mib_method)
+        # else: the last call in flight releases (see MibServer._call)
 
     def detach(self) -> Any:
         with self.lock:
@@ -97,33 +101,6 @@ class _Binding:
                 raise RuntimeError("cannot detach a MibServer while calls on it are in flight")
             self.closing = True
             return self.owned.pop()
-
-
-def _mib_method(call: Callable[[Any, int, int, Any], _R], doc: str) -> Callable[[MibServer, int, int, Any], _R]:
-    """A MibServer method that runs call(handle, pid, routing_pid, data) with the handle counted in use.
-
-    Written once here rather than as a helper each method calls: one Python
-    frame less per call is a measurable share of a MIB call's cost.
-    """
-
-    def method(self: MibServer, pid: int, routing_pid: int, data: Any) -> _R:
-        binding = self._binding
-        in_flight = binding.in_flight
-        with binding.lock:
-            if binding.closing:
-                raise ValueError("operation on a closed MibServer")
-            in_flight.append(None)
-            handle = binding.owned[0]
-        try:
-            return call(handle, pid, routing_pid, data)
-        finally:
-            in_flight.pop()
-            if binding.closing and not in_flight:
-                binding.release()
-
-    method.__name__ = method.__qualname__ = call.__name__
-    method.__doc__ = doc
-    return method
 
 
 class MibServer:
@@ -209,17 +186,46 @@ class MibServer:
 
     # Raw MIB access.  `query` and `entry` are bytes-like objects holding a
     # MIB_OPAQUE_QUERY or MIB_OPAQUE_INFO; replies are returned as bytes.
-    get = _mib_method(_calls.get, "MprAdminMIBEntryGet(pid, routing_pid, query): the reply, copied.")
-    get_first = _mib_method(
-        _calls.get_first, "MprAdminMIBEntryGetFirst(pid, routing_pid, query): the first row, copied."
-    )
-    get_next = _mib_method(
-        _calls.get_next,
-        "MprAdminMIBEntryGetNext(pid, routing_pid, query): the row after the index in query, copied.",
-    )
-    set = _mib_method(_calls.set, "MprAdminMIBEntrySet(pid, routing_pid, entry).")
-    create = _mib_method(_calls.create, "MprAdminMIBEntryCreate(pid, routing_pid, entry).")
-    delete = _mib_method(_calls.delete, "MprAdminMIBEntryDelete(pid, routing_pid, entry).")
+
+    def _call(self, call: Callable[[Any, int, int, Any], _R], pid: int, routing_pid: int, data: Any) -> _R:
+        """call(handle, pid, routing_pid, data) with the handle counted in use."""
+        binding = self._binding
+        in_flight = binding.in_flight
+        with binding.lock:
+            if binding.closing:
+                raise ValueError("operation on a closed MibServer")
+            in_flight.append(None)
+            handle = binding.owned[0]
+        try:
+            return call(handle, pid, routing_pid, data)
+        finally:
+            in_flight.pop()
+            if binding.closing and not in_flight:
+                binding.release()
+
+    def get(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
+        """MprAdminMIBEntryGet: the router's reply to `query`, copied."""
+        return self._call(_calls.get, pid, routing_pid, query)
+
+    def get_first(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
+        """MprAdminMIBEntryGetFirst: the first row of the variable in `query`, copied."""
+        return self._call(_calls.get_first, pid, routing_pid, query)
+
+    def get_next(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
+        """MprAdminMIBEntryGetNext: the row after the index in `query`, copied."""
+        return self._call(_calls.get_next, pid, routing_pid, query)
+
+    def set(self, pid: int, routing_pid: int, entry: Buffer) -> None:
+        """MprAdminMIBEntrySet: write `entry`."""
+        self._call(_calls.set, pid, routing_pid, entry)
+
+    def create(self, pid: int, routing_pid: int, entry: Buffer) -> None:
+        """MprAdminMIBEntryCreate: add `entry`."""
+        self._call(_calls.create, pid, routing_pid, entry)
+
+    def delete(self, pid: int, routing_pid: int, entry: Buffer) -> None:
+        """MprAdminMIBEntryDelete: remove the row `entry` names."""
+        self._call(_calls.delete, pid, routing_pid, entry)
 
     # Typed reads and writes of the IP router manager (PID_IP, IPRTRMGR_PID).
 

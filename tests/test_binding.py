@@ -510,3 +510,13 @@ def test_an_extension_that_cannot_load_gives_a_clear_error_not_an_import_error()
     imported, unavailable = result.stdout.splitlines()
     assert imported == "imported; PID_IP = 33"
     assert unavailable.startswith("unavailable: the Router Management API could not be loaded")
+
+
+def test_raw_calls_take_the_contract_keyword_names(router: Router) -> None:
+    info = struct.pack("<II14I", mpr.IP_FORWARDROW, 0, 0x0000140A, 0x00FFFFFF, 0, 0x0101A8C0,
+                       3, 4, 3, 0, 0, 7, 0, 0, 0, 0)
+    with mpr.connect(server="edge-1") as server:
+        assert server.get(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, query=IF_NUMBER_QUERY)
+        server.create(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=info)
+        server.set(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=info)
+    assert mpr.is_service_running(server=None)

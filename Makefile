@@ -16,7 +16,7 @@ help:
 	@echo "make wheel   cross-build the cp310-abi3-win_amd64 wheel into dist/"
 
 setup:
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy wheel 2>&1 | grep -v '^WARNING' || true
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 2>&1 | grep -v '^WARNING' || true
 	@$(LANE) setup
 	@mkdir -p $(REPORTS)
 
@@ -29,6 +29,7 @@ test-native: setup
 typecheck: setup
 	$(PYTHON) -m mypy --strict mprapi_cffi | tee $(REPORTS)/mypy.txt
 	$(PYTHON) -m mypy --strict --platform win32 mprapi_cffi
+	$(PYTHON) -m ruff check mprapi_cffi tests bench tools build_mprapi.py setup.py
 
 check: build
 	$(LANE) check 2>&1 | tee $(REPORTS)/check.txt
@@ -52,7 +53,7 @@ test: setup
 	@echo
 	@echo "== lanes =="
 	@echo "native lane, Linux CPython:           $$(tail -n1 $(REPORTS)/native.txt)"
-	@echo "mypy --strict:                        $$(tail -n1 $(REPORTS)/mypy.txt)"
+	@echo "mypy --strict, ruff:                  $$(tail -n1 $(REPORTS)/mypy.txt)"
 	@echo "cdef check, x86_64 + i686 + same C:   $$(tail -n1 $(REPORTS)/check.txt | sed 's/.*cdef check: //')"
 	@echo "stand-in router self-test:            $$(tail -n1 $(REPORTS)/selftest.txt | sed 's/.*self-test: //')"
 	@echo "Windows lane, source tree, 3.13:      $$(tail -n1 $(REPORTS)/windows.txt)"

@@ -37,8 +37,8 @@ from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mprapi_cffi import decode  # noqa: E402
-from mprapi_cffi.rows import _ROUTE_PROTO, _ROUTE_TYPE, IpForwardRow  # noqa: E402
+from mprapi_cffi import decode
+from mprapi_cffi.rows import _ROUTE_PROTO, _ROUTE_TYPE, IpForwardRow
 
 _FLOOR_FORMAT = "<14I"
 _WIRE_FORMAT = "<4s4sI4s10I"

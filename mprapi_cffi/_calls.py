@@ -10,7 +10,8 @@ duration of each call.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
+from collections.abc import Callable
 
 from ._binding import ffi, lib
 from .errors import MprError
@@ -117,7 +118,7 @@ def _entry_put(name: str) -> Callable[[Any, int, int, Any], None]:
 get = _entry_get("MprAdminMIBEntryGet")
 get_first = _entry_get("MprAdminMIBEntryGetFirst")
 get_next = _entry_get("MprAdminMIBEntryGetNext")
-set = _entry_put("MprAdminMIBEntrySet")  # noqa: A001
+set = _entry_put("MprAdminMIBEntrySet")
 create = _entry_put("MprAdminMIBEntryCreate")
 delete = _entry_put("MprAdminMIBEntryDelete")
 

@@ -6,7 +6,8 @@ import threading
 import weakref
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Callable, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
+from collections.abc import Callable
 
 from . import _binding, _calls, decode
 from .constants import (
@@ -15,11 +16,8 @@ from .constants import (
     ICMP_STATS,
     IF_ROW,
     IF_TABLE,
-    IP_ADDRROW,
     IP_ADDRTABLE,
-    IP_FORWARDROW,
     IP_FORWARDTABLE,
-    IP_NETROW,
     IP_NETTABLE,
     IP_STATS,
     IPRTRMGR_PID,

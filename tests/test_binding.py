@@ -186,7 +186,7 @@ def test_many_threads_share_one_server_and_calls_overlap(router: Router) -> None
             try:
                 for _ in range(10):
                     assert struct.unpack_from("<I", get_if_number(server), 8)[0] == 3
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
         threads = [threading.Thread(target=work) for _ in range(8)]
         for thread in threads:
@@ -310,7 +310,7 @@ class CountingLib:
         self._lib = lib
         self.local_frees = 0
 
-    def LocalFree(self, pointer: object) -> object:  # noqa: N802 - the SDK's name
+    def LocalFree(self, pointer: object) -> object:
         self.local_frees += 1
         return self._lib.LocalFree(pointer)
 
@@ -461,20 +461,22 @@ def test_server_objects_compare_by_identity_and_do_not_pickle(router: Router) ->
             pickle.dumps(first)
 
 
+def hammer(server: mpr.MibServer, stop: threading.Event) -> None:
+    """Call until told to stop or until the server is closed under us."""
+    while not stop.is_set():
+        try:
+            get_if_number(server)
+        except ValueError:
+            return
+
+
 def test_racing_close_against_busy_threads_disconnects_exactly_once(router: Router) -> None:
     rounds = 25
     for round_number in range(rounds):
         server = mpr.connect()
         stop = threading.Event()
 
-        def hammer() -> None:
-            while not stop.is_set():
-                try:
-                    get_if_number(server)
-                except ValueError:
-                    return
-
-        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        threads = [threading.Thread(target=hammer, args=(server, stop)) for _ in range(4)]
         for thread in threads:
             thread.start()
         time.sleep(0.001 * (round_number % 5))

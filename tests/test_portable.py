@@ -69,3 +69,7 @@ def test_using_the_api_off_windows_says_it_is_windows_only(make) -> None:
 def test_the_installed_package_is_tested_not_the_checkout() -> None:
     assert mpr.__version__ != "0+unknown", "no installed metadata: the source tree was imported"
     assert os.path.basename(os.path.dirname(os.path.dirname(mpr.__file__))) in ("site", "site-packages")
+
+
+def test_repr_of_a_server_whose_constructor_never_ran_does_not_raise() -> None:
+    assert repr(mpr.MibServer.__new__(mpr.MibServer)) == "<MibServer server=None unconnected>"

@@ -11,7 +11,7 @@ import mprapi_cffi as mpr
 
 
 def if_row_reply(index: int) -> bytes:
-    name = "if{}".format(index).encode("utf-16-le").ljust(512, b"\0")
+    name = f"if{index}".encode("utf-16-le").ljust(512, b"\0")
     row = name + struct.pack("<5I8s16I256s", index, 6, 1500, 0, 0, b"", *[0] * 15, 0, b"")
     return struct.pack("<II", mpr.IF_ROW, 0) + row
 

@@ -45,7 +45,20 @@ def main(pyd: str, output_dir: str) -> str:
             os.remove(old)
         run(sys.executable, "-m", "wheel", "pack", "--dest-dir", output_dir, tree)
     (wheel,) = glob.glob(os.path.join(output_dir, f"mprapi_cffi-*-{TAG}.whl"))
+    verify(wheel)
     return wheel
+
+
+def verify(wheel: str) -> None:
+    """Read the wheel back as installers do: RECORD hashes, tags, metadata."""
+    with tempfile.TemporaryDirectory() as work:
+        # wheel unpack checks every file against its RECORD hash.
+        run(sys.executable, "-m", "wheel", "unpack", "--dest", work, wheel)
+        for version in ("3.10", "3.13"):
+            # pip resolves the wheel for a Windows x64 CPython of each version.
+            run(sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--no-deps",
+                "--ignore-installed", "--only-binary=:all:", "--platform", "win_amd64",
+                "--python-version", version, "--implementation", "cp", "--target", work, wheel)
 
 
 if __name__ == "__main__":

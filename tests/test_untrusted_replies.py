@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import struct
 
@@ -35,10 +36,8 @@ def test_random_bytes_decode_or_raise_value_error(decoder) -> None:
         if size >= 12 and rng.random() < 0.5:
             # a plausible count, so that table bodies get decoded too
             reply = reply[:8] + struct.pack("<I", rng.randrange(4)) + reply[12:]
-        try:
+        with contextlib.suppress(ValueError):
             read_every_field(decoder(reply))
-        except ValueError:
-            pass
 
 
 @pytest.mark.parametrize("count", [2, 10**6, 2**32 - 1])

@@ -153,8 +153,8 @@ BOOL WINAPI MprAdminIsServiceRunning(LPWSTR lpwsServerName);
 HLOCAL WINAPI LocalFree(HLOCAL hMem);
 """
 
+# No WIN32_LEAN_AND_MEAN: mprapi.h needs wincrypt.h, which it would exclude.
 SOURCE = r"""
-#define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <mprapi.h>
 #include <iprtrmib.h>

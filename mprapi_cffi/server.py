@@ -110,7 +110,8 @@ class MibServer:
     close(), at the end of a ``with`` block, when the object is garbage
     collected, or at interpreter exit.  One object may be shared by threads;
     close() waits for no one, the disconnect happens when the last call in
-    flight returns.
+    flight returns (so a daemon thread still inside a call at interpreter
+    exit leaves the binding to the process's end).
     """
 
     __slots__ = ("_server", "_binding", "_finalizer", "__weakref__")

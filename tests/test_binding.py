@@ -410,7 +410,7 @@ def test_server_with_a_nul_is_refused_before_connecting(router: Router) -> None:
     assert router.counter("connects") == 0
 
 
-@pytest.mark.parametrize("name", ["edge-1", "r\u00fcter-\u2260", "x" * 300])
+@pytest.mark.parametrize("name", ["edge-1", "r\u00fcter-\u2260", "rtr-\U0001d4e1", "x" * 300])
 def test_server_name_reaches_the_router_unchanged(router: Router, name: str) -> None:
     with mpr.MibServer(name) as server:
         assert server.server == name
@@ -522,3 +522,29 @@ def test_raw_calls_take_the_contract_keyword_names(router: Router) -> None:
         server.create(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=info)
         server.set(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=info)
     assert mpr.is_service_running(server=None)
+
+
+def test_many_calls_and_errors_leave_no_memory_behind(router: Router) -> None:
+    import tracemalloc
+
+    def churn(server: mpr.MibServer) -> None:
+        for _ in range(500):
+            get_if_number(server)
+            with pytest.raises(mpr.MprError):
+                server.get(mpr.PID_IPX, mpr.IPRTRMGR_PID, IF_NUMBER_QUERY)
+            with pytest.raises(TypeError):
+                server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, "not bytes")
+
+    with mpr.connect() as server:
+        churn(server)  # warm up caches and free lists
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            churn(server)
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    assert grown < 16 * 1024, f"{grown} bytes still held after 1,500 calls"
+    assert router.counter("live_buffers") == 0

@@ -10,15 +10,11 @@ duration of each call.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
 from collections.abc import Callable
+from typing import Any, NoReturn
 
 from ._binding import ffi, lib
 from .errors import MprError
-
-# MprAdminGetErrorString's answer for codes it has no text for.
-_ERROR_MR_MID_NOT_FOUND = 317
-
 
 def error_text(code: int) -> str:
     """The text for a router, RAS or Win32 error code, without trailing CR/LF."""
@@ -29,7 +25,8 @@ def error_text(code: int) -> str:
         finally:
             lib.LocalFree(out[0])
     else:
-        # 317 for plain Win32 codes (5, 1722, ...): the system message table has them.
+        # MprAdminGetErrorString answers 317 (ERROR_MR_MID_NOT_FOUND) for plain
+        # Win32 codes such as 5 or 1722: the system message table has those.
         text = ffi.getwinerror(code)[1]
     return text.rstrip("\r\n")
 

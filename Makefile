@@ -52,14 +52,14 @@ test: setup
 	$(MAKE) --no-print-directory test-native typecheck check test-windows test-wheel sdist-check
 	@echo
 	@echo "== lanes =="
-	@echo "native lane, Linux CPython:           $$(tail -n1 $(REPORTS)/native.txt)"
-	@echo "mypy --strict, ruff:                  $$(tail -n1 $(REPORTS)/mypy.txt)"
-	@echo "cdef check, x86_64 + i686 + same C:   $$(tail -n1 $(REPORTS)/check.txt | sed 's/.*cdef check: //')"
-	@echo "stand-in router self-test:            $$(tail -n1 $(REPORTS)/selftest.txt | sed 's/.*self-test: //')"
-	@echo "Windows lane, source tree, 3.13:      $$(tail -n1 $(REPORTS)/windows.txt)"
+	@echo "native lane, Linux CPython:             $$(tail -n1 $(REPORTS)/native.txt)"
+	@echo "mypy --strict, ruff:                    $$(tail -n1 $(REPORTS)/mypy.txt)"
+	@echo "cdef check, x64 + x86 + ARM64 + same C: $$(tail -n1 $(REPORTS)/check.txt | sed 's/.*cdef check: //')"
+	@echo "stand-in router self-test:              $$(tail -n1 $(REPORTS)/selftest.txt | sed 's/.*self-test: //')"
+	@echo "Windows lane, source tree, 3.13:        $$(tail -n1 $(REPORTS)/windows.txt)"
 	@grep 'installed wheel on' $(REPORTS)/wheel.txt | \
-		sed -E 's/.*installed wheel on Windows CPython ([0-9.]+): /Windows lane, installed wheel, \1:  /'
-	@echo "sdist, pure-Python install on Linux:  $$(tail -n1 $(REPORTS)/sdist.txt)"
+		sed -E 's/.*installed wheel on Windows CPython ([0-9.]+): /Windows lane, installed wheel, \1:    /'
+	@echo "sdist, pure-Python install on Linux:    $$(tail -n1 $(REPORTS)/sdist.txt)"
 
 demo: build
 	@$(LANE) python tools/demo.py

@@ -7,7 +7,7 @@
 #                                   pytest (PyPI), and a Wine prefix; idempotent
 #   tools/winlane.sh build          emit the C from build_mprapi.py, compile the .pyd
 #                                   and the stand-in router DLL
-#   tools/winlane.sh check          compile the emitted C for x86_64 and i686 with
+#   tools/winlane.sh check          compile the emitted C for x86_64, i686 and aarch64 with
 #                                   -Werror=incompatible-pointer-types -Werror=int-conversion,
 #                                   and check Windows CPython emits the same C
 #   tools/winlane.sh selftest       run the stand-in router's own C self-test
@@ -48,6 +48,8 @@ need_apt() {
     command -v i686-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-i686-win32)
     [ -x "$WINE" ] || missing+=(wine64)
     command -v unzip >/dev/null || missing+=(unzip)
+    # Debian has no MinGW gcc for ARM64: clang compiles the ARM64 check against MinGW's headers.
+    command -v clang >/dev/null || missing+=(clang)
     if [ ${#missing[@]} -gt 0 ]; then
         log "apt-get install ${missing[*]}"
         apt-get update -q >/dev/null
@@ -147,6 +149,11 @@ cmd_check() {
     log "cdef check: i686"
     i686-w64-mingw32-gcc -c "${CFLAGS_CHECK[@]}" -I "$PYDIR/include" \
         "$LANE/build/_mprapi.c" -o "$LANE/build/_mprapi.i686.o"
+    log "cdef check: aarch64 (clang)"
+    clang --target=aarch64-w64-mingw32 -c -Wno-ignored-attributes -Wno-pragma-pack \
+        -Wno-missing-declarations -Werror=incompatible-pointer-types -Werror=int-conversion \
+        -I /usr/share/mingw-w64/include -I "$PYDIR/include" \
+        "$LANE/build/_mprapi.c" -o "$LANE/build/_mprapi.aarch64.o"
     log "cdef check: Windows CPython emits the same C"
     (cd "$ROOT" && run_python -c 'import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])' \
         "$(winpath "$LANE/build")\\_mprapi.win.c") >/dev/null

@@ -159,10 +159,10 @@ def _bulk(
 def _if_row(
     name: bytes, index: int, if_type: int, mtu: int, speed: int, phys_len: int, phys: bytes,
     admin: int, oper: int, last_change: int,
-    in_octets: int, in_ucast: int, in_n_ucast: int, in_discards: int, in_errors: int,
+    in_octets: int, in_ucast: int, in_nucast: int, in_discards: int, in_errors: int,
     in_unknown_protos: int,
-    out_octets: int, out_ucast: int, out_n_ucast: int, out_discards: int, out_errors: int,
-    out_q_len: int,
+    out_octets: int, out_ucast: int, out_nucast: int, out_discards: int, out_errors: int,
+    out_qlen: int,
     descr_len: int, descr: bytes,
 ) -> IfRow:  # fmt: skip
     return IfRow(
@@ -177,16 +177,16 @@ def _if_row(
         last_change,
         in_octets,
         in_ucast,
-        in_n_ucast,
+        in_nucast,
         in_discards,
         in_errors,
         in_unknown_protos,
         out_octets,
         out_ucast,
-        out_n_ucast,
+        out_nucast,
         out_discards,
         out_errors,
-        out_q_len,
+        out_qlen,
         descr[: min(descr_len, _MAX_DESCR)].partition(b"\x00")[0].decode(_ANSI, "replace"),
     )
 

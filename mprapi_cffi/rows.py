@@ -4,7 +4,7 @@ Every type mirrors one SDK structure from iprtrmib.h / tcpmib.h / udpmib.h.
 Field names are the SDK member names without their type prefix (``dw``, ``b``,
 ``wsz``, ``w``) and, in the route row, without ``Forward``, in snake_case
 (``dwForwardNextHopAS`` -> ``next_hop_as``, ``dwInNUcastPkts`` ->
-``in_n_ucast_pkts``, ``dwOutQLen`` -> ``out_q_len``).  Length fields are folded
+``in_nucast_pkts``, ``dwOutQLen`` -> ``out_qlen``).  Length fields are folded
 into their values (``phys_addr`` is ``bytes``, ``descr`` is ``str``).
 
 Enumerated fields hold the enum member when the router sends a known value and
@@ -757,8 +757,8 @@ class IfRow(NamedTuple):
     ``name`` is wszName up to its first NUL; ``phys_addr`` is dwPhysAddrLen
     bytes of bPhysAddr; ``descr`` is dwDescrLen bytes of bDescr up to the
     first NUL, decoded with the ANSI code page.  ``dwInNUcastPkts``,
-    ``dwOutNUcastPkts`` and ``dwOutQLen`` become ``in_n_ucast_pkts``,
-    ``out_n_ucast_pkts`` and ``out_q_len``.
+    ``dwOutNUcastPkts`` and ``dwOutQLen`` become ``in_nucast_pkts``,
+    ``out_nucast_pkts`` and ``out_qlen``.
     """
 
     name: str
@@ -772,16 +772,16 @@ class IfRow(NamedTuple):
     last_change: int
     in_octets: int
     in_ucast_pkts: int
-    in_n_ucast_pkts: int
+    in_nucast_pkts: int
     in_discards: int
     in_errors: int
     in_unknown_protos: int
     out_octets: int
     out_ucast_pkts: int
-    out_n_ucast_pkts: int
+    out_nucast_pkts: int
     out_discards: int
     out_errors: int
-    out_q_len: int
+    out_qlen: int
     descr: str
 
 

@@ -254,7 +254,7 @@ def test_interfaces_json_has_dashed_phys_addr_and_int_enums(
     assert list(first) == list(IfRow._fields)
     assert first["phys_addr"] == "00-11-22-33-44-55"
     assert (first["type"], first["admin_status"], first["oper_status"]) == (6, 1, 5)
-    assert (first["name"], first["descr"], first["out_q_len"]) == ("Ethernet", "Intel NIC", 12)
+    assert (first["name"], first["descr"], first["out_qlen"]) == ("Ethernet", "Intel NIC", 12)
     assert (second["phys_addr"], second["oper_status"]) == ("", 77)
 
 

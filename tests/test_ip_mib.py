@@ -66,9 +66,9 @@ def test_interface_table_is_decoded_field_by_field(server: mpr.MibServer) -> Non
         name="Ethernet", index=3, type=mpr.IfType.ETHERNET_CSMACD, mtu=1500, speed=1_000_000_000,
         phys_addr=bytes.fromhex("00155d010203"), admin_status=mpr.IfAdminStatus.UP,
         oper_status=mpr.IfOperStatus.OPERATIONAL, last_change=12345, in_octets=1000001,
-        in_ucast_pkts=2001, in_n_ucast_pkts=31, in_discards=4, in_errors=5, in_unknown_protos=6,
-        out_octets=7000007, out_ucast_pkts=8001, out_n_ucast_pkts=91, out_discards=10, out_errors=11,
-        out_q_len=12, descr="Intel(R) Ethernet Connection I219-V")
+        in_ucast_pkts=2001, in_nucast_pkts=31, in_discards=4, in_errors=5, in_unknown_protos=6,
+        out_octets=7000007, out_ucast_pkts=8001, out_nucast_pkts=91, out_discards=10, out_errors=11,
+        out_qlen=12, descr="Intel(R) Ethernet Connection I219-V")
     assert (loopback.name, loopback.index, loopback.type, loopback.phys_addr, loopback.descr) == (
         "Loopback Pseudo-Interface 1", 1, mpr.IfType.SOFTWARE_LOOPBACK, b"", "Software Loopback Interface 1")
     assert (wan.name, wan.index, wan.type, wan.admin_status, wan.oper_status, wan.speed) == (

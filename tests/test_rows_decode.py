@@ -232,9 +232,9 @@ def test_if_table_decodes_every_field() -> None:
     assert r.admin_status is IfAdminStatus.UP
     assert r.oper_status is IfOperStatus.OPERATIONAL
     counters = (
-        r.last_change, r.in_octets, r.in_ucast_pkts, r.in_n_ucast_pkts, r.in_discards,
-        r.in_errors, r.in_unknown_protos, r.out_octets, r.out_ucast_pkts, r.out_n_ucast_pkts,
-        r.out_discards, r.out_errors, r.out_q_len,
+        r.last_change, r.in_octets, r.in_ucast_pkts, r.in_nucast_pkts, r.in_discards,
+        r.in_errors, r.in_unknown_protos, r.out_octets, r.out_ucast_pkts, r.out_nucast_pkts,
+        r.out_discards, r.out_errors, r.out_qlen,
     )  # fmt: skip
     assert counters == tuple(range(100, 113))
     assert r.descr == "Intel(R) PRO/1000"

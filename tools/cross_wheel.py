@@ -26,6 +26,9 @@ def run(*args: str) -> None:
 
 
 def main(pyd: str, output_dir: str) -> str:
+    # setuptools builds in the checkout's build/: a file left there from an
+    # earlier build would end up in the wheel.
+    shutil.rmtree(os.path.join(ROOT, "build"), ignore_errors=True)
     with tempfile.TemporaryDirectory() as work:
         run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", work, ROOT)
         (pure,) = glob.glob(os.path.join(work, "mprapi_cffi-*-py3-none-any.whl"))

@@ -490,7 +490,7 @@ def test_racing_close_against_busy_threads_disconnects_exactly_once(router: Rout
 
 
 
-MISSING_DLL_SCRIPT = r"""
+UNLOADABLE_EXTENSION_SCRIPT = r"""
 import sys
 # What Python does when the extension cannot load (Mprapi.dll absent): ImportError.
 sys.modules["mprapi_cffi._mprapi"] = None
@@ -505,7 +505,7 @@ except mprapi_cffi.ApiUnavailableError as error:
 
 def test_an_extension_that_cannot_load_gives_a_clear_error_not_an_import_error() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", MISSING_DLL_SCRIPT], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", UNLOADABLE_EXTENSION_SCRIPT], capture_output=True, text=True, timeout=120,
         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
     )
     assert result.returncode == 0, result.stderr

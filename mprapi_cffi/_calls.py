@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from ._binding import ffi, lib
 from .errors import MprError
 
+
 def error_text(code: int) -> str:
     """The text for a router, RAS or Win32 error code, without trailing CR/LF."""
     out = ffi.new("LPWSTR *")

@@ -291,31 +291,30 @@ class MibServer:
 
         GetFirst, then GetNext with the index of the row just read, until the
         router says there are no more (232 or 259).  Each reply is decoded and
-        freed before the next call.  A router whose next row does not come
-        after the one before it ends the walk with ValueError instead of
-        looping forever.
+        freed before the next call.  A router that hands back a row it already
+        gave ends the walk with ValueError instead of looping forever.
         """
         decode_row = decode.row_decoder(var_id)  # ValueError for other ids, before any call
-        try:
-            reply = self.get_first(PID_IP, IPRTRMGR_PID, decode.query(var_id))
-        except MprError as error:
-            if error.winerror in (ERROR_NO_DATA, ERROR_NO_MORE_ITEMS):
-                return
-            raise
+        reply = self._walk_step(self.get_first, decode.query(var_id))
         seen: set[bytes] = set()
-        while True:
+        while reply is not None:
             row = decode_row(reply)
             query = decode.next_query(var_id, reply)
             if query in seen:
                 raise ValueError("the router's walk does not advance: it returned a row twice")
             seen.add(query)
             yield row
-            try:
-                reply = self.get_next(PID_IP, IPRTRMGR_PID, query)
-            except MprError as error:
-                if error.winerror in (ERROR_NO_DATA, ERROR_NO_MORE_ITEMS):
-                    return
-                raise
+            reply = self._walk_step(self.get_next, query)
+
+    @staticmethod
+    def _walk_step(get: Callable[[int, int, Buffer], bytes], query: bytes) -> bytes | None:
+        """The next reply of a walk, or None where the router says the table ends (232, 259)."""
+        try:
+            return get(PID_IP, IPRTRMGR_PID, query)
+        except MprError as error:
+            if error.winerror in (ERROR_NO_DATA, ERROR_NO_MORE_ITEMS):
+                return None
+            raise
 
     def create_route(self, row: IpForwardRow) -> None:
         """Add a route (MprAdminMIBEntryCreate with the row as MIB_OPAQUE_INFO)."""

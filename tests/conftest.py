@@ -35,7 +35,8 @@ class Router:
                      "router_set_delay_ms", "router_set_bench_routes"):
             getattr(dll, name).argtypes = [ctypes.c_ulong]
             getattr(dll, name).restype = None
-        for name in ("router_set_service_running", "router_set_mode", "router_set_malformed"):
+        for name in ("router_set_service_running", "router_set_mode", "router_set_malformed",
+                     "router_set_out_untouched_on_error"):
             getattr(dll, name).argtypes = [ctypes.c_int]
             getattr(dll, name).restype = None
         dll.router_last_server.argtypes = [ctypes.c_wchar_p, ctypes.c_int]
@@ -61,6 +62,9 @@ class Router:
 
     def fail_calls_with_buffer(self, code: int) -> None:
         self.dll.router_fail_calls_with_buffer(code)
+
+    def set_out_untouched_on_error(self, untouched: bool) -> None:
+        self.dll.router_set_out_untouched_on_error(int(untouched))
 
     def set_delay_ms(self, ms: int) -> None:
         self.dll.router_set_delay_ms(ms)

@@ -280,6 +280,20 @@ def test_reply_buffer_is_freed_on_the_error_path(router: Router) -> None:
     assert router.counters("buffers_allocated", "live_buffers") == {"buffers_allocated": 1, "live_buffers": 0}
 
 
+def test_a_failed_call_that_leaves_the_out_pointer_alone_frees_nothing(router: Router) -> None:
+    # Out pointers are reused between calls; a router that fails without
+    # writing them must not make the client free the previous reply again.
+    router.set_out_untouched_on_error(True)
+    with mpr.connect() as server:
+        assert get_if_number(server)
+        router.fail_calls(1722)
+        for _ in range(3):
+            with pytest.raises(mpr.MprError):
+                get_if_number(server)
+    assert router.counters("double_free", "buffers_allocated", "live_buffers") == {
+        "double_free": 0, "buffers_allocated": 1, "live_buffers": 0}
+
+
 @pytest.mark.parametrize("method", ["get", "get_first", "get_next"])
 def test_each_get_variant_returns_the_reply_and_frees_it(router: Router, method: str) -> None:
     query = struct.pack("<II", mpr.IF_ROW, 1)

@@ -1,10 +1,12 @@
-"""Test an installed wheel on Windows against the stand-in router (cibuildwheel's test-command).
+"""Test an installed wheel against the stand-in router, from outside the source tree.
 
     python tools/test_wheel.py [pytest args]
 
-Builds the stand-in router with MSVC into a temporary folder, then runs the
-suite from a copy of tests/ outside the source tree, so that `import
-mprapi_cffi` finds the installed wheel and not the checkout.
+Runs the suite from a copy of tests/ in a temporary folder, so that `import
+mprapi_cffi` finds the installed wheel and not the checkout.  The stand-in
+router is the one in MPRAPI_TEST_ROUTER if that is set (the Windows lane's
+MinGW build, `tools/winlane.sh test-wheel`), else it is built here with MSVC
+(cibuildwheel's test-command on Windows runners).
 """
 
 from __future__ import annotations
@@ -16,17 +18,23 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from build_router import build_router  # noqa: E402
 
 
 def main() -> int:
     project = os.path.dirname(HERE)
     with tempfile.TemporaryDirectory() as work:
-        router_dir = build_router(os.path.join(work, "router"))
-        tests = shutil.copytree(os.path.join(project, "tests"), os.path.join(work, "tests"))
-        env = dict(os.environ, MPRAPI_TEST_ROUTER=os.path.dirname(router_dir))
+        router_dir = os.environ.get("MPRAPI_TEST_ROUTER")
+        if not router_dir:
+            sys.path.insert(0, HERE)
+            from build_router import build_router
+
+            router_dir = os.path.dirname(build_router(os.path.join(work, "router")))
+        # copyfile, not copy2: Python 3.12+ copies with CopyFile2, which Wine 8 lacks.
+        tests = shutil.copytree(
+            os.path.join(project, "tests"), os.path.join(work, "tests"),
+            copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        env = dict(os.environ, MPRAPI_TEST_ROUTER=router_dir)
         return subprocess.call(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", tests, *sys.argv[1:]],
             cwd=work, env=env,

@@ -42,6 +42,14 @@ log() { printf '[winlane] %s\n' "$*" >&2; }
 # Wine sees the Linux root as drive Z:.
 winpath() { printf 'Z:%s' "$(realpath "$1" | tr '/' '\\')"; }
 
+# Run a Windows program under Wine.  Windows CPython under Wine fails to set
+# up sys.stdout when it is a regular file ("init_sys_streams ... Invalid
+# handle"); pipes work.  The stand-in router's folder is passed to the tests.
+wine_run() {
+    MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
+        "$WINE" "$@" </dev/null 2> >(cat >&2) | cat
+}
+
 need_apt() {
     local missing=()
     command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64-win32)
@@ -111,11 +119,14 @@ cmd_setup() {
     setup_prefix
 }
 
-CFLAGS_CHECK=(-Werror=incompatible-pointer-types -Werror=int-conversion -Wall -Wno-unused-function -Wno-unused-variable)
+# A cdef that disagrees with the real header is a build error, not a silent cast.
+WERROR=(-Werror=incompatible-pointer-types -Werror=int-conversion)
+CFLAGS_CHECK=("${WERROR[@]}" -Wall -Wno-unused-function -Wno-unused-variable)
+EMIT='import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])'
 
 emit_c() {
     mkdir -p "$LANE/build"
-    (cd "$ROOT" && "$HOSTPY" -c 'import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])' "$LANE/build/_mprapi.c") >/dev/null
+    (cd "$ROOT" && "$HOSTPY" -c "$EMIT" "$LANE/build/_mprapi.c") >/dev/null
 }
 
 cmd_build() {
@@ -137,7 +148,7 @@ cmd_build() {
 
 cmd_selftest() {
     log "stand-in router self-test"
-    (cd "$LANE/router" && "$WINE" ./selftest.exe </dev/null 2> >(cat >&2) | cat) > "$LANE/router/selftest.log"
+    (cd "$LANE/router" && wine_run ./selftest.exe) > "$LANE/router/selftest.log"
     log "stand-in router self-test: $(grep -c '^PASS' "$LANE/router/selftest.log") checks passed"
 }
 
@@ -151,21 +162,17 @@ cmd_check() {
         "$LANE/build/_mprapi.c" -o "$LANE/build/_mprapi.i686.o"
     log "cdef check: aarch64 (clang)"
     clang --target=aarch64-w64-mingw32 -c -Wno-ignored-attributes -Wno-pragma-pack \
-        -Wno-missing-declarations -Werror=incompatible-pointer-types -Werror=int-conversion \
+        -Wno-missing-declarations "${WERROR[@]}" \
         -I /usr/share/mingw-w64/include -I "$PYDIR/include" \
         "$LANE/build/_mprapi.c" -o "$LANE/build/_mprapi.aarch64.o"
     log "cdef check: Windows CPython emits the same C"
-    (cd "$ROOT" && run_python -c 'import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])' \
-        "$(winpath "$LANE/build")\\_mprapi.win.c") >/dev/null
+    run_python -c "$EMIT" "$(winpath "$LANE/build")\\_mprapi.win.c" >/dev/null
     tr -d '\r' < "$LANE/build/_mprapi.win.c" | cmp - "$LANE/build/_mprapi.c"
     log "cdef check: passed"
 }
 
 run_python() {
-    # Windows CPython under Wine fails to set up sys.stdout when it is a
-    # regular file ("init_sys_streams ... Invalid handle"); pipes work.
-    (cd "$ROOT" && MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
-        "$WINE" "$PYDIR/python.exe" "$@" </dev/null 2> >(cat >&2) | cat)
+    (cd "$ROOT" && wine_run "$PYDIR/python.exe" "$@")
 }
 
 cmd_test() {
@@ -175,19 +182,17 @@ cmd_test() {
 cmd_test_wheel() {
     local wheel=$1; shift
     for ver in $PYVERSIONS; do
-        local dir=$LANE/wheeltest/py$ver
+        local site=$LANE/wheeltest/py$ver
         log "installed wheel $(basename "$wheel") on Windows CPython $ver"
-        rm -rf "$dir" && mkdir -p "$dir/site"
         # Installing a wheel is unpacking it (pip cannot run under Wine 8).
-        unzip -q "$wheel" -d "$dir/site"
-        # The tests run from a copy outside the checkout, so that the import
-        # finds the installed package, never the source tree.
-        cp -r "$ROOT/tests" "$dir/tests"
-        (cd "$dir" && PYTHONPATH="$(winpath "$dir/site")" MPRAPI_EXPECT_INSTALLED=1 \
-            MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
-            "$WINE" "$LANE/py$ver/python.exe" -m pytest -p no:cacheprovider tests "$@" \
-            </dev/null 2> >(cat >&2) | tee "$dir/pytest.txt")
-        log "installed wheel on Windows CPython $ver: $(tail -n1 "$dir/pytest.txt")"
+        rm -rf "$site" && mkdir -p "$site"
+        unzip -q "$wheel" -d "$site"
+        # tools/test_wheel.py runs the suite from a copy outside the checkout,
+        # as cibuildwheel does, so the import finds the installed package.
+        (cd "$site" && PYTHONPATH="$(winpath "$site")" MPRAPI_EXPECT_INSTALLED=1 \
+            wine_run "$LANE/py$ver/python.exe" "$(winpath "$ROOT/tools/test_wheel.py")" "$@") \
+            | tee "$LANE/wheeltest/py$ver.txt"
+        log "installed wheel on Windows CPython $ver: $(tail -n1 "$LANE/wheeltest/py$ver.txt")"
     done
 }
 

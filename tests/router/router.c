@@ -213,6 +213,9 @@ static DWORD g_generation;
 static DWORD g_fail_connect;
 static DWORD g_fail_calls;
 static BOOL g_fail_with_buffer;
+/* Leave the Get family's out parameters alone on failure, as an RPC stub
+   that fails before unmarshalling could: a client must not trust them. */
+static BOOL g_out_untouched_on_error;
 static DWORD g_delay_ms;
 static BOOL g_service_running;
 static int g_mode;
@@ -1130,9 +1133,9 @@ static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_p
     DWORD rc, delay;
 
     /* The real API overwrites both even when the call fails. */
-    if (out)
+    if (out && !g_out_untouched_on_error)
         *out = NULL;
-    if (out_size)
+    if (out_size && !g_out_untouched_on_error)
         *out_size = 0;
     rc = call_enter(hs, in, in_size, &c, &delay);
     if (rc)
@@ -1425,6 +1428,7 @@ static void reset_state(void)
     g_fail_connect = 0;
     g_fail_calls = 0;
     g_fail_with_buffer = FALSE;
+    g_out_untouched_on_error = FALSE;
     g_delay_ms = 0;
     g_service_running = TRUE;
     g_mode = MODE_FIXED;
@@ -1491,6 +1495,13 @@ EXPORT void __cdecl router_fail_calls(DWORD code)
     EnterCriticalSection(&g_lock);
     g_fail_calls = code;
     g_fail_with_buffer = FALSE;
+    LeaveCriticalSection(&g_lock);
+}
+
+EXPORT void __cdecl router_set_out_untouched_on_error(int untouched)
+{
+    EnterCriticalSection(&g_lock);
+    g_out_untouched_on_error = untouched != 0;
     LeaveCriticalSection(&g_lock);
 }
 

@@ -16,11 +16,12 @@ import ctypes
 import os
 import struct
 import sys
-import time
 from collections.abc import Callable
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+from timing import best_times  # noqa: E402  (the bench folder is sys.path[0])
 
 
 def load_router() -> ctypes.CDLL:
@@ -29,15 +30,12 @@ def load_router() -> ctypes.CDLL:
     return ctypes.CDLL(os.path.join(router_dir, "mprapi.dll"))
 
 
-def best_per_call(contenders: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, float]:
-    best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(rounds):
-        for name, call in contenders.items():
-            start = time.perf_counter()
-            for _ in range(calls):
-                call()
-            best[name] = min(best[name], (time.perf_counter() - start) / calls)
-    return best
+def _repeated(call: Callable[[], object], times: int) -> Callable[[], None]:
+    def run() -> None:
+        for _ in range(times):
+            call()
+
+    return run
 
 
 def measure_call_overhead(calls: int, rounds: int) -> dict[str, float]:
@@ -84,10 +82,9 @@ def measure_call_overhead(calls: int, rounds: int) -> dict[str, float]:
 
     assert bare_cffi() == bare_ctypes() == mibserver_get()
     try:
-        return best_per_call(
-            {"bare cffi": bare_cffi, "MibServer.get": mibserver_get, "bare ctypes": bare_ctypes},
-            calls, rounds,
-        )
+        contenders = {"bare cffi": bare_cffi, "MibServer.get": mibserver_get, "bare ctypes": bare_ctypes}
+        best = best_times({name: _repeated(call, calls) for name, call in contenders.items()}, rounds)
+        return {name: seconds / calls for name, seconds in best.items()}
     finally:
         server.close()
 

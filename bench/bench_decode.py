@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import itertools
 import struct
 import sys
-import time
 from collections.abc import Callable
 from functools import partial
 from ipaddress import IPv4Address
@@ -38,6 +36,7 @@ from typing import Any, NamedTuple
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mprapi_cffi import decode
+from timing import best_times
 from mprapi_cffi.rows import _ROUTE_PROTO, _ROUTE_TYPE, IpForwardRow
 
 _FLOOR_FORMAT = "<14I"
@@ -188,27 +187,6 @@ def _read_all(rows: list[Any]) -> None:
         _ = (row.dest, row.next_hop, row.type)
 
 
-def _timed(run: Callable[[], object]) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    result = run()
-    elapsed = time.perf_counter() - start
-    del result
-    return elapsed
-
-
-def _best_times(
-    variants: dict[str, Callable[[], object]], repeats: int
-) -> dict[str, float]:
-    best = dict.fromkeys(variants, float("inf"))
-    names = list(variants)
-    for r in range(repeats):
-        # Interleave, rotating the order so no variant always runs first.
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            best[name] = min(best[name], _timed(variants[name]))
-    return best
-
-
 def _row_count(reply: bytes) -> int:
     return int(struct.unpack_from("<I", reply, 8)[0])
 
@@ -228,7 +206,7 @@ def measure_decode(reply: bytes, repeats: int) -> dict[str, float]:
     }
     for name, (_, fn) in ALTERNATIVES.items():
         variants[name] = partial(fn, rows)
-    best = _best_times(variants, repeats)
+    best = best_times(variants, repeats)
     return {name: count / seconds for name, seconds in best.items()}
 
 
@@ -241,7 +219,7 @@ def measure_decode_and_read(reply: bytes, repeats: int) -> dict[str, float]:
         "dataclass_lazy": lambda: _read_all(_dataclass_lazy(rows)),
         "namedtuple_eager": lambda: _read_all(_namedtuple_eager(rows)),
     }
-    best = _best_times(variants, repeats)
+    best = best_times(variants, repeats)
     return {name: count / seconds for name, seconds in best.items()}
 
 

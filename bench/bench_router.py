@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(BENCH))
 sys.path.insert(0, BENCH)
 
 from bench_calls import load_router, measure_call_overhead, report_call_overhead  # noqa: E402
+from timing import best_times  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +38,6 @@ def main() -> None:
 
     router = load_router()  # before anything imports the extension, which binds to it
     import mprapi_cffi as mpr
-    from bench_decode import _best_times
     from mprapi_cffi import decode
 
     router.router_set_bench_routes(args.routes)
@@ -46,7 +46,7 @@ def main() -> None:
         count = struct.unpack_from("<I", reply, 8)[0]
         assert count == args.routes and len(reply) == 12 + 56 * count
         rows = memoryview(reply)[12:]
-        best = _best_times(
+        best = best_times(
             {
                 "floor": lambda: list(struct.iter_unpack("<14I", rows)),
                 "decode": partial(decode.ip_forward_table, reply),

@@ -9,8 +9,8 @@ The router is another machine, so nothing it says is trusted: a reply shorter
 than what it must hold, or a table whose ``dwNumEntries`` claims more rows than
 the reply holds, raises ``ValueError``; bytes after the declared rows are
 ignored; ``dwPhysAddrLen`` and ``dwDescrLen`` are clamped to their arrays.
-Nothing is read outside the reply.  ``dwId`` is not checked here: callers that
-want to can compare :func:`reply_id` with the id they asked for.
+Nothing is read outside the reply.  ``dwId`` is not checked: the payload's
+size is what decoding relies on.
 
 Tables are decoded in bulk with ``struct.iter_unpack`` over a memoryview of the
 rows, never field by field.  The route, address, TCP and UDP tables wrap the
@@ -27,6 +27,7 @@ from collections.abc import Callable
 from ipaddress import IPv4Address
 from typing import Any, TypeVar
 
+from .constants import IF_ROW, IP_ADDRROW, IP_FORWARDROW, IP_NETROW
 from .rows import (
     _IF_ADMIN,
     _IF_OPER,
@@ -42,33 +43,13 @@ from .rows import (
     TcpStats,
     UdpRow,
     UdpStats,
+    _uint_in,
     _wire_maker,
     _wire_values,
 )
 
-# Variable ids (iprtrmib.h); constants.py exports the public ones.
-_IF_NUMBER = 0
-_IF_TABLE = 1
-_IF_ROW = 2
-_IP_STATS = 3
-_IP_ADDRTABLE = 4
-_IP_ADDRROW = 5
-_IP_FORWARDNUMBER = 6
-_IP_FORWARDTABLE = 7
-_IP_FORWARDROW = 8
-_IP_NETTABLE = 9
-_IP_NETROW = 10
-_ICMP_STATS = 11
-_TCP_STATS = 12
-_TCP_TABLE = 13
-_TCP_ROW = 14
-_UDP_STATS = 15
-_UDP_TABLE = 16
-_UDP_ROW = 17
-
 _HEADER = 8  # MIB_OPAQUE_INFO: dwId, padding; the payload starts here
 _ROWS = _HEADER + 4  # after dwNumEntries
-_DWORD_MAX = 0xFFFFFFFF
 
 _U32 = struct.Struct("<I")
 
@@ -115,12 +96,6 @@ _make_udp = _wire_maker(UdpRow)
 _R = TypeVar("_R")
 
 # ----------------------------------------------------------------- bounds checks
-
-
-def reply_id(reply: bytes) -> int:
-    """``dwId`` of a reply: the variable id the router says it answered."""
-    _need(reply, _HEADER, "MIB_OPAQUE_INFO header")
-    return int(_U32.unpack_from(reply, 0)[0])
 
 
 def _need(reply: bytes, size: int, what: str) -> None:
@@ -274,18 +249,13 @@ def udp_stats(reply: bytes) -> UdpStats:
     return UdpStats._make(_single(reply, _UDPSTATS, "MIB_UDPSTATS"))
 
 
-def number(reply: bytes) -> int:
-    """Decode an IF_NUMBER or IP_FORWARDNUMBER reply (one DWORD dwValue)."""
-    return int(_single(reply, _U32, "MIB_IFNUMBER / MIB_IPFORWARDNUMBER")[0])
-
-
 Row = IfRow | IpAddrRow | IpNetRow | IpForwardRow
 
 _ROW_DECODERS: dict[int, Callable[[bytes], Row]] = {
-    _IF_ROW: if_row,
-    _IP_ADDRROW: ip_addr_row,
-    _IP_NETROW: ip_net_row,
-    _IP_FORWARDROW: ip_forward_row,
+    IF_ROW: if_row,
+    IP_ADDRROW: ip_addr_row,
+    IP_NETROW: ip_net_row,
+    IP_FORWARDROW: ip_forward_row,
 }
 
 
@@ -300,14 +270,6 @@ def row_decoder(var_id: int) -> Callable[[bytes], Row]:
 # ---------------------------------------------------------------- requests
 
 
-def _dword(what: str, value: object) -> int:
-    if not isinstance(value, int):
-        raise TypeError(f"{what}: expected an int, got {type(value).__name__}")
-    if not 0 <= value <= _DWORD_MAX:
-        raise ValueError(f"{what}: {value} is out of range 0..{_DWORD_MAX}")
-    return value
-
-
 def query(var_id: int, *indices: int | IPv4Address) -> bytes:
     """A MIB_OPAQUE_QUERY: the variable id, then the index DWORDs.
 
@@ -315,21 +277,21 @@ def query(var_id: int, *indices: int | IPv4Address) -> bytes:
     ``IPv4Address`` index is put in wire form (network byte order), which is
     how rows index by address.
     """
-    parts = [_U32.pack(_dword("var_id", var_id))]
+    parts = [_U32.pack(_uint_in("var_id", var_id))]
     for i, index in enumerate(indices):
         if isinstance(index, IPv4Address):
             parts.append(index.packed)
         else:
-            parts.append(_U32.pack(_dword(f"index {i}", index)))
+            parts.append(_U32.pack(_uint_in(f"index {i}", index)))
     return b"".join(parts)
 
 
 # Where each row's index DWORDs sit in the row, in query order.
 _INDEX_OFFSETS: dict[int, tuple[int, tuple[int, ...]]] = {
-    _IF_ROW: (_IF.size, (512,)),  # dwIndex
-    _IP_ADDRROW: (_IPADDR.size, (0,)),  # dwAddr
-    _IP_NETROW: (_IPNET.size, (0, 16)),  # dwIndex, dwAddr
-    _IP_FORWARDROW: (_IPFORWARD.size, (0, 24, 8, 12)),  # dest, proto, policy, next hop
+    IF_ROW: (_IF.size, (512,)),  # dwIndex
+    IP_ADDRROW: (_IPADDR.size, (0,)),  # dwAddr
+    IP_NETROW: (_IPNET.size, (0, 16)),  # dwIndex, dwAddr
+    IP_FORWARDROW: (_IPFORWARD.size, (0, 24, 8, 12)),  # dest, proto, policy, next hop
 }
 
 
@@ -359,13 +321,13 @@ def _route_check(row: object) -> IpForwardRow:
 def route_info(row: IpForwardRow) -> bytes:
     """The MIB_OPAQUE_INFO that creates or sets a route: 64 bytes."""
     values = _wire_values(_route_check(row))
-    return _INFO_HEADER.pack(_IP_FORWARDROW, 0) + _IPFORWARD.pack(*values)
+    return _INFO_HEADER.pack(IP_FORWARDROW, 0) + _IPFORWARD.pack(*values)
 
 
 def route_index_query(row: IpForwardRow) -> bytes:
     """The MIB_OPAQUE_QUERY naming a route (to delete or get it): 20 bytes."""
     v = _wire_values(_route_check(row))
-    return _ROUTE_INDEX.pack(_IP_FORWARDROW, v[0], v[6], v[2], v[3])
+    return _ROUTE_INDEX.pack(IP_FORWARDROW, v[0], v[6], v[2], v[3])
 
 
 __all__ = [
@@ -381,9 +343,7 @@ __all__ = [
     "ip_net_table",
     "ip_stats",
     "next_query",
-    "number",
     "query",
-    "reply_id",
     "route_index_query",
     "route_info",
     "row_decoder",

@@ -29,7 +29,7 @@ Why this design: decoding 100,000 routes, time relative to the floor
 interleaved runs in one process:
 
 - this design, ``decode.ip_forward_table``: 1.3x to 1.8x over runs under
-  Windows CPython 3.13 (``make bench``), 2.0x under CPython 3.11 on Linux
+  Windows CPython 3.13 (``make bench``), 2.0x to 2.8x under CPython 3.11 on Linux
   (``python bench/bench_decode.py``).
 
 and the alternatives, from ``python bench/bench_decode.py`` (CPython 3.11):

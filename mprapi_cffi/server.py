@@ -114,14 +114,15 @@ class MibServer:
     exit leaves the binding to the process's end).
     """
 
-    __slots__ = ("_server", "_binding", "_finalizer", "__weakref__")
+    __slots__ = ("_server", "_binding", "__weakref__")
 
     def __init__(self, server: str | None = None) -> None:
         _check_server(server)
         _binding.require()
         self._server = server
         self._binding = _Binding(_calls.connect(server))
-        self._finalizer = weakref.finalize(self, self._binding.close)
+        # The finalizer lives in weakref's own registry until it runs.
+        weakref.finalize(self, self._binding.close)
 
     @property
     def server(self) -> str | None:

@@ -212,11 +212,6 @@ def test_ip_forward_row_decodes_a_single_row_reply() -> None:
     assert row == user_route()
 
 
-def test_number_reads_the_dword_value() -> None:
-    assert decode.number(info(IP_FORWARDNUMBER, struct.pack("<I", 123456))) == 123456
-    assert decode.number(info(IF_NUMBER, struct.pack("<I", 4))) == 4
-
-
 # ------------------------------------------------------------- interfaces
 
 
@@ -416,7 +411,6 @@ SINGLE_DECODERS = [
     (decode.icmp_stats, ICMP_STATS, bytes(104)),
     (decode.tcp_stats, TCP_STATS, bytes(60)),
     (decode.udp_stats, UDP_STATS, bytes(20)),
-    (decode.number, IF_NUMBER, bytes(4)),
 ]
 SINGLE_IDS = [fn.__name__ for fn, _, _ in SINGLE_DECODERS]
 
@@ -472,12 +466,6 @@ def test_row_decoder_maps_the_four_row_ids() -> None:
     for other in (IF_TABLE, IP_FORWARDTABLE, 14, 17, -1, 1 << 40):
         with pytest.raises(ValueError):
             decode.row_decoder(other)
-
-
-def test_reply_id_reads_dw_id() -> None:
-    assert decode.reply_id(info(IP_FORWARDTABLE, b"")) == IP_FORWARDTABLE
-    with pytest.raises(ValueError):
-        decode.reply_id(b"\x07\x00\x00")
 
 
 # -------------------------------------------------------------- requests

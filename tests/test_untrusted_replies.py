@@ -14,7 +14,7 @@ DECODERS = [
     decode.if_table, decode.if_row, decode.ip_addr_table, decode.ip_addr_row,
     decode.ip_forward_table, decode.ip_forward_row, decode.ip_net_table, decode.ip_net_row,
     decode.tcp_table, decode.udp_table, decode.ip_stats, decode.icmp_stats, decode.tcp_stats,
-    decode.udp_stats, decode.number,
+    decode.udp_stats,
 ]
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -22,6 +21,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main() -> int:
     project = os.path.dirname(HERE)
+    # pytest runs in this process: under Wine, one Windows process fewer.
+    import pytest
+
     with tempfile.TemporaryDirectory() as work:
         router_dir = os.environ.get("MPRAPI_TEST_ROUTER")
         if not router_dir:
@@ -29,16 +31,18 @@ def main() -> int:
             from build_router import build_router
 
             router_dir = os.path.dirname(build_router(os.path.join(work, "router")))
+            os.environ["MPRAPI_TEST_ROUTER"] = router_dir
         # copyfile, not copy2: Python 3.12+ copies with CopyFile2, which Wine 8 lacks.
         tests = shutil.copytree(
             os.path.join(project, "tests"), os.path.join(work, "tests"),
             copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("__pycache__"),
         )
-        env = dict(os.environ, MPRAPI_TEST_ROUTER=router_dir)
-        return subprocess.call(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", tests, *sys.argv[1:]],
-            cwd=work, env=env,
-        )
+        cwd = os.getcwd()
+        os.chdir(work)
+        try:
+            return int(pytest.main(["-p", "no:cacheprovider", tests, *sys.argv[1:]]))
+        finally:
+            os.chdir(cwd)  # Windows cannot remove the current directory
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ PYVERSIONS=${WINLANE_PYVERSIONS:-"3.13 3.10"}
 PYVER=${WINLANE_PY:-3.13}
 PYDIR=$LANE/py$PYVER
 WINE=/usr/lib/wine/wine64
+WINESERVER=/usr/lib/wine/wineserver
 HOSTPY=${HOSTPY:-python3}
 
 export WINEPREFIX=$LANE/prefix
-export WINEDEBUG=-all
+export WINEDEBUG=${WINEDEBUG:--all}  # e.g. err+all,warn+seh to see what Wine reports
 # n,b: our stand-in mprapi.dll before Wine's (which aborts on every MIB call).
 # winedbg.exe=d: a crash exits with its code instead of hanging in the debugger.
 # mscoree/mshtml=d: no Mono/Gecko install prompts during wineboot.
@@ -45,9 +46,21 @@ winpath() { printf 'Z:%s' "$(realpath "$1" | tr '/' '\\')"; }
 # Run a Windows program under Wine.  Windows CPython under Wine fails to set
 # up sys.stdout when it is a regular file ("init_sys_streams ... Invalid
 # handle"); pipes work.  The stand-in router's folder is passed to the tests.
+# Python runs unbuffered with faulthandler on, so that a process that dies
+# leaves every line it wrote and the stack it died on; a non-zero exit is
+# named, because a crash under Wine (WINEDEBUG=-all) prints nothing else.
+# A hang is stopped after WINLANE_TIMEOUT seconds, with every Wine process.
 wine_run() {
-    MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" \
-        "$WINE" "$@" </dev/null 2> >(cat >&2) | cat
+    local status=0
+    MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" PYTHONUNBUFFERED=1 PYTHONFAULTHANDLER=1 \
+        timeout -k 10 "${WINLANE_TIMEOUT:-300}" "$WINE" "$@" </dev/null 2> >(cat >&2) | cat || status=$?
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        log "$(basename "$1") timed out after ${WINLANE_TIMEOUT:-300} s"
+        "$WINESERVER" -k || true
+    elif [ "$status" -ne 0 ]; then
+        log "$(basename "$1") $(printf '%s ' "${@:2:2}")exited with status $status"
+    fi
+    return "$status"
 }
 
 need_apt() {
@@ -107,7 +120,7 @@ setup_prefix() {
         "$WINE" wineboot -i >/dev/null 2>&1 || true
         # The default is Windows 7, on which CPython 3.13 aborts.
         "$WINE" winecfg -v win10 >/dev/null 2>&1
-        /usr/lib/wine/wineserver -w
+        "$WINESERVER" -w
         touch "$WINEPREFIX/.winlane-ready"
     fi
 }

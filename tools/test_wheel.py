@@ -16,15 +16,16 @@ import shutil
 import sys
 import tempfile
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main() -> int:
     project = os.path.dirname(HERE)
-    # pytest runs in this process: under Wine, one Windows process fewer.
-    import pytest
-
-    with tempfile.TemporaryDirectory() as work:
+    # The router DLL built into `work` stays loaded in this process, and
+    # Windows cannot delete a loaded DLL: leave what cannot be removed.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as work:
         router_dir = os.environ.get("MPRAPI_TEST_ROUTER")
         if not router_dir:
             sys.path.insert(0, HERE)
@@ -40,6 +41,7 @@ def main() -> int:
         cwd = os.getcwd()
         os.chdir(work)
         try:
+            # In this process, not a child: under Wine, one Windows process fewer.
             return int(pytest.main(["-p", "no:cacheprovider", tests, *sys.argv[1:]]))
         finally:
             os.chdir(cwd)  # Windows cannot remove the current directory

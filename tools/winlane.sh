@@ -54,11 +54,14 @@ wine_run() {
     local status=0
     MPRAPI_TEST_ROUTER="$(winpath "$LANE/router")" PYTHONUNBUFFERED=1 PYTHONFAULTHANDLER=1 \
         timeout -k 10 "${WINLANE_TIMEOUT:-300}" "$WINE" "$@" </dev/null 2> >(cat >&2) | cat || status=$?
+    local what
+    what="$(basename "$1") $(printf '%s ' "${@:2:2}")"
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-        log "$(basename "$1") timed out after ${WINLANE_TIMEOUT:-300} s"
+        log "${what}stopped: still running after ${WINLANE_TIMEOUT:-300} s, or killed (status $status)"
         "$WINESERVER" -k || true
     elif [ "$status" -ne 0 ]; then
-        log "$(basename "$1") $(printf '%s ' "${@:2:2}")exited with status $status"
+        # Wine hands back the Windows exit code modulo 256 (0xC0000005 becomes 5).
+        log "${what}exited with status $status"
     fi
     return "$status"
 }

@@ -16,7 +16,7 @@ help:
 	@echo "make wheel   cross-build the cp310-abi3-win_amd64 wheel into dist/"
 
 setup:
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 2>&1 | grep -v '^WARNING' || true
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 2>&1 | { grep -v '^WARNING' || true; }
 	@$(LANE) setup
 	@mkdir -p $(REPORTS)
 
@@ -27,9 +27,9 @@ test-native: setup
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests | tee $(REPORTS)/native.txt
 
 typecheck: setup
-	$(PYTHON) -m mypy --strict mprapi_cffi | tee $(REPORTS)/mypy.txt
-	$(PYTHON) -m mypy --strict --platform win32 mprapi_cffi
-	$(PYTHON) -m ruff check mprapi_cffi tests bench tools build_mprapi.py setup.py
+	{ $(PYTHON) -m mypy --strict --platform win32 mprapi_cffi && \
+	  $(PYTHON) -m ruff check mprapi_cffi tests bench tools build_mprapi.py setup.py && \
+	  $(PYTHON) -m mypy --strict mprapi_cffi; } | tee $(REPORTS)/mypy.txt
 
 check: build
 	$(LANE) check 2>&1 | tee $(REPORTS)/check.txt
@@ -47,8 +47,8 @@ test-wheel: wheel
 sdist-check: setup
 	tools/check_sdist.sh | tee $(REPORTS)/sdist.txt
 
-test: setup
-	@rm -f $(REPORTS)/*.txt
+test:
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/*.txt
 	$(MAKE) --no-print-directory test-native typecheck check test-windows test-wheel sdist-check
 	@echo
 	@echo "== lanes =="

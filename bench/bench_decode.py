@@ -15,15 +15,15 @@ Each prints as rows/s and as ``decode/floor ratio: N.NNx`` (time over the
 floor's time).  A second block times decoding and then reading every row's
 ``dest``, ``next_hop`` and ``type``, for the designs where that differs.
 
-``measure_decode(reply, repeats)`` is the importable part: it returns rows/s
-per variant, so another runner (e.g. Windows CPython with the compiled
-extension) can reuse it.
+``table_rows`` and ``floor`` are shared with bench_router.py, which times the
+same floor against replies from the stand-in router in the Windows lane.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import collections
 import itertools
 import struct
 import sys
@@ -31,27 +31,27 @@ from collections.abc import Callable
 from functools import partial
 from ipaddress import IPv4Address
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mprapi_cffi import decode
-from timing import best_times
+from mprapi_cffi.constants import IP_FORWARDTABLE
 from mprapi_cffi.rows import _ROUTE_PROTO, _ROUTE_TYPE, IpForwardRow
+from timing import best_times
 
 _FLOOR_FORMAT = "<14I"
-_WIRE_FORMAT = "<4s4sI4s10I"
-_HEADER = 12  # MIB_OPAQUE_INFO header and dwNumEntries
+_ROUTE = decode._IPFORWARD  # the shipped decoder's MIB_IPFORWARDROW layout
+_WIRE_FORMAT = _ROUTE.format
 
 
 def build_reply(rows: int) -> bytes:
     """An IP_FORWARDTABLE reply (MIB_OPAQUE_INFO) holding ``rows`` varied routes."""
-    route = struct.Struct(_WIRE_FORMAT)
-    parts = [struct.pack("<III", 7, 0, rows)]
+    parts = [struct.pack("<III", IP_FORWARDTABLE, 0, rows)]
     for i in range(rows):
         dest = (10 << 24 | i << 8).to_bytes(4, "big")
         parts.append(
-            route.pack(
+            _ROUTE.pack(
                 dest, b"\xff\xff\xff\x00", 0, b"\xc0\xa8\x01\xfe", 1 + i % 8,
                 3 + i % 2, (3, 2, 8, 13, 10002)[i % 5], i % 3600, 0,
                 1 + i % 50, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF,
@@ -95,48 +95,22 @@ class _LazyDataclassRoute:
         return _ROUTE_TYPE.get(self.type_value, self.type_value)
 
 
-class _EagerRoute(NamedTuple):
-    """Plain NamedTuple; IPv4Address and enum members built while decoding."""
-
-    dest: IPv4Address
-    mask: IPv4Address
-    policy: int
-    next_hop: IPv4Address
-    if_index: int
-    type: int
-    proto: int
-    age: int
-    next_hop_as: int
-    metric1: int
-    metric2: int
-    metric3: int
-    metric4: int
-    metric5: int
+# Plain NamedTuples with the row's field names: one with IPv4Address and enum
+# members built while decoding, one of wire values built with its own _make.
+_EagerRoute = collections.namedtuple("_EagerRoute", IpForwardRow._fields)
+_WireNamedTuple = collections.namedtuple("_WireNamedTuple", IpForwardRow._fields)
 
 
-class _WireNamedTuple(NamedTuple):
-    """Plain NamedTuple of wire values built with its own ``_make``."""
-
-    dest: bytes
-    mask: bytes
-    policy: int
-    next_hop: bytes
-    if_index: int
-    type: int
-    proto: int
-    age: int
-    next_hop_as: int
-    metric1: int
-    metric2: int
-    metric3: int
-    metric4: int
-    metric5: int
+_make_route = decode._make_route
 
 
-_make_route: Callable[[tuple[Any, ...]], IpForwardRow] = partial(tuple.__new__, IpForwardRow)
+def table_rows(reply: bytes) -> memoryview:
+    """The declared rows of an IP_FORWARDTABLE reply, bounds-checked as decode does."""
+    return decode._table(reply, _ROUTE, "MIB_IPFORWARDTABLE")
 
 
-def _floor(rows: memoryview) -> list[Any]:
+def floor(rows: memoryview) -> list[Any]:
+    """The floor: the rows unpacked into plain tuples of ints, nothing more."""
     return list(struct.iter_unpack(_FLOOR_FORMAT, rows))
 
 
@@ -187,10 +161,6 @@ def _read_all(rows: list[Any]) -> None:
         _ = (row.dest, row.next_hop, row.type)
 
 
-def _row_count(reply: bytes) -> int:
-    return int(struct.unpack_from("<I", reply, 8)[0])
-
-
 def measure_decode(reply: bytes, repeats: int) -> dict[str, float]:
     """Rows per second for ``floor``, ``decode`` and each of ``ALTERNATIVES``.
 
@@ -198,10 +168,10 @@ def measure_decode(reply: bytes, repeats: int) -> dict[str, float]:
     every variant works on the same bytes; best of ``repeats`` interleaved
     runs.
     """
-    count = _row_count(reply)
-    rows = memoryview(reply)[_HEADER : _HEADER + count * 56]
+    rows = table_rows(reply)
+    count = len(rows) // _ROUTE.size
     variants: dict[str, Callable[[], object]] = {
-        "floor": partial(_floor, rows),
+        "floor": partial(floor, rows),
         "decode": partial(_decode, reply),
     }
     for name, (_, fn) in ALTERNATIVES.items():
@@ -212,8 +182,8 @@ def measure_decode(reply: bytes, repeats: int) -> dict[str, float]:
 
 def measure_decode_and_read(reply: bytes, repeats: int) -> dict[str, float]:
     """Rows per second to decode and then read dest, next_hop and type of every row."""
-    count = _row_count(reply)
-    rows = memoryview(reply)[_HEADER : _HEADER + count * 56]
+    rows = table_rows(reply)
+    count = len(rows) // _ROUTE.size
     variants: dict[str, Callable[[], object]] = {
         "decode": lambda: _read_all(_decode(reply)),
         "dataclass_lazy": lambda: _read_all(_dataclass_lazy(rows)),

@@ -38,17 +38,18 @@ def main() -> None:
 
     router = load_router()  # before anything imports the extension, which binds to it
     import mprapi_cffi as mpr
+    from bench_decode import floor, table_rows
     from mprapi_cffi import decode
 
     router.router_set_bench_routes(args.routes)
     with mpr.connect() as server:
         reply = server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, struct.pack("<I", mpr.IP_FORWARDTABLE))
-        count = struct.unpack_from("<I", reply, 8)[0]
-        assert count == args.routes and len(reply) == 12 + 56 * count
-        rows = memoryview(reply)[12:]
+        rows = table_rows(reply)
+        count = len(rows) // decode._IPFORWARD.size
+        assert count == args.routes
         best = best_times(
             {
-                "floor": lambda: list(struct.iter_unpack("<14I", rows)),
+                "floor": partial(floor, rows),
                 "decode": partial(decode.ip_forward_table, reply),
                 "whole": server.ip_forward_table,
             },

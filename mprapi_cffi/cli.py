@@ -26,7 +26,9 @@ from contextlib import AbstractContextManager
 from ipaddress import IPv4Address
 from typing import Any
 
+from . import __version__
 from .rows import AddrType
+from .server import connect as _package_connect
 
 __all__ = ["main"]
 
@@ -215,28 +217,6 @@ _COMMANDS: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], str]]] = {
 }
 
 
-class _VersionAction(argparse.Action):
-    """``--version``: imports the package's version only when asked."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
-                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # fmt: skip
-        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        try:
-            from mprapi_cffi import __version__ as version
-        except ImportError:
-            version = "unknown"
-        print(f"{parser.prog} {version}")
-        parser.exit()
-
-
 def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     # --server and --json are accepted before or after the command; after it,
     # they only override what was given before (hence SUPPRESS, not a default).
@@ -255,7 +235,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="mprapi",
         description="Read a Windows router's MIB tables (Router Management MIB API).",
     )
-    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}",
+        help="print the version and exit",
+    )  # fmt: skip
     _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (help_text, _, _) in _COMMANDS.items():
@@ -279,21 +262,14 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
     except SystemExit as exc:  # --help, --version, usage errors (2)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 
-    from mprapi_cffi import MprError
-
-    if connect is None:
-        from mprapi_cffi import connect as package_connect
-
-        connect = package_connect
-
     _, fetch, text = _COMMANDS[args.command]
     try:
-        with connect(args.server) as srv:
+        with (connect or _package_connect)(args.server) as srv:
             data = fetch(srv)
         output = _json_text(data) if args.json else text(data)
         sys.stdout.write(output)
         sys.stdout.flush()
-    except (MprError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # MprError is an OSError
         print(f"mprapi: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -219,10 +219,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _addr(wire: bytes) -> IPv4Address:
-    return IPv4Address(wire)
-
-
 def _port(wire: bytes) -> int:
     return (wire[0] << 8) | wire[1]
 
@@ -409,7 +405,7 @@ class IpForwardRow(_WireRow):
     )  # fmt: skip
     _fields = __match_args__
     _views = (
-        _addr, _addr, _same, _addr, _same, _route_type, _route_proto, _same,
+        IPv4Address, IPv4Address, _same, IPv4Address, _same, _route_type, _route_proto, _same,
         _same, _same, _same, _same, _same, _same,
     )  # fmt: skip
 
@@ -521,14 +517,12 @@ class IpForwardRow(_WireRow):
     @property
     def type(self) -> RouteType | int:
         """Route type (dwForwardType)."""
-        v: int = _get(self, 5)
-        return _ROUTE_TYPE.get(v, v)
+        return _route_type(_get(self, 5))
 
     @property
     def proto(self) -> RouteProto | int:
         """Protocol that installed the route (dwForwardProto)."""
-        v: int = _get(self, 6)
-        return _ROUTE_PROTO.get(v, v)
+        return _route_proto(_get(self, 6))
 
     @property
     def age(self) -> int:
@@ -575,7 +569,7 @@ class IpAddrRow(_WireRow):
     __slots__ = ()
     __match_args__ = ("addr", "index", "mask", "bcast_addr", "reasm_size", "type")
     _fields = __match_args__
-    _views = (_addr, _same, _addr, _addr, _same, AddrType)
+    _views = (IPv4Address, _same, IPv4Address, IPv4Address, _same, AddrType)
 
     def __new__(
         cls,
@@ -635,7 +629,7 @@ class IpNetRow(_WireRow):
     __slots__ = ()
     __match_args__ = ("index", "phys_addr", "addr", "type")
     _fields = __match_args__
-    _views = (_same, _same, _addr, _net_type)
+    _views = (_same, _same, IPv4Address, _net_type)
 
     def __new__(cls, index: int, phys_addr: bytes, addr: AddressLike, type: int) -> IpNetRow:
         return tuple.__new__(
@@ -666,8 +660,7 @@ class IpNetRow(_WireRow):
     @property
     def type(self) -> NetType | int:
         """Entry type (dwType)."""
-        v: int = _get(self, 3)
-        return _NET_TYPE.get(v, v)
+        return _net_type(_get(self, 3))
 
 
 class TcpRow(_WireRow):
@@ -676,7 +669,7 @@ class TcpRow(_WireRow):
     __slots__ = ()
     __match_args__ = ("state", "local_addr", "local_port", "remote_addr", "remote_port")
     _fields = __match_args__
-    _views = (_tcp_state, _addr, _port, _addr, _port)
+    _views = (_tcp_state, IPv4Address, _port, IPv4Address, _port)
 
     def __new__(
         cls,
@@ -700,8 +693,7 @@ class TcpRow(_WireRow):
     @property
     def state(self) -> TcpState | int:
         """Connection state (dwState)."""
-        v: int = _get(self, 0)
-        return _TCP_STATE.get(v, v)
+        return _tcp_state(_get(self, 0))
 
     @property
     def local_addr(self) -> IPv4Address:
@@ -730,7 +722,7 @@ class UdpRow(_WireRow):
     __slots__ = ()
     __match_args__ = ("local_addr", "local_port")
     _fields = __match_args__
-    _views = (_addr, _port)
+    _views = (IPv4Address, _port)
 
     def __new__(cls, local_addr: AddressLike, local_port: int) -> UdpRow:
         return tuple.__new__(

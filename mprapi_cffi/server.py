@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
-from collections.abc import Callable
 
 from . import _binding, _calls, decode
 from .constants import (

@@ -14,6 +14,22 @@ from typing import Any
 import pytest
 
 from mprapi_cffi import decode
+from mprapi_cffi.constants import (
+    ICMP_STATS,
+    IF_ROW,
+    IF_TABLE,
+    IP_ADDRROW,
+    IP_ADDRTABLE,
+    IP_FORWARDROW,
+    IP_FORWARDTABLE,
+    IP_NETROW,
+    IP_NETTABLE,
+    IP_STATS,
+    TCP_STATS,
+    TCP_TABLE,
+    UDP_STATS,
+    UDP_TABLE,
+)
 from mprapi_cffi.rows import (
     METRIC_UNUSED,
     AddrType,
@@ -37,9 +53,6 @@ from mprapi_cffi.rows import (
     UdpStats,
 )
 
-IF_NUMBER, IF_TABLE, IF_ROW, IP_STATS, IP_ADDRTABLE, IP_ADDRROW = 0, 1, 2, 3, 4, 5
-IP_FORWARDNUMBER, IP_FORWARDTABLE, IP_FORWARDROW, IP_NETTABLE, IP_NETROW = 6, 7, 8, 9, 10
-ICMP_STATS, TCP_STATS, TCP_TABLE, UDP_STATS, UDP_TABLE = 11, 12, 13, 15, 16
 
 GARBAGE = b"\xab\xcd"  # what a router may leave in the upper half of a port DWORD
 

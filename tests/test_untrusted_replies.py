@@ -1,4 +1,8 @@
-"""Replies are data from another machine: any bytes decode or raise ValueError, never anything else."""
+"""Replies are data from another machine: any bytes decode or raise ValueError, never anything else.
+
+The exact bounds checks (counts beyond the reply, rows cut short, short
+headers) are in test_rows_decode.py, for every table.
+"""
 
 from __future__ import annotations
 
@@ -22,14 +26,14 @@ def read_every_field(value: object) -> None:
     """Touch every public value: lazy fields convert only when read."""
     rows = value if isinstance(value, list) else [value]
     for row in rows:
-        if isinstance(row, tuple):
-            list(row)
-            repr(row)
+        list(row)
+        repr(row)
 
 
 @pytest.mark.parametrize("decoder", DECODERS, ids=lambda d: d.__name__)
 def test_random_bytes_decode_or_raise_value_error(decoder) -> None:
     rng = random.Random(decoder.__name__)
+    decoded = 0
     for _ in range(300):
         size = rng.choice([0, 3, 8, 11, 12, 13, 20, 36, 100, 872, 1500, 2000])
         reply = rng.randbytes(size)
@@ -38,16 +42,5 @@ def test_random_bytes_decode_or_raise_value_error(decoder) -> None:
             reply = reply[:8] + struct.pack("<I", rng.randrange(4)) + reply[12:]
         with contextlib.suppress(ValueError):
             read_every_field(decoder(reply))
-
-
-@pytest.mark.parametrize("count", [2, 10**6, 2**32 - 1])
-def test_table_counts_beyond_the_reply_raise_value_error(count: int) -> None:
-    reply = struct.pack("<III", 7, 0, count) + bytes(56)  # room for one route only
-    assert len(decode.ip_forward_table(struct.pack("<III", 7, 0, 1) + bytes(56))) == 1
-    with pytest.raises(ValueError, match="holds 1 rows but claims"):
-        decode.ip_forward_table(reply)
-
-
-def test_a_row_cut_short_is_not_decoded() -> None:
-    with pytest.raises(ValueError):
-        decode.ip_forward_table(struct.pack("<III", 7, 0, 1) + bytes(55))
+            decoded += 1
+    assert decoded > 0, "every input was refused: the decoding paths went untested"

@@ -1131,11 +1131,15 @@ static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_p
 {
     CALL c;
     DWORD rc, delay;
+    BOOL untouched;
 
+    EnterCriticalSection(&g_lock);
+    untouched = g_out_untouched_on_error;
+    LeaveCriticalSection(&g_lock);
     /* The real API overwrites both even when the call fails. */
-    if (out && !g_out_untouched_on_error)
+    if (out && !untouched)
         *out = NULL;
-    if (out_size && !g_out_untouched_on_error)
+    if (out_size && !untouched)
         *out_size = 0;
     rc = call_enter(hs, in, in_size, &c, &delay);
     if (rc)
@@ -1367,8 +1371,8 @@ EXPORT DWORD WINAPI MprAdminGetErrorString(DWORD dwError, LPWSTR *lpwsErrorStrin
     if (!lpwsErrorString)
         return E_INVALID_PARAMETER;
     *lpwsErrorString = NULL;
-    /* Like the real one: text only for RAS (6xx-7xx) and router (9xx)
-     * codes; plain Win32 codes are FormatMessage's business. */
+    /* Like the real one: text only for RAS and router codes (600-999);
+     * plain Win32 codes are FormatMessage's business. */
     if (dwError < 600 || dwError > 999)
         return E_MR_MID_NOT_FOUND;
 

@@ -32,7 +32,7 @@ class Router:
         dll.router_counter.restype = ctypes.c_longlong
         dll.router_counter.argtypes = [ctypes.c_char_p]
         for name in ("router_fail_connect", "router_fail_calls", "router_fail_calls_with_buffer",
-                     "router_set_delay_ms", "router_set_bench_routes"):
+                     "router_set_delay_ms"):
             getattr(dll, name).argtypes = [ctypes.c_ulong]
             getattr(dll, name).restype = None
         for name in ("router_set_service_running", "router_set_mode", "router_set_malformed",
@@ -77,9 +77,6 @@ class Router:
 
     def set_malformed(self, kind: int) -> None:
         self.dll.router_set_malformed(kind)
-
-    def set_bench_routes(self, count: int) -> None:
-        self.dll.router_set_bench_routes(count)
 
     def last_server(self) -> str | None:
         buf = ctypes.create_unicode_buffer(1024)

@@ -8,12 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 import mprapi_cffi as mpr
+from mib_bytes import if_row_bytes, info
 
 
 def if_row_reply(index: int) -> bytes:
-    name = f"if{index}".encode("utf-16-le").ljust(512, b"\0")
-    row = name + struct.pack("<5I8s16I256s", index, 6, 1500, 0, 0, b"", *[0] * 15, 0, b"")
-    return struct.pack("<II", mpr.IF_ROW, 0) + row
+    return info(mpr.IF_ROW, if_row_bytes(index=index))
 
 
 class ScriptedServer(mpr.MibServer):

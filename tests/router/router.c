@@ -828,7 +828,7 @@ static DWORD host_table(int t, ROWS *out)
     }
     /* iphlpapi says ERROR_NO_DATA for an empty table (ARP, TCP, ...);
      * a router answers an empty table. */
-    if (rc == ERROR_NO_DATA || (rc == E_OK && !buf)) {
+    if (rc == E_NO_DATA || (rc == E_OK && !buf)) {
         free(buf);
         return E_OK;
     }
@@ -1376,7 +1376,7 @@ EXPORT DWORD WINAPI MprAdminGetErrorString(DWORD dwError, LPWSTR *lpwsErrorStrin
     if (dwError < 600 || dwError > 999)
         return E_MR_MID_NOT_FOUND;
 
-    if (dwError == ERROR_UNKNOWN_PROTOCOL_ID)
+    if (dwError == E_UNKNOWN_PROTOCOL_ID)
         fixed = L"No router manager is installed for this protocol.";
     if (fixed) {
         wcscpy(text, fixed);

@@ -83,6 +83,16 @@ static long long C(const char *name) { return router_counter(name); }
 static DWORD entries(const BYTE *reply) { return *(const DWORD *)(reply + HDR); }
 
 /* Fetch a table, check its count and exact size, return its entry count. */
+/* The IP_FORWARDROW query naming a route: dest, proto, policy, next hop. */
+static void route_query(DWORD q[5], const MIB_IPFORWARDROW *f)
+{
+    q[0] = IP_FORWARDROW;
+    q[1] = f->dwForwardDest;
+    q[2] = f->dwForwardProto;
+    q[3] = f->dwForwardPolicy;
+    q[4] = f->dwForwardNextHop;
+}
+
 static DWORD table_count(MIB_SERVER_HANDLE h, DWORD var, size_t row_size)
 {
     BYTE *r = NULL;
@@ -381,10 +391,7 @@ static void test_rows(void)
         for (i = 0; i < 4; i++) {
             MIB_IPFORWARDROW *f = (MIB_IPFORWARDROW *)(r + HDR);
             CHECK_EQ(f->dwForwardDest, dests[i]);
-            q[1] = f->dwForwardDest;
-            q[2] = f->dwForwardProto;
-            q[3] = f->dwForwardPolicy;
-            q[4] = f->dwForwardNextHop;
+            route_query(q, f);
             MprAdminMIBBufferFree(r);
             CHECK_EQ(mib(NEXT, h, q, 5, &r, &size), i < 3 ? 0 : 259);
         }
@@ -412,11 +419,7 @@ static DWORD route_change(int what, MIB_SERVER_HANDLE h, const MIB_IPFORWARDROW 
     memset(in, 0, sizeof in);
     *(DWORD *)in = IP_FORWARDROW;
     memcpy(in + HDR, row, sizeof *row);
-    q[0] = IP_FORWARDROW;
-    q[1] = row->dwForwardDest;
-    q[2] = row->dwForwardProto;
-    q[3] = row->dwForwardPolicy;
-    q[4] = row->dwForwardNextHop;
+    route_query(q, row);
     switch (what) {
     case 0:
         return MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
@@ -861,13 +864,9 @@ static void test_bench(void)
                 sorted = 0;
         CHECK(sorted);
         CHECK_EQ(f[12345].dwForwardMetric1, 12345);
-        q[1] = f[99998].dwForwardDest;
-        q[2] = f[99998].dwForwardProto;
-        q[3] = f[99998].dwForwardPolicy;
-        q[4] = f[99998].dwForwardNextHop;
+        route_query(q, &f[99998]);
     }
     MprAdminMIBBufferFree(r);
-    q[0] = IP_FORWARDROW;
     CHECK_EQ(mib(NEXT, h, q, 5, &r, &size), 0);
     CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardMetric1, 99999);
     q[1] = ((MIB_IPFORWARDROW *)(r + HDR))->dwForwardDest;
@@ -884,10 +883,7 @@ static void test_bench(void)
             if (f->dwForwardMetric1 != walked)
                 in_order = 0;
             walked++;
-            q[1] = f->dwForwardDest;
-            q[2] = f->dwForwardProto;
-            q[3] = f->dwForwardPolicy;
-            q[4] = f->dwForwardNextHop;
+            route_query(q, f);
             MprAdminMIBBufferFree(r);
             rc = mib(NEXT, h, q, 5, &r, &size);
         }

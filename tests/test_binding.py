@@ -102,29 +102,39 @@ def test_reference_cycle_is_collected_and_disconnects(router: Router) -> None:
     assert router.counters("disconnects", "live_handles") == {"disconnects": 1, "live_handles": 0}
 
 
-EXIT_SCRIPT = r"""
-import atexit, ctypes, os, sys
+def run_python(script: str, *args: str) -> str:
+    """`script` in a new interpreter started in the folder above tests/; its stdout."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def reporting_at_exit(counters: str, body: str) -> str:
+    """A script that runs `body`, then prints the router's `counters` once the
+    interpreter's exit handlers, the MibServer finalizers among them, have run."""
+    return f"""
+import atexit, ctypes, os, sys, threading, time
 dll = ctypes.CDLL(os.path.join(os.environ["MPRAPI_TEST_ROUTER"], "mprapi.dll"))
 dll.router_counter.restype = ctypes.c_longlong
 def report():
-    # Registered before any weakref.finalize exists, so it runs after them.
-    names = (b"connects", b"disconnects", b"bad_handle", b"live_handles")
-    print(" ".join("%s=%d" % (n.decode(), dll.router_counter(n)) for n in names), flush=True)
-atexit.register(report)
+    print(" ".join("%s=%d" % (n, dll.router_counter(n.encode())) for n in {counters.split()!r}), flush=True)
+atexit.register(report)  # before any weakref.finalize exists, so it runs after them
 import mprapi_cffi
-server = mprapi_cffi.connect(sys.argv[1])
-cycle = [mprapi_cffi.connect("in-a-cycle")]
-cycle.append(cycle)
+{body}
 """
 
 
 def test_interpreter_exit_disconnects_live_servers(router: Router) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", EXIT_SCRIPT, "edge-1"], capture_output=True, text=True, timeout=120,
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["connects=2", "disconnects=2", "bad_handle=0", "live_handles=0"]
+    script = reporting_at_exit("connects disconnects bad_handle live_handles", """
+server = mprapi_cffi.connect(sys.argv[1])
+cycle = [mprapi_cffi.connect("in-a-cycle")]
+cycle.append(cycle)
+""")
+    assert run_python(script, "edge-1").split() == [
+        "connects=2", "disconnects=2", "bad_handle=0", "live_handles=0"]
 
 
 def test_detach_hands_over_the_handle_and_never_disconnects(router: Router) -> None:
@@ -170,34 +180,18 @@ def test_close_during_a_call_defers_the_disconnect_until_it_returns(router: Rout
         "disconnects": 1, "disconnect_in_use": 0, "calls": 1}
 
 
-EXIT_DURING_A_CALL_SCRIPT = r"""
-import atexit, ctypes, os, threading, time
-dll = ctypes.CDLL(os.path.join(os.environ["MPRAPI_TEST_ROUTER"], "mprapi.dll"))
-dll.router_counter.restype = ctypes.c_longlong
-def report():
-    # Registered before any weakref.finalize exists, so it runs after them.
-    names = (b"in_flight", b"disconnects", b"disconnect_in_use", b"bad_handle")
-    print(" ".join("%s=%d" % (n.decode(), dll.router_counter(n)) for n in names), flush=True)
-atexit.register(report)
-import mprapi_cffi
+def test_interpreter_exit_during_a_call_leaves_the_handle_to_the_call(router: Router) -> None:
+    # A daemon thread is inside a call when the interpreter exits: the
+    # finalizer must not disconnect the handle under it.
+    script = reporting_at_exit("in_flight disconnects disconnect_in_use bad_handle", r"""
 server = mprapi_cffi.connect()
 dll.router_set_delay_ms(5000)
 threading.Thread(target=mprapi_cffi.MibServer.get, daemon=True,
                  args=(server, mprapi_cffi.PID_IP, mprapi_cffi.IPRTRMGR_PID, b"\0\0\0\0")).start()
 while dll.router_counter(b"in_flight") != 1:
     time.sleep(0.005)
-"""
-
-
-def test_interpreter_exit_during_a_call_leaves_the_handle_to_the_call(router: Router) -> None:
-    # A daemon thread is inside a call when the interpreter exits: the
-    # finalizer must not disconnect the handle under it.
-    result = subprocess.run(
-        [sys.executable, "-c", EXIT_DURING_A_CALL_SCRIPT], capture_output=True, text=True,
-        timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+""")
+    assert run_python(script).split() == [
         "in_flight=1", "disconnects=0", "disconnect_in_use=0", "bad_handle=0"]
 
 
@@ -534,12 +528,7 @@ except mprapi_cffi.ApiUnavailableError as error:
 
 
 def test_an_extension_that_cannot_load_gives_a_clear_error_not_an_import_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", UNLOADABLE_EXTENSION_SCRIPT], capture_output=True, text=True, timeout=120,
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )
-    assert result.returncode == 0, result.stderr
-    imported, unavailable = result.stdout.splitlines()
+    imported, unavailable = run_python(UNLOADABLE_EXTENSION_SCRIPT).splitlines()
     assert imported == "imported; PID_IP = 33"
     assert unavailable.startswith("unavailable: the Router Management API could not be loaded")
 

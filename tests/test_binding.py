@@ -14,7 +14,7 @@ import time
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _binding, _calls
+from mprapi_cffi import _binding, _calls, decode
 
 from conftest import Router, windows_lane
 
@@ -54,7 +54,7 @@ def test_python_constants_equal_the_sdk_values() -> None:
 def test_opaque_structs_have_the_sdk_layout() -> None:
     ffi = _binding.ffi
     assert ffi.sizeof("MIB_OPAQUE_QUERY") == 8
-    assert ffi.offsetof("MIB_OPAQUE_INFO", "rgbyData") == 8
+    assert ffi.offsetof("MIB_OPAQUE_INFO", "rgbyData") == decode._HEADER == 8  # where replies' payloads start
     assert ffi.sizeof("DWORD") == 4
     assert ffi.sizeof("WCHAR") == 2
 

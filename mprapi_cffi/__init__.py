@@ -6,8 +6,8 @@ from importlib.metadata import version as _version
 from .constants import *  # noqa: F403
 from .constants import __all__ as _constants_all
 from .errors import ApiUnavailableError, MprError
-from .rows import *  # noqa: F403
-from .rows import __all__ as _rows_all
+from .mib import *  # noqa: F403
+from .mib import __all__ as _mib_all
 from .server import MibServer, connect, is_service_running
 
 try:
@@ -23,4 +23,4 @@ __all__ = [
     "is_service_running",
 ]
 __all__ += _constants_all
-__all__ += _rows_all
+__all__ += _mib_all

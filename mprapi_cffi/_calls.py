@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from ._binding import ffi, lib
+from ._ext import ffi, lib
 from .errors import MprError
 
 
@@ -69,7 +69,7 @@ def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
     """Wrap one of the MprAdminMIBEntryGet* functions: return a copy of its reply."""
     function: Any = getattr(lib, name, None)  # None off Windows, where it is never called
 
-    def entry_get(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
+    def call(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
         # cffi passes bytes as a pointer to their data; any other bytes-like
         # object goes through from_buffer (TypeError for what is not one).
         # Either object stays alive, through `query`/`inbuf`, until the call returns.
@@ -95,30 +95,30 @@ def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
             raise_error(code, name)
         return b""
 
-    entry_get.__name__ = name
-    return entry_get
+    call.__name__ = name
+    return call
 
 
 def _entry_put(name: str) -> Callable[[Any, int, int, Any], None]:
     """Wrap MprAdminMIBEntrySet, Create or Delete."""
     function: Any = getattr(lib, name, None)
 
-    def entry_put(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:
+    def call(handle: Any, pid: int, routing_pid: int, entry: Any) -> None:
         inbuf = entry if type(entry) is bytes else ffi.from_buffer(entry)
         code = function(handle, pid, routing_pid, inbuf, len(inbuf))
         if code:
             raise_error(code, name)
 
-    entry_put.__name__ = name
-    return entry_put
+    call.__name__ = name
+    return call
 
 
-get = _entry_get("MprAdminMIBEntryGet")
-get_first = _entry_get("MprAdminMIBEntryGetFirst")
-get_next = _entry_get("MprAdminMIBEntryGetNext")
-set = _entry_put("MprAdminMIBEntrySet")
-create = _entry_put("MprAdminMIBEntryCreate")
-delete = _entry_put("MprAdminMIBEntryDelete")
+entry_get = _entry_get("MprAdminMIBEntryGet")
+entry_get_first = _entry_get("MprAdminMIBEntryGetFirst")
+entry_get_next = _entry_get("MprAdminMIBEntryGetNext")
+entry_set = _entry_put("MprAdminMIBEntrySet")
+entry_create = _entry_put("MprAdminMIBEntryCreate")
+entry_delete = _entry_put("MprAdminMIBEntryDelete")
 
 
 def handle_value(handle: Any) -> int:

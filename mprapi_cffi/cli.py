@@ -27,7 +27,7 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from . import __version__
-from .rows import AddrType
+from .mib import AddrType
 from .server import connect as _package_connect
 
 __all__ = ["main"]

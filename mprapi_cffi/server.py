@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 import weakref
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar, overload
 
-from . import _binding, _calls, decode
-from .constants import (
-    ERROR_NO_DATA,
-    ERROR_NO_MORE_ITEMS,
-    ICMP_STATS,
-    IF_ROW,
-    IF_TABLE,
-    IP_ADDRTABLE,
-    IP_FORWARDTABLE,
-    IP_NETTABLE,
-    IP_STATS,
-    IPRTRMGR_PID,
-    PID_IP,
-    TCP_STATS,
-    TCP_TABLE,
-    UDP_STATS,
-    UDP_TABLE,
-)
+from . import _calls, _ext, _wire
+from ._handle import OwnedHandle
+from .constants import ERROR_NO_DATA, ERROR_NO_MORE_ITEMS, IF_ROW, IPRTRMGR_PID, PID_IP
 from .errors import MprError
-from .rows import (
+from .mib import (
+    STRUCTS,
     IcmpStats,
     IfRow,
     IpAddrRow,
     IpForwardRow,
     IpNetRow,
     IpStats,
+    MibStruct,
     TcpRow,
     TcpStats,
     UdpRow,
@@ -41,6 +27,7 @@ from .rows import (
 )
 
 _R = TypeVar("_R")
+_T = TypeVar("_T", bound=MibStruct)
 
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array...
 # (collections.abc.Buffer arrives only in Python 3.12.)
@@ -52,52 +39,6 @@ def _check_server(server: object) -> None:
         raise TypeError(f"server must be str or None, not {type(server).__name__}")
     if server is not None and "\0" in server:
         raise ValueError("server name contains a NUL character")
-
-
-class _Binding:
-    """The raw handle and who is using it.
-
-    Exactly one disconnect per connect: the handle sits in a one-item list and
-    whoever pops it (list.pop is atomic) disconnects it, or detaches it.
-    Calls are counted in under the lock, which close() and detach() also
-    take, so no call starts on a closed binding; they are counted out
-    without it (one lock round trip per call is a measurable share of its
-    cost), and the last one out after a close() disconnects.  This object
-    holds no reference to its MibServer, so the finalizer that runs at
-    garbage collection or interpreter exit can target it.
-    """
-
-    __slots__ = ("lock", "owned", "in_flight", "closing")
-
-    def __init__(self, handle: Any) -> None:
-        self.lock = threading.Lock()
-        self.owned: list[Any] = [handle]
-        self.in_flight: list[None] = []  # one item per call in flight
-        self.closing = False
-
-    def release(self) -> None:
-        try:
-            handle = self.owned.pop()
-        except IndexError:  # already disconnected or detached
-            return
-        _calls.disconnect(handle)
-
-    def close(self) -> None:
-        with self.lock:
-            self.closing = True
-            idle = not self.in_flight
-        if idle:
-            self.release()
-        # else: the last call in flight releases (see MibServer._call)
-
-    def detach(self) -> Any:
-        with self.lock:
-            if self.closing:
-                raise ValueError("operation on a closed MibServer")
-            if self.in_flight:
-                raise RuntimeError("cannot detach a MibServer while calls on it are in flight")
-            self.closing = True
-            return self.owned.pop()
 
 
 class MibServer:
@@ -113,15 +54,15 @@ class MibServer:
     exit leaves the binding to the process's end).
     """
 
-    __slots__ = ("_server", "_binding", "__weakref__")
+    __slots__ = ("_server", "_owned", "__weakref__")
 
     def __init__(self, server: str | None = None) -> None:
         _check_server(server)
-        _binding.require()
+        _ext.require()
         self._server = server
-        self._binding = _Binding(_calls.connect(server))
+        self._owned = OwnedHandle(_calls.connect(server), _calls.disconnect, "MibServer")
         # The finalizer lives in weakref's own registry until it runs.
-        weakref.finalize(self, self._binding.close)
+        weakref.finalize(self, self._owned.close)
 
     @property
     def server(self) -> str | None:
@@ -131,15 +72,15 @@ class MibServer:
     @property
     def handle(self) -> int:
         """The raw MIB_SERVER_HANDLE as an int; 0 once closed or detached."""
-        owned = self._binding.owned[:1]
-        if not owned or self._binding.closing:
+        owned = self._owned.owned[:1]
+        if not owned or self._owned.closing:
             return 0
         return _calls.handle_value(owned[0])
 
     @property
     def closed(self) -> bool:
         """True once close() or detach() has been called."""
-        return self._binding.closing
+        return self._owned.closing
 
     def close(self) -> None:
         """Disconnect; idempotent and safe from any thread.
@@ -147,7 +88,7 @@ class MibServer:
         If other threads are inside calls on this object, the disconnect is
         made when the last of them returns; new calls raise ValueError at once.
         """
-        self._binding.close()
+        self._owned.close()
 
     def detach(self) -> int:
         """Hand the raw handle over and mark this object closed.
@@ -156,7 +97,7 @@ class MibServer:
         MprAdminMIBServerDisconnect; this object never will.  Raises
         ValueError if closed, RuntimeError while calls are in flight.
         """
-        return _calls.handle_value(self._binding.detach())
+        return _calls.handle_value(self._owned.detach())
 
     def __enter__(self) -> MibServer:
         return self
@@ -170,11 +111,11 @@ class MibServer:
         self.close()
 
     def __bool__(self) -> bool:
-        return not self._binding.closing
+        return not self._owned.closing
 
     def __repr__(self) -> str:
         try:
-            state = "closed" if self._binding.closing else "open"
+            state = "closed" if self._owned.closing else "open"
         except AttributeError:  # __init__ did not finish
             state = "unconnected"
         server = getattr(self, "_server", None)
@@ -188,118 +129,130 @@ class MibServer:
 
     def _call(self, call: Callable[[Any, int, int, Any], _R], pid: int, routing_pid: int, data: Any) -> _R:
         """call(handle, pid, routing_pid, data) with the handle counted in use."""
-        binding = self._binding
-        in_flight = binding.in_flight
-        with binding.lock:
-            if binding.closing:
-                raise ValueError("operation on a closed MibServer")
+        # OwnedHandle.enter and leave, inlined: two method calls are a measurable share of a call.
+        owned = self._owned
+        in_flight = owned.in_flight
+        with owned.lock:
+            if owned.closing:
+                raise owned.closed_error()
             in_flight.append(None)
-            handle = binding.owned[0]
+            handle = owned.owned[0]
         try:
             return call(handle, pid, routing_pid, data)
         finally:
             in_flight.pop()
-            if binding.closing and not in_flight:
-                binding.release()
+            if owned.closing and not in_flight:
+                owned.release()
 
     def get(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
         """MprAdminMIBEntryGet: the router's reply to `query`, copied."""
-        return self._call(_calls.get, pid, routing_pid, query)
+        return self._call(_calls.entry_get, pid, routing_pid, query)
 
     def get_first(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
         """MprAdminMIBEntryGetFirst: the first row of the variable in `query`, copied."""
-        return self._call(_calls.get_first, pid, routing_pid, query)
+        return self._call(_calls.entry_get_first, pid, routing_pid, query)
 
     def get_next(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
         """MprAdminMIBEntryGetNext: the row after the index in `query`, copied."""
-        return self._call(_calls.get_next, pid, routing_pid, query)
+        return self._call(_calls.entry_get_next, pid, routing_pid, query)
 
     def set(self, pid: int, routing_pid: int, entry: Buffer) -> None:
         """MprAdminMIBEntrySet: write `entry`."""
-        self._call(_calls.set, pid, routing_pid, entry)
+        self._call(_calls.entry_set, pid, routing_pid, entry)
 
     def create(self, pid: int, routing_pid: int, entry: Buffer) -> None:
         """MprAdminMIBEntryCreate: add `entry`."""
-        self._call(_calls.create, pid, routing_pid, entry)
+        self._call(_calls.entry_create, pid, routing_pid, entry)
 
     def delete(self, pid: int, routing_pid: int, entry: Buffer) -> None:
         """MprAdminMIBEntryDelete: remove the row `entry` names."""
-        self._call(_calls.delete, pid, routing_pid, entry)
+        self._call(_calls.entry_delete, pid, routing_pid, entry)
 
     # Typed reads and writes of the IP router manager (PID_IP, IPRTRMGR_PID).
 
-    def _ip_get(self, var_id: int, *index: int) -> bytes:
-        return self.get(PID_IP, IPRTRMGR_PID, decode.query(var_id, *index))
+    def _read(self, struct_type: type[_T]) -> _T:
+        var_id = struct_type._var_id
+        assert var_id is not None
+        return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id)))
+
+    def _read_table(self, struct_type: type[_T]) -> list[_T]:
+        table_id = struct_type._table_id
+        assert table_id is not None
+        return struct_type.decode_table(self.get(PID_IP, IPRTRMGR_PID, _wire.query(table_id)))
 
     def if_table(self) -> list[IfRow]:
         """The interface table (MIB_IFTABLE)."""
-        return decode.if_table(self._ip_get(IF_TABLE))
+        return self._read_table(IfRow)
 
     def if_row(self, index: int) -> IfRow:
         """One interface by its index; MprError 1413 if there is none."""
-        return decode.if_row(self._ip_get(IF_ROW, index))
+        return IfRow.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.query(IF_ROW, index)))
 
     def ip_addr_table(self) -> list[IpAddrRow]:
         """The IPv4 address table (MIB_IPADDRTABLE)."""
-        return decode.ip_addr_table(self._ip_get(IP_ADDRTABLE))
+        return self._read_table(IpAddrRow)
 
     def ip_forward_table(self) -> list[IpForwardRow]:
         """The IPv4 route table (MIB_IPFORWARDTABLE)."""
-        return decode.ip_forward_table(self._ip_get(IP_FORWARDTABLE))
+        return self._read_table(IpForwardRow)
 
     def ip_net_table(self) -> list[IpNetRow]:
         """The ARP table (MIB_IPNETTABLE)."""
-        return decode.ip_net_table(self._ip_get(IP_NETTABLE))
+        return self._read_table(IpNetRow)
 
     def tcp_table(self) -> list[TcpRow]:
         """The TCP connection table (MIB_TCPTABLE)."""
-        return decode.tcp_table(self._ip_get(TCP_TABLE))
+        return self._read_table(TcpRow)
 
     def udp_table(self) -> list[UdpRow]:
         """The UDP listener table (MIB_UDPTABLE)."""
-        return decode.udp_table(self._ip_get(UDP_TABLE))
+        return self._read_table(UdpRow)
 
     def ip_stats(self) -> IpStats:
         """IP statistics (MIB_IPSTATS)."""
-        return decode.ip_stats(self._ip_get(IP_STATS))
+        return self._read(IpStats)
 
     def icmp_stats(self) -> IcmpStats:
         """ICMP statistics, both directions (MIB_ICMP)."""
-        return decode.icmp_stats(self._ip_get(ICMP_STATS))
+        return self._read(IcmpStats)
 
     def tcp_stats(self) -> TcpStats:
         """TCP statistics (MIB_TCPSTATS)."""
-        return decode.tcp_stats(self._ip_get(TCP_STATS))
+        return self._read(TcpStats)
 
     def udp_stats(self) -> UdpStats:
         """UDP statistics (MIB_UDPSTATS)."""
-        return decode.udp_stats(self._ip_get(UDP_STATS))
+        return self._read(UdpStats)
 
     @overload
-    def walk(self, var_id: Literal[2]) -> Iterator[IfRow]: ...
+    def walk(self, what: type[_T]) -> Iterator[_T]: ...
     @overload
-    def walk(self, var_id: Literal[5]) -> Iterator[IpAddrRow]: ...
-    @overload
-    def walk(self, var_id: Literal[8]) -> Iterator[IpForwardRow]: ...
-    @overload
-    def walk(self, var_id: Literal[10]) -> Iterator[IpNetRow]: ...
-    @overload
-    def walk(self, var_id: int) -> Iterator[IfRow | IpAddrRow | IpForwardRow | IpNetRow]: ...
+    def walk(self, what: int) -> Iterator[MibStruct]: ...
 
-    def walk(self, var_id: int) -> Iterator[Any]:
-        """Rows of IF_ROW, IP_ADDRROW, IP_FORWARDROW or IP_NETROW, one call per row.
+    def walk(self, what: type[MibStruct] | int) -> Iterator[MibStruct]:
+        """Every row of a table, one call per row: ``walk(IpForwardRow)`` or ``walk(IP_FORWARDROW)``.
 
-        GetFirst, then GetNext with the index of the row just read, until the
-        router says there are no more (232 or 259).  Each reply is decoded and
-        freed before the next call.  A router that hands back a row it already
-        gave ends the walk with ValueError instead of looping forever.
+        Walks IfRow (IF_ROW), IpAddrRow (IP_ADDRROW), IpForwardRow
+        (IP_FORWARDROW) and IpNetRow (IP_NETROW): GetFirst, then GetNext with
+        the index of the row just read, until the router says there are no
+        more (232 or 259).  Each reply is decoded and freed before the next
+        call.  A router that hands back a row it already gave ends the walk
+        with ValueError instead of looping forever.
         """
-        decode_row = decode.row_decoder(var_id)  # ValueError for other ids, before any call
-        reply = self._walk_step(self.get_first, decode.query(var_id))
+        # ValueError for anything else, before any call.
+        if isinstance(what, type) and issubclass(what, MibStruct) and what._key_offsets:
+            struct_type: type[MibStruct] = what
+        else:
+            struct_type = _wire.walked_struct(what, STRUCTS)
+        return self._walk(struct_type)
+
+    def _walk(self, struct_type: type[_T]) -> Iterator[_T]:
+        assert struct_type._var_id is not None
+        reply = self._walk_step(self.get_first, _wire.query(struct_type._var_id))
         seen: set[bytes] = set()
         while reply is not None:
-            row = decode_row(reply)
-            query = decode.next_query(var_id, reply)
+            row = struct_type.decode(reply)
+            query = _wire.next_query(struct_type, reply)
             if query in seen:
                 raise ValueError("the router's walk does not advance: it returned a row twice")
             seen.add(query)
@@ -316,17 +269,23 @@ class MibServer:
                 return None
             raise
 
+    @staticmethod
+    def _route(row: object) -> IpForwardRow:
+        if not isinstance(row, IpForwardRow):
+            raise TypeError(f"expected an IpForwardRow, got {type(row).__name__}")
+        return row
+
     def create_route(self, row: IpForwardRow) -> None:
         """Add a route (MprAdminMIBEntryCreate with the row as MIB_OPAQUE_INFO)."""
-        self.create(PID_IP, IPRTRMGR_PID, decode.route_info(row))
+        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(self._route(row)))
 
     def set_route(self, row: IpForwardRow) -> None:
         """Replace the route with the same dest, proto, policy and next hop."""
-        self.set(PID_IP, IPRTRMGR_PID, decode.route_info(row))
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(self._route(row)))
 
     def delete_route(self, row: IpForwardRow) -> None:
         """Delete the route with the row's dest, proto, policy and next hop."""
-        self.delete(PID_IP, IPRTRMGR_PID, decode.route_index_query(row))
+        self.delete(PID_IP, IPRTRMGR_PID, _wire.key_query(self._route(row)))
 
 
 def connect(server: str | None = None) -> MibServer:
@@ -337,5 +296,5 @@ def connect(server: str | None = None) -> MibServer:
 def is_service_running(server: str | None = None) -> bool:
     """Whether the RRAS service runs on `server` (None: this machine)."""
     _check_server(server)
-    _binding.require()
+    _ext.require()
     return _calls.is_service_running(server)

@@ -1,0 +1,681 @@
+"""The wire: how a MIB structure is declared, and everything that follows from it.
+
+A structure is declared once, as a class whose annotated fields are in the
+SDK's order::
+
+    class UdpRow(MibStruct, sdk="MIB_UDPROW", size=8, var_id=UDP_ROW, table_id=UDP_TABLE):
+        local_addr: Address = field("dwLocalAddr", "local address")
+        local_port: Port = field("dwLocalPort", "local port")
+
+Each field's kind (``Address``, ``Dword``, ``Enumerated[TcpState]``...) says
+its wire format, how the public value is made from the wire value, and how a
+user's value is checked and encoded.  From the fields follow the struct
+layout (checked against ``size``), ``_fields`` and ``__match_args__``, the
+read-only accessors, the keyword constructor and its checks, the encoder for
+writes and the bulk decoder.
+
+A reply is the router's whole MIB_OPAQUE_INFO: ``DWORD dwId``, 4 bytes of
+padding, the payload at offset 8.  A table payload is ``DWORD dwNumEntries``
+and the rows, so rows start at offset 12.  DWORDs are little-endian; IPv4
+addresses are DWORDs in network byte order (the bytes in memory are a.b.c.d).
+
+The router is another machine, so nothing it says is trusted: a reply shorter
+than what it must hold, or a table whose ``dwNumEntries`` claims more rows than
+the reply holds, raises ``ValueError``; bytes after the declared rows are
+ignored; ``dwPhysAddrLen`` and ``dwDescrLen`` are clamped to their arrays.
+Nothing is read outside the reply.  ``dwId`` is not checked: the payload's
+size is what decoding relies on.
+
+A structure object keeps the values ``struct`` unpacked (addresses as their 4
+wire bytes, ports as their 2 network-order bytes) and makes the public value
+when a field is read, so decoding a table costs about what unpacking it costs
+(bench/README.md has the figures).  It is not a tuple: every way of reading it
+(attributes, indexing, slicing, iteration, ``in``, ``count``, ``==`` with a
+plain tuple, hashing, ordering, pickling, ``repr``, ``_asdict``) sees the public
+values.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import inspect
+import struct
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from ipaddress import AddressValueError, IPv4Address
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, SupportsIndex, TypeVar, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import Self, dataclass_transform
+else:  # typing.dataclass_transform arrives in Python 3.11; it only informs type checkers
+
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        return lambda cls: cls
+
+
+__all__ = [
+    "AddressLike",
+    "MibStruct",
+]
+
+AddressLike = IPv4Address | str | int
+"""What a constructor accepts for an address: an ``IPv4Address``, a dotted
+string, or the address as an ``int`` (its numeric value, as ``ipaddress``
+reads it: ``0x0A000001`` is 10.0.0.1)."""
+
+DWORD_MAX = 0xFFFFFFFF
+HEADER = 8  # MIB_OPAQUE_INFO: dwId, padding; the payload starts here
+ROWS = HEADER + 4  # after a table's dwNumEntries
+_U32 = struct.Struct("<I")
+_INFO_HEADER = struct.Struct("<II")  # MIB_OPAQUE_INFO before the payload
+
+_G = TypeVar("_G")
+_S = TypeVar("_S", contravariant=True)
+_E = TypeVar("_E", bound=enum.IntEnum)
+_F = TypeVar("_F", bound=enum.IntFlag)
+_N = TypeVar("_N", bound="MibStruct")
+_M = TypeVar("_M", bound="MibStruct")
+
+
+# ------------------------------------------------------------ checking input
+
+
+def check_uint(name: str, value: object, top: int = DWORD_MAX) -> int:
+    """``value`` as an int in 0..top, or TypeError/ValueError naming ``name``."""
+    if not isinstance(value, int):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
+    if not 0 <= value <= top:
+        raise ValueError(f"{name}: {value} is out of range 0..{top}")
+    return int(value)
+
+
+def check_address(name: str, value: object) -> bytes:
+    """The wire form (4 bytes, network order) of an address a user passed."""
+    if isinstance(value, IPv4Address):
+        return value.packed
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        try:
+            return IPv4Address(value).packed
+        except AddressValueError as exc:
+            raise AddressValueError(f"{name}: {exc}") from exc
+    raise TypeError(f"{name}: expected an IPv4Address, str or int, got {type(value).__name__}")
+
+
+def _check_bytes(name: str, value: object, most: int) -> bytes:
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{name}: expected bytes, got {type(value).__name__}")
+    value = bytes(value)
+    if len(value) > most:
+        raise ValueError(f"{name}: {len(value)} bytes, at most {most} fit")
+    return value
+
+
+def _check_str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
+    if "\0" in value:
+        raise ValueError(f"{name}: contains a NUL character")
+    return value
+
+
+def _ansi_codec() -> str:
+    # bDescr is in the router's ANSI code page: "mbcs" exists only on Windows.
+    try:
+        codecs.lookup("mbcs")
+    except LookupError:
+        return "latin-1"
+    return "mbcs"
+
+
+_ANSI = _ansi_codec()
+
+
+# ---------------------------------------------------------------- field kinds
+
+
+class Codec(NamedTuple):
+    """What a field kind does at run time."""
+
+    format: str  # struct format of the field's part of the structure, without byte order
+    width: int  # how many values struct unpacks for it
+    view: Callable[..., Any] | None  # wire value(s) -> public value; None: the same
+    encode: Callable[[str, Any], tuple[Any, ...]]  # (name, user value) -> wire value(s)
+    exact: bool  # wire values compare, hash and sort as the public values do
+
+
+class Field(Generic[_G, _S]):
+    """A field kind: ``_G`` is what reading the field gives, ``_S`` what the constructor takes.
+
+    Kinds are used only as annotations; type checkers read them as descriptors
+    (so ``row.dest`` is an ``IPv4Address`` and ``IpForwardRow(dest="10.0.0.0",
+    ...)`` type-checks); at run time the class machinery asks the kind for its
+    :class:`Codec`.
+    """
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, row: None, owner: Any) -> Self: ...
+        @overload
+        def __get__(self, row: object, owner: Any) -> _G: ...
+        def __get__(self, row: object, owner: Any) -> Any: ...
+        def __set__(self, row: object, value: _S) -> None: ...
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        raise NotImplementedError
+
+
+class Dword(Field[int, int]):
+    """A DWORD, as an int."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("I", 1, None, lambda name, value: (check_uint(name, value),), True)
+
+
+class Address(Field[IPv4Address, AddressLike]):
+    """An IPv4 address in a DWORD, network byte order: ``ipaddress.IPv4Address``."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        # "4s" keeps the wire bytes: IPv4Address(bytes) reads them as a.b.c.d.
+        return Codec("4s", 1, IPv4Address, lambda name, value: (check_address(name, value),), True)
+
+
+def _port(wire: bytes) -> int:
+    return (wire[0] << 8) | wire[1]
+
+
+class Port(Field[int, int]):
+    """A port in a DWORD, network byte order in its low two bytes: a host-order int."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        # "2s2x": the port's two network-order bytes; the upper half of the DWORD may be junk.
+        return Codec("2s2x", 1, _port, lambda name, value: (check_uint(name, value, 0xFFFF).to_bytes(2, "big"),), True)
+
+
+class Enumerated(Field["_E | int", int], Generic[_E]):
+    """A DWORD holding an enumeration: the member when known, else the plain int."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (enum_type,) = args
+        members = {int(member): member for member in enum_type}
+        lookup = members.get
+
+        def view(value: int) -> Any:
+            return lookup(value, value)
+
+        return Codec("I", 1, view, lambda name, value: (check_uint(name, value),), True)
+
+
+class WordFlags(Field[_F, int], Generic[_F]):
+    """A WORD bit mask, as an ``IntFlag`` (unknown bits kept)."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (flag_type,) = args
+        return Codec("H", 1, flag_type, lambda name, value: (check_uint(name, value, 0xFFFF),), True)
+
+
+def _phys_view(length: int, data: bytes) -> bytes:
+    return data[: min(length, 8)]
+
+
+def _phys_encode(name: str, value: object) -> tuple[int, bytes]:
+    data = _check_bytes(name, value, 8)
+    return len(data), data
+
+
+class PhysAddr(Field[bytes, bytes]):
+    """``dwPhysAddrLen`` and ``bPhysAddr[MAXLEN_PHYSADDR]``: that many bytes (clamped to 8)."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("I8s", 2, _phys_view, _phys_encode, False)
+
+
+def _if_name_view(data: bytes) -> str:
+    return data.decode("utf-16-le", "replace").partition("\0")[0]
+
+
+def _if_name_encode(name: str, value: object) -> tuple[bytes]:
+    text = _check_str(name, value)
+    data = text.encode("utf-16-le", "surrogatepass")
+    if len(data) > 510:  # WCHAR[MAX_INTERFACE_NAME_LEN + 1], NUL included
+        raise ValueError(f"{name}: {len(data) // 2} UTF-16 units, at most 255 fit")
+    return (data,)
+
+
+class IfName(Field[str, str]):
+    """``WCHAR wszName[MAX_INTERFACE_NAME_LEN + 1]``: the name up to its first NUL."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("512s", 1, _if_name_view, _if_name_encode, False)
+
+
+def _descr_view(length: int, data: bytes) -> str:
+    return data[: min(length, 256)].partition(b"\0")[0].decode(_ANSI, "replace")
+
+
+def _descr_encode(name: str, value: object) -> tuple[int, bytes]:
+    data = _check_str(name, value).encode(_ANSI)
+    if len(data) > 256:  # MAXLEN_IFDESCR
+        raise ValueError(f"{name}: {len(data)} bytes, at most 256 fit")
+    return len(data), data
+
+
+class IfDescr(Field[str, str]):
+    """``dwDescrLen`` and ``bDescr[MAXLEN_IFDESCR]``, in the router's ANSI code page."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("I256s", 2, _descr_view, _descr_encode, False)
+
+
+class Nested(Field[_M, _M], Generic[_M]):
+    """A structure embedded in another (MIBICMPSTATS in MIB_ICMP)."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (inner,) = args
+        from_wire = inner._from_wire
+
+        def view(*values: Any) -> Any:
+            return from_wire(values)
+
+        def encode(name: str, value: object) -> tuple[Any, ...]:
+            if not isinstance(value, inner):
+                raise TypeError(f"{name}: expected a {inner.__name__}, got {type(value).__name__}")
+            wire: tuple[Any, ...] = value._wire
+            return wire
+
+        width = sum(c.width for c in inner._codecs)
+        return Codec(inner._layout.format[1:], width, view, encode, inner._exact)
+
+
+# ------------------------------------------------------- the declaration
+
+
+class _Declared(NamedTuple):
+    name: str
+    sdk: str
+    doc: str
+    default: Any
+    skip: int  # padding bytes before the field (an unused member)
+
+
+_NO_DEFAULT: Any = object()
+
+
+def field(sdk: str, doc: str, *, default: Any = _NO_DEFAULT, skip: int = 0) -> Any:
+    """One field of a MIB structure: its SDK member name, what it is, its default if any.
+
+    ``skip`` is the number of bytes of an unused member just before the field.
+    """
+    return _Declared("", sdk, doc, default, skip)
+
+
+def _resolve_kind(annotation: object, namespace: dict[str, Any]) -> Codec:
+    kind = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+    origin = getattr(kind, "__origin__", kind)
+    args = getattr(kind, "__args__", ())
+    if not (isinstance(origin, type) and issubclass(origin, Field)):
+        raise TypeError(f"{annotation!r} is not a field kind")
+    return origin.codec(*args)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _accessor(index: int, width: int, view: Callable[..., Any] | None) -> Callable[[Any], Any]:
+    if width == 1 and view is None:
+        return lambda row: row._wire[index]
+    if width == 1:
+        assert view is not None
+        return lambda row: view(row._wire[index])
+    assert view is not None
+    end = index + width
+    return lambda row: view(*row._wire[index:end])
+
+
+def _apply(view: Callable[[Any], Any], value: Any) -> Any:
+    return view(value)
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
+class _MibStructType(type):
+    """Builds a MIB structure class from its annotated fields (see the module docstring)."""
+
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        *,
+        sdk: str = "",
+        size: int = 0,
+        var_id: int | None = None,
+        table_id: int | None = None,
+        key: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> _MibStructType:
+        namespace.setdefault("__slots__", ())
+        if not sdk:  # the base class itself
+            return super().__new__(mcs, name, bases, namespace, **kwargs)
+        module_globals = sys.modules[namespace["__module__"]].__dict__
+        names: list[str] = []
+        declared: list[_Declared] = []
+        field_codecs: list[Codec] = []
+        for field_name, annotation in namespace.get("__annotations__", {}).items():
+            if "ClassVar" in str(annotation):
+                continue
+            value = namespace.pop(field_name, _NO_DEFAULT)
+            decl = value if isinstance(value, _Declared) else _Declared("", "", "", value, 0)
+            names.append(field_name)
+            declared.append(decl._replace(name=field_name))
+            codec = _resolve_kind(annotation, {**module_globals, **namespace})
+            field_codecs.append(codec._replace(format=f"{decl.skip}x{codec.format}") if decl.skip else codec)
+        layout = struct.Struct("<" + "".join(c.format for c in field_codecs))
+        if layout.size != size:
+            raise TypeError(f"{name}: the fields make {layout.size} bytes, {sdk} has {size}")
+        starts: list[int] = []
+        position = 0
+        for c in field_codecs:
+            starts.append(position)
+            position += c.width
+        for decl, start, c in zip(declared, starts, field_codecs):
+            doc = f"{decl.doc} ({decl.sdk})" if decl.sdk else decl.doc
+            namespace[decl.name] = property(_accessor(start, c.width, c.view), doc=doc or None)
+        namespace["_fields"] = namespace["__match_args__"] = tuple(names)
+        namespace.update(
+            _sdk=sdk,
+            _layout=layout,
+            _declared=tuple(declared),
+            _codecs=tuple(field_codecs),
+            _exact=all(c.exact for c in field_codecs),
+            _var_id=var_id,
+            _table_id=table_id,
+            _key_offsets=tuple(_offset(field_codecs, declared, names, k) for k in key),
+            _views=tuple(c.view or _same for c in field_codecs) if all(c.width == 1 for c in field_codecs) else None,
+            _getters=tuple(_accessor(s, c.width, c.view) for s, c in zip(starts, field_codecs)),
+            __signature__=inspect.Signature(
+                [inspect.Parameter(d.name, inspect.Parameter.KEYWORD_ONLY,
+                                   default=inspect.Parameter.empty if d.default is _NO_DEFAULT else d.default)
+                 for d in declared]
+            ),
+        )  # fmt: skip
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        type.__setattr__(cls, "_from_wire", _wire_maker(cls))
+        return cls
+
+
+def _offset(field_codecs: list[Codec], declared: list[_Declared], names: list[str], key: str) -> tuple[int, int]:
+    """(offset, size) in bytes of the field named ``key`` within the structure."""
+    index = names.index(key)
+    skip = declared[index].skip
+    end = struct.calcsize("<" + "".join(c.format for c in field_codecs[: index + 1]))
+    start = struct.calcsize("<" + "".join(c.format for c in field_codecs[:index])) + skip
+    return start, end - start
+
+
+def _wire_maker(cls: Any) -> Callable[[tuple[Any, ...]], Any]:
+    """The bulk constructor: wraps the values ``struct`` unpacked, with no per-field work."""
+    new = object.__new__
+
+    def from_wire(wire: tuple[Any, ...]) -> Any:
+        row = new(cls)
+        row._wire = wire
+        return row
+
+    return from_wire
+
+
+class MibStruct(metaclass=_MibStructType):
+    """One decoded MIB structure: immutable, with the SDK's fields as attributes.
+
+    Built by decoding a reply, or by keyword (``IpForwardRow(dest=..., ...)``),
+    each value checked as it would be put on the wire.  Equal to another of its
+    type, or to a plain tuple, with the same public values; hashes as that
+    tuple does; orders by its values in field order.
+    """
+
+    __slots__ = ("_wire",)
+    _wire: tuple[Any, ...]
+    _fields: ClassVar[tuple[str, ...]]
+    _sdk: ClassVar[str]
+    _layout: ClassVar[struct.Struct]
+    _declared: ClassVar[tuple[_Declared, ...]]
+    _codecs: ClassVar[tuple[Codec, ...]]
+    _exact: ClassVar[bool]
+    _var_id: ClassVar[int | None]
+    _table_id: ClassVar[int | None]
+    _key_offsets: ClassVar[tuple[tuple[int, int], ...]]
+    _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
+    _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
+    _from_wire: ClassVar[Callable[[tuple[Any, ...]], Any]]
+
+    def __init__(self, *args: Any, **values: Any) -> None:
+        cls = type(self)
+        if args:
+            raise TypeError(f"{cls.__name__}() takes keyword arguments only ({', '.join(cls._fields)})")
+        unknown = [name for name in values if name not in cls._fields]
+        if unknown:
+            raise TypeError(f"{cls.__name__}() got unexpected keyword argument(s): {', '.join(map(repr, unknown))}")
+        missing = [d.name for d in cls._declared if d.name not in values and d.default is _NO_DEFAULT]
+        if missing:
+            raise TypeError(f"{cls.__name__}() missing required keyword argument(s): {', '.join(map(repr, missing))}")
+        wire: list[Any] = []
+        for d, c in zip(cls._declared, cls._codecs):
+            wire.extend(c.encode(d.name, values.get(d.name, d.default)))
+        self._wire = tuple(wire)
+
+    # -- what the wire says
+
+    @classmethod
+    def decode(cls, reply: bytes) -> Self:
+        """The structure at the payload of a MIB_OPAQUE_INFO reply (the router's answer)."""
+        return cls._from_wire(single(reply, cls._layout, cls._sdk))  # type: ignore[no-any-return]
+
+    @classmethod
+    def decode_table(cls, reply: bytes) -> list[Self]:
+        """Every row of a table reply (MIB_OPAQUE_INFO, dwNumEntries, the rows)."""
+        rows = table_rows(reply, cls._layout.size, cls._sdk)
+        return list(map(cls._from_wire, cls._layout.iter_unpack(rows)))
+
+    def to_bytes(self) -> bytes:
+        """The structure as the SDK lays it out (what a write sends after MIB_OPAQUE_INFO's header)."""
+        return self._layout.pack(*self._wire)
+
+    # -- reading it as a sequence of public values
+
+    def _values(self) -> tuple[Any, ...]:
+        views = self._views
+        if views is not None:
+            return tuple(map(_apply, views, self._wire))  # every field one wire value: all in C
+        return tuple(getter(self) for getter in self._getters)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    @overload
+    def __getitem__(self, key: SupportsIndex) -> Any: ...
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Any, ...]: ...
+    def __getitem__(self, key: SupportsIndex | slice) -> Any:
+        if isinstance(key, slice):
+            return self._values()[key]
+        return self._getters[key](self)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def count(self, value: Any) -> int:
+        """How many fields hold ``value``."""
+        return self._values().count(value)
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values()))
+        return f"{type(self).__name__}({body})"
+
+    def _asdict(self) -> dict[str, Any]:
+        """A new dict mapping field names to their values."""
+        return dict(zip(self._fields, self._values()))
+
+    @classmethod
+    def _make(cls, iterable: Iterable[Any]) -> Self:
+        """Build one from its values in field order, checked as by the constructor."""
+        values = tuple(iterable)
+        if len(values) != len(cls._fields):
+            raise TypeError(f"{cls.__name__}._make() takes {len(cls._fields)} values, got {len(values)}")
+        return cls(**dict(zip(cls._fields, values)))
+
+    def _replace(self, **changes: Any) -> Self:
+        """A new one with the named fields replaced (checked as by the constructor)."""
+        unknown = set(changes) - set(self._fields)
+        if unknown:
+            raise ValueError(f"got unexpected field names: {sorted(unknown)!r}")
+        return type(self)(**{**self._asdict(), **changes})
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled as its public values; unpickling checks them as the constructor does.
+        return (_rebuild, (type(self), self._asdict()))
+
+    # -- comparing
+
+    def _key(self, other: object) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+        if type(other) is type(self):
+            assert isinstance(other, MibStruct)
+            if self._exact:
+                return self._wire, other._wire
+            return self._values(), other._values()
+        if type(other) is tuple:
+            return self._values(), other
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is type(self):
+            assert isinstance(other, MibStruct)
+            if self._wire == other._wire:
+                return True
+            return not self._exact and self._values() == other._values()
+        if type(other) is tuple:
+            return self._values() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __lt__(self, other: object) -> bool:
+        pair = self._key(other)
+        return NotImplemented if pair is None else pair[0] < pair[1]
+
+    def __le__(self, other: object) -> bool:
+        pair = self._key(other)
+        return NotImplemented if pair is None else pair[0] <= pair[1]
+
+    def __gt__(self, other: object) -> bool:
+        pair = self._key(other)
+        return NotImplemented if pair is None else pair[0] > pair[1]
+
+    def __ge__(self, other: object) -> bool:
+        pair = self._key(other)
+        return NotImplemented if pair is None else pair[0] >= pair[1]
+
+
+def _rebuild(cls: type[_N], values: dict[str, Any]) -> _N:
+    return cls(**values)
+
+
+# ------------------------------------------------------------- bounds checks
+
+
+def need(reply: bytes, size: int, what: str) -> None:
+    """ValueError unless ``reply`` holds at least ``size`` bytes."""
+    if len(reply) < size:
+        raise ValueError(f"malformed reply: {len(reply)} bytes, too short for {what} ({size} bytes)")
+
+
+def table_rows(reply: bytes, row_size: int, what: str) -> memoryview:
+    """The declared rows of a table reply, checked against the reply's size."""
+    need(reply, ROWS, f"the {what} table header and its dwNumEntries")
+    (claimed,) = _U32.unpack_from(reply, HEADER)
+    held = (len(reply) - ROWS) // row_size
+    if claimed > held:
+        raise ValueError(f"malformed {what} table reply: reply holds {held} rows but claims {claimed}")
+    return memoryview(reply)[ROWS : ROWS + claimed * row_size]
+
+
+def single(reply: bytes, layout: struct.Struct, what: str) -> tuple[Any, ...]:
+    """The one structure at the payload of a reply, unpacked."""
+    need(reply, HEADER + layout.size, f"a {what}")
+    return layout.unpack_from(reply, HEADER)
+
+
+def read_dword(reply: bytes, what: str) -> int:
+    """A reply whose payload is one DWORD (IF_NUMBER, IP_FORWARDNUMBER)."""
+    need(reply, HEADER + 4, what)
+    return int(_U32.unpack_from(reply, HEADER)[0])
+
+
+# ------------------------------------------------------------------ requests
+
+
+def query(var_id: int, *indices: int | IPv4Address) -> bytes:
+    """A MIB_OPAQUE_QUERY: the variable id, then the index DWORDs.
+
+    An ``int`` index is a DWORD as it sits in memory (little-endian); an
+    ``IPv4Address`` index is put in wire form (network byte order), which is
+    how rows index by address.
+    """
+    parts = [_U32.pack(check_uint("var_id", var_id))]
+    for i, index in enumerate(indices):
+        if isinstance(index, IPv4Address):
+            parts.append(index.packed)
+        else:
+            parts.append(_U32.pack(check_uint(f"index {i}", index)))
+    return b"".join(parts)
+
+
+def next_query(struct_type: type[MibStruct], reply: bytes) -> bytes:
+    """The GetNext query that follows the row in ``reply``: its key fields, sliced from the reply."""
+    var_id = struct_type._var_id
+    if var_id is None or not struct_type._key_offsets:
+        raise ValueError(f"{struct_type.__name__} is not walked")
+    need(reply, HEADER + struct_type._layout.size, f"a {struct_type._sdk}")
+    parts = [_U32.pack(var_id)]
+    parts.extend(bytes(reply[HEADER + offset : HEADER + offset + size]) for offset, size in struct_type._key_offsets)
+    return b"".join(parts)
+
+
+def key_query(row: MibStruct) -> bytes:
+    """The MIB_OPAQUE_QUERY naming ``row`` by its key fields, in their wire form."""
+    var_id = type(row)._var_id
+    if var_id is None or not row._key_offsets:
+        raise ValueError(f"{type(row).__name__} has no key")
+    data = row.to_bytes()
+    return _U32.pack(var_id) + b"".join(data[offset : offset + size] for offset, size in row._key_offsets)
+
+
+def opaque_info(row: MibStruct) -> bytes:
+    """The MIB_OPAQUE_INFO that writes ``row`` (create or set): header, then the structure."""
+    var_id = type(row)._var_id
+    if var_id is None:
+        raise ValueError(f"{type(row).__name__} cannot be written")
+    return _INFO_HEADER.pack(var_id, 0) + row.to_bytes()
+
+
+def walked_struct(var_id: object, known: Iterable[type[MibStruct]]) -> type[MibStruct]:
+    """The structure whose rows ``var_id`` (a row variable id) walks."""
+    for struct_type in known:
+        if struct_type._var_id == var_id and struct_type._key_offsets and type(var_id) is int:
+            return struct_type
+    raise ValueError(f"no walk for variable id {var_id!r}")

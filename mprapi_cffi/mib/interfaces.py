@@ -1,0 +1,70 @@
+"""Interfaces: MIB_IFROW and its enumerations."""
+
+from __future__ import annotations
+
+import enum
+
+from .._wire import Dword, Enumerated, IfDescr, IfName, MibStruct, PhysAddr, field
+from ..constants import IF_ROW, IF_TABLE
+
+__all__ = ["IfAdminStatus", "IfOperStatus", "IfRow", "IfType"]
+
+
+class IfType(enum.IntEnum):
+    """``dwType`` of an interface: the common IF_TYPE_* values (ipifcons.h)."""
+
+    OTHER = 1
+    ETHERNET_CSMACD = 6
+    ISO88025_TOKENRING = 9
+    PPP = 23
+    SOFTWARE_LOOPBACK = 24
+    ATM = 37
+    IEEE80211 = 71
+    TUNNEL = 131
+    IEEE1394 = 144
+
+
+class IfAdminStatus(enum.IntEnum):
+    """``dwAdminStatus`` of an interface (MIB_IF_ADMIN_STATUS_*)."""
+
+    UP = 1
+    DOWN = 2
+    TESTING = 3
+
+
+class IfOperStatus(enum.IntEnum):
+    """``dwOperStatus`` of an interface (INTERNAL_IF_OPER_STATUS)."""
+
+    NON_OPERATIONAL = 0
+    UNREACHABLE = 1
+    DISCONNECTED = 2
+    CONNECTING = 3
+    CONNECTED = 4
+    OPERATIONAL = 5
+
+
+class IfRow(MibStruct, sdk="MIB_IFROW", size=860, var_id=IF_ROW, table_id=IF_TABLE, key=("index",)):
+    """An interface: mirrors MIB_IFROW (length fields folded into their values)."""
+
+    name: IfName = field("wszName", "interface name, up to its first NUL")
+    index: Dword = field("dwIndex", "interface index")  # the SDK's name; there is no .index() method
+    type: Enumerated[IfType] = field("dwType", "interface type")
+    mtu: Dword = field("dwMtu", "largest datagram, in bytes")
+    speed: Dword = field("dwSpeed", "bits per second")
+    phys_addr: PhysAddr = field("bPhysAddr", "physical address, dwPhysAddrLen bytes of it")
+    admin_status: Enumerated[IfAdminStatus] = field("dwAdminStatus", "administrative status")
+    oper_status: Enumerated[IfOperStatus] = field("dwOperStatus", "operational status")
+    last_change: Dword = field("dwLastChange", "when the operational status last changed")
+    in_octets: Dword = field("dwInOctets", "octets received")
+    in_ucast_pkts: Dword = field("dwInUcastPkts", "unicast packets received")
+    in_nucast_pkts: Dword = field("dwInNUcastPkts", "non-unicast packets received")
+    in_discards: Dword = field("dwInDiscards", "received packets discarded")
+    in_errors: Dword = field("dwInErrors", "received packets with errors")
+    in_unknown_protos: Dword = field("dwInUnknownProtos", "received packets of unknown protocols")
+    out_octets: Dword = field("dwOutOctets", "octets sent")
+    out_ucast_pkts: Dword = field("dwOutUcastPkts", "unicast packets sent")
+    out_nucast_pkts: Dword = field("dwOutNUcastPkts", "non-unicast packets sent")
+    out_discards: Dword = field("dwOutDiscards", "outgoing packets discarded")
+    out_errors: Dword = field("dwOutErrors", "outgoing packets with errors")
+    out_qlen: Dword = field("dwOutQLen", "output queue length")
+    descr: IfDescr = field("bDescr", "description, dwDescrLen bytes up to the first NUL, ANSI code page")

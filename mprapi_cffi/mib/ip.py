@@ -1,0 +1,103 @@
+"""IP: addresses (MIB_IPADDRROW), ARP entries (MIB_IPNETROW), IP and ICMP statistics."""
+
+from __future__ import annotations
+
+import enum
+
+from .._wire import Address, Dword, Enumerated, MibStruct, Nested, PhysAddr, WordFlags, field
+from ..constants import ICMP_STATS, IP_ADDRROW, IP_ADDRTABLE, IP_NETROW, IP_NETTABLE, IP_STATS
+
+__all__ = ["AddrType", "IcmpCounters", "IcmpStats", "IpAddrRow", "IpNetRow", "IpStats", "NetType"]
+
+
+class AddrType(enum.IntFlag):
+    """``wType`` bit mask of an interface address (MIB_IPADDR_*)."""
+
+    PRIMARY = 0x0001
+    DYNAMIC = 0x0004
+    DISCONNECTED = 0x0008
+    DELETED = 0x0040
+    TRANSIENT = 0x0080
+
+
+class NetType(enum.IntEnum):
+    """``dwType`` of an ARP entry (MIB_IPNET_TYPE_*)."""
+
+    OTHER = 1
+    INVALID = 2
+    DYNAMIC = 3
+    STATIC = 4
+
+
+class IpAddrRow(MibStruct, sdk="MIB_IPADDRROW", size=24, var_id=IP_ADDRROW, table_id=IP_ADDRTABLE, key=("addr",)):
+    """An interface address: mirrors MIB_IPADDRROW."""
+
+    addr: Address = field("dwAddr", "the address")
+    index: Dword = field("dwIndex", "interface index")  # the SDK's name; there is no .index() method
+    mask: Address = field("dwMask", "subnet mask")
+    bcast_addr: Address = field("dwBCastAddr", "broadcast address")
+    reasm_size: Dword = field("dwReasmSize", "largest datagram that can be reassembled")
+    type: WordFlags[AddrType] = field("wType", "address type bits", skip=2)  # after the WORD unused1
+
+
+class IpNetRow(MibStruct, sdk="MIB_IPNETROW", size=24, var_id=IP_NETROW, table_id=IP_NETTABLE,
+               key=("index", "addr")):  # fmt: skip
+    """An ARP entry: mirrors MIB_IPNETROW."""
+
+    index: Dword = field("dwIndex", "interface index")  # the SDK's name; there is no .index() method
+    phys_addr: PhysAddr = field("bPhysAddr", "physical address, dwPhysAddrLen bytes of it")
+    addr: Address = field("dwAddr", "IPv4 address")
+    type: Enumerated[NetType] = field("dwType", "entry type")
+
+
+class IpStats(MibStruct, sdk="MIB_IPSTATS", size=92, var_id=IP_STATS):
+    """IP statistics: mirrors MIB_IPSTATS."""
+
+    forwarding: Dword = field("dwForwarding", "1: forwarding, 2: not forwarding")
+    default_ttl: Dword = field("dwDefaultTTL", "default time to live")
+    in_receives: Dword = field("dwInReceives", "datagrams received")
+    in_hdr_errors: Dword = field("dwInHdrErrors", "datagrams received with header errors")
+    in_addr_errors: Dword = field("dwInAddrErrors", "datagrams received with address errors")
+    forw_datagrams: Dword = field("dwForwDatagrams", "datagrams forwarded")
+    in_unknown_protos: Dword = field("dwInUnknownProtos", "datagrams received for unknown protocols")
+    in_discards: Dword = field("dwInDiscards", "received datagrams discarded")
+    in_delivers: Dword = field("dwInDelivers", "received datagrams delivered")
+    out_requests: Dword = field("dwOutRequests", "outgoing datagrams requested")
+    routing_discards: Dword = field("dwRoutingDiscards", "outgoing datagrams discarded by routing")
+    out_discards: Dword = field("dwOutDiscards", "transmitted datagrams discarded")
+    out_no_routes: Dword = field("dwOutNoRoutes", "datagrams with no route")
+    reasm_timeout: Dword = field("dwReasmTimeout", "reassembly timeout")
+    reasm_reqds: Dword = field("dwReasmReqds", "datagrams that needed reassembly")
+    reasm_oks: Dword = field("dwReasmOks", "datagrams reassembled")
+    reasm_fails: Dword = field("dwReasmFails", "datagrams that could not be reassembled")
+    frag_oks: Dword = field("dwFragOks", "datagrams fragmented")
+    frag_fails: Dword = field("dwFragFails", "datagrams that could not be fragmented")
+    frag_creates: Dword = field("dwFragCreates", "fragments created")
+    num_if: Dword = field("dwNumIf", "interfaces")
+    num_addr: Dword = field("dwNumAddr", "IP addresses")
+    num_routes: Dword = field("dwNumRoutes", "routes")
+
+
+class IcmpCounters(MibStruct, sdk="MIBICMPSTATS", size=52):
+    """One direction of ICMP counters: mirrors MIBICMPSTATS."""
+
+    msgs: Dword = field("dwMsgs", "messages")
+    errors: Dword = field("dwErrors", "errors")
+    dest_unreachs: Dword = field("dwDestUnreachs", "destination unreachable messages")
+    time_excds: Dword = field("dwTimeExcds", "time exceeded messages")
+    parm_probs: Dword = field("dwParmProbs", "parameter problem messages")
+    src_quenchs: Dword = field("dwSrcQuenchs", "source quench messages")
+    redirects: Dword = field("dwRedirects", "redirect messages")
+    echos: Dword = field("dwEchos", "echo requests")
+    echo_reps: Dword = field("dwEchoReps", "echo replies")
+    timestamps: Dword = field("dwTimestamps", "timestamp requests")
+    timestamp_reps: Dword = field("dwTimestampReps", "timestamp replies")
+    addr_masks: Dword = field("dwAddrMasks", "address mask requests")
+    addr_mask_reps: Dword = field("dwAddrMaskReps", "address mask replies")
+
+
+class IcmpStats(MibStruct, sdk="MIB_ICMP", size=104, var_id=ICMP_STATS):
+    """ICMP statistics: mirrors MIB_ICMP (stats.icmpInStats, stats.icmpOutStats)."""
+
+    in_stats: Nested[IcmpCounters] = field("icmpInStats", "received")
+    out_stats: Nested[IcmpCounters] = field("icmpOutStats", "sent")

@@ -1,0 +1,65 @@
+"""Routes: MIB_IPFORWARDROW and its enumerations."""
+
+from __future__ import annotations
+
+import enum
+
+from .._wire import Address, Dword, Enumerated, MibStruct, field
+from ..constants import IP_FORWARDROW, IP_FORWARDTABLE
+
+__all__ = ["METRIC_UNUSED", "IpForwardRow", "RouteProto", "RouteType"]
+
+METRIC_UNUSED = 0xFFFFFFFF
+"""The Windows convention for a route metric that is not used."""
+
+
+class RouteType(enum.IntEnum):
+    """``dwForwardType`` of a route (MIB_IPROUTE_TYPE_*)."""
+
+    OTHER = 1
+    INVALID = 2
+    DIRECT = 3
+    INDIRECT = 4
+
+
+class RouteProto(enum.IntEnum):
+    """``dwForwardProto``: who installed a route (MIB_IPPROTO_*)."""
+
+    OTHER = 1
+    LOCAL = 2
+    NETMGMT = 3
+    ICMP = 4
+    EGP = 5
+    GGP = 6
+    HELLO = 7
+    RIP = 8
+    IS_IS = 9
+    ES_IS = 10
+    CISCO = 11
+    BBN = 12
+    OSPF = 13
+    BGP = 14
+    NT_AUTOSTATIC = 10002
+    NT_STATIC = 10006
+    NT_STATIC_NON_DOD = 10007
+
+
+# The walk's GetNext index (dest, proto, policy, next hop) is the row's key.
+class IpForwardRow(MibStruct, sdk="MIB_IPFORWARDROW", size=56, var_id=IP_FORWARDROW, table_id=IP_FORWARDTABLE,
+                   key=("dest", "proto", "policy", "next_hop")):  # fmt: skip
+    """A route: mirrors MIB_IPFORWARDROW (field names drop ``dwForward``)."""
+
+    dest: Address = field("dwForwardDest", "destination network")
+    mask: Address = field("dwForwardMask", "destination mask")
+    policy: Dword = field("dwForwardPolicy", "conditions for multi-path routes; usually 0", default=0)
+    next_hop: Address = field("dwForwardNextHop", "next hop address")
+    if_index: Dword = field("dwForwardIfIndex", "interface index")
+    type: Enumerated[RouteType] = field("dwForwardType", "route type")
+    proto: Enumerated[RouteProto] = field("dwForwardProto", "the protocol that installed the route")
+    age: Dword = field("dwForwardAge", "seconds since the route was added or last updated", default=0)
+    next_hop_as: Dword = field("dwForwardNextHopAS", "autonomous system number of the next hop", default=0)
+    metric1: Dword = field("dwForwardMetric1", "primary metric")
+    metric2: Dword = field("dwForwardMetric2", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
+    metric3: Dword = field("dwForwardMetric3", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
+    metric4: Dword = field("dwForwardMetric4", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
+    metric5: Dword = field("dwForwardMetric5", "0xFFFFFFFF: unused", default=METRIC_UNUSED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from ipaddress import IPv4Address
 
-from mprapi_cffi.rows import METRIC_UNUSED
+from mprapi_cffi.mib import METRIC_UNUSED
 
 GARBAGE = b"\xab\xcd"  # what a router may leave in the upper half of a port DWORD
 

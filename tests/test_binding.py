@@ -14,7 +14,7 @@ import time
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _binding, _calls, decode
+from mprapi_cffi import _ext, _calls, decode
 
 from conftest import Router, windows_lane
 
@@ -41,18 +41,18 @@ def wait_for(predicate, timeout: float = 10.0) -> None:
 
 
 def raw_disconnect(handle: int) -> None:
-    _binding.lib.MprAdminMIBServerDisconnect(_binding.ffi.cast("MIB_SERVER_HANDLE", handle))
+    _ext.lib.MprAdminMIBServerDisconnect(_ext.ffi.cast("MIB_SERVER_HANDLE", handle))
 
 
 # -- constants and layouts ---------------------------------------------------
 
 def test_python_constants_equal_the_sdk_values() -> None:
     for name in mpr.constants.SDK_CONSTANTS:
-        assert getattr(mpr, name) == getattr(_binding.lib, name), name
+        assert getattr(mpr, name) == getattr(_ext.lib, name), name
 
 
 def test_opaque_structs_have_the_sdk_layout() -> None:
-    ffi = _binding.ffi
+    ffi = _ext.ffi
     assert ffi.sizeof("MIB_OPAQUE_QUERY") == 8
     assert ffi.offsetof("MIB_OPAQUE_INFO", "rgbyData") == decode._HEADER == 8  # where replies' payloads start
     assert ffi.sizeof("DWORD") == 4
@@ -351,7 +351,7 @@ class CountingLib:
 
 
 def test_router_error_carries_code_and_text_and_frees_the_string(router: Router, monkeypatch) -> None:
-    counting = CountingLib(_binding.lib)
+    counting = CountingLib(_ext.lib)
     monkeypatch.setattr(_calls, "lib", counting)
     with mpr.connect() as server:
         with pytest.raises(mpr.MprError) as info:
@@ -374,7 +374,7 @@ def test_win32_codes_fall_back_to_the_system_message(router: Router, code: int) 
             get_if_number(server)
     text = info.value.strerror
     assert info.value.winerror == code
-    assert text and text == _binding.ffi.getwinerror(code)[1].rstrip("\r\n")
+    assert text and text == _ext.ffi.getwinerror(code)[1].rstrip("\r\n")
     assert not text.endswith(("\r", "\n"))
     assert router.counter("error_strings") == 0
 

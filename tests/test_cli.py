@@ -18,7 +18,7 @@ import pytest
 
 import mprapi_cffi
 from mprapi_cffi.cli import main
-from mprapi_cffi.rows import (
+from mprapi_cffi.mib import (
     AddrType,
     IcmpCounters,
     IcmpStats,

@@ -9,7 +9,7 @@ from ipaddress import IPv4Address
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _binding, decode
+from mprapi_cffi import _ext, decode
 from mprapi_cffi.cli import main
 
 from conftest import Router, windows_lane
@@ -44,17 +44,17 @@ def server(router: Router):
     ("MIB_UDPSTATS", decode._UDPSTATS),
 ])
 def test_decoder_struct_sizes_match_the_sdk(struct_name: str, layout: struct.Struct) -> None:
-    assert layout.size == _binding.ffi.sizeof(struct_name)
+    assert layout.size == _ext.ffi.sizeof(struct_name)
 
 
 def test_row_offsets_match_the_sdk() -> None:
-    offset = _binding.ffi.offsetof
+    offset = _ext.ffi.offsetof
     assert [offset("MIB_IFROW", f) for f in ("dwIndex", "bPhysAddr", "dwAdminStatus", "dwDescrLen", "bDescr")] \
         == [512, 532, 540, 600, 604]
     assert offset("MIB_IPADDRROW", "wType") == 22
     assert offset("MIB_IPNETROW", "dwAddr") == 16
     assert offset("MIB_IPFORWARDROW", "dwForwardNextHopAS") == 32
-    assert offset("MIB_ICMP", "stats") == 0 and _binding.ffi.sizeof("MIBICMPSTATS") == 52
+    assert offset("MIB_ICMP", "stats") == 0 and _ext.ffi.sizeof("MIBICMPSTATS") == 52
 
 
 @pytest.mark.parametrize(("var_id", "struct_name", "index_fields"), [
@@ -66,8 +66,8 @@ def test_row_offsets_match_the_sdk() -> None:
 ])
 def test_walk_index_offsets_are_the_sdk_fields(var_id: int, struct_name: str, index_fields: tuple[str, ...]) -> None:
     size, offsets = decode._INDEX_OFFSETS[var_id]
-    assert size == _binding.ffi.sizeof(struct_name)
-    assert offsets == tuple(_binding.ffi.offsetof(struct_name, f) for f in index_fields)
+    assert size == _ext.ffi.sizeof(struct_name)
+    assert offsets == tuple(_ext.ffi.offsetof(struct_name, f) for f in index_fields)
 
 
 # -- tables and rows -----------------------------------------------------------

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _binding
+from mprapi_cffi import _ext
 
 off_windows = pytest.mark.skipif(sys.platform == "win32", reason="tests the non-Windows install")
 
@@ -53,7 +53,7 @@ def test_server_with_an_embedded_nul_raises_value_error() -> None:
 
 @off_windows
 def test_import_works_off_windows_without_the_extension() -> None:
-    assert _binding.lib is None
+    assert _ext.lib is None
 
 
 @off_windows

@@ -25,7 +25,7 @@ from mib_bytes import (
     tcp_row_bytes,
     udp_row_bytes,
 )
-from mprapi_cffi import decode
+from mprapi_cffi import _wire
 from mprapi_cffi.constants import (
     ICMP_STATS,
     IF_ROW,
@@ -42,7 +42,7 @@ from mprapi_cffi.constants import (
     UDP_STATS,
     UDP_TABLE,
 )
-from mprapi_cffi.rows import (
+from mprapi_cffi.mib import (
     METRIC_UNUSED,
     AddrType,
     IcmpCounters,
@@ -86,7 +86,7 @@ def user_route(**changes: Any) -> IpForwardRow:
 
 def test_route_table_decodes_every_field_in_wire_byte_order() -> None:
     reply = table(IP_FORWARDTABLE, [route_bytes(), route_bytes(dest=ip("172.16.0.0"), type=3)])
-    rows = decode.ip_forward_table(reply)
+    rows = IpForwardRow.decode_table(reply)
     assert len(rows) == 2
     r = rows[0]
     assert r.dest == IPv4Address("10.0.0.0")
@@ -106,11 +106,11 @@ def test_route_table_decodes_every_field_in_wire_byte_order() -> None:
 
 def test_address_bytes_c0_a8_01_0a_are_192_168_1_10() -> None:
     reply = table(IP_FORWARDTABLE, [route_bytes(dest=b"\xc0\xa8\x01\x0a")])
-    assert decode.ip_forward_table(reply)[0].dest == IPv4Address("192.168.1.10")
+    assert IpForwardRow.decode_table(reply)[0].dest == IPv4Address("192.168.1.10")
 
 
 def test_route_enum_fields_are_members_when_known() -> None:
-    (known,) = decode.ip_forward_table(table(IP_FORWARDTABLE, [route_bytes()]))
+    (known,) = IpForwardRow.decode_table(table(IP_FORWARDTABLE, [route_bytes()]))
     assert known.type is RouteType.INDIRECT
     assert known.proto is RouteProto.NETMGMT
 
@@ -126,7 +126,7 @@ def test_route_proto_values_match_iprtrmib_h() -> None:
 
 
 def test_if_table_decodes_every_field() -> None:
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes()]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes()]))
     assert isinstance(r, IfRow)
     assert r.name == "Ethernet 1"
     assert r.index == 7
@@ -148,33 +148,33 @@ def test_if_table_decodes_every_field() -> None:
 def test_if_name_without_nul_keeps_all_256_chars() -> None:
     name = ("ab" * 128).encode("utf-16-le")
     assert len(name) == 512
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(name=name, index=9)]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes(name=name, index=9)]))
     assert r.name == "ab" * 128
     assert r.index == 9  # the name did not run into dwIndex
 
 
 def test_if_name_stops_at_first_nul_and_replaces_bad_utf16() -> None:
     name = "eth".encode("utf-16-le") + b"\x00\xd8" + "x\x00junk".encode("utf-16-le")
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(name=name)]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes(name=name)]))
     assert r.name == "eth\ufffdx"
 
 
 def test_if_phys_addr_length_over_8_is_clamped_to_the_array() -> None:
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(phys_len=0xFFFFFFFF)]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes(phys_len=0xFFFFFFFF)]))
     assert r.phys_addr == bytes.fromhex("001122334455eeff")
     assert r.admin_status is IfAdminStatus.UP  # read from its own offset, not the overrun
 
 
 def test_if_descr_length_over_256_is_clamped_and_stops_at_nul() -> None:
     descr = b"A" * 256
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(descr=descr, descr_len=100_000)]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes(descr=descr, descr_len=100_000)]))
     assert r.descr == "A" * 256
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(descr=b"abc\x00def", descr_len=7)]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes(descr=b"abc\x00def", descr_len=7)]))
     assert r.descr == "abc"
 
 
 def test_if_descr_uses_only_descr_len_bytes() -> None:
-    (r,) = decode.if_table(table(IF_TABLE, [if_row_bytes(descr=b"Realtek NIC", descr_len=7)]))
+    (r,) = IfRow.decode_table(table(IF_TABLE, [if_row_bytes(descr=b"Realtek NIC", descr_len=7)]))
     assert r.descr == "Realtek"
 
 
@@ -182,7 +182,7 @@ def test_if_descr_uses_only_descr_len_bytes() -> None:
 
 
 def test_ip_addr_table_decodes_every_field() -> None:
-    (r,) = decode.ip_addr_table(table(IP_ADDRTABLE, [addr_row_bytes()]))
+    (r,) = IpAddrRow.decode_table(table(IP_ADDRTABLE, [addr_row_bytes()]))
     assert r.addr == IPv4Address("192.168.1.10")
     assert r.index == 7
     assert r.mask == IPv4Address("255.255.255.0")
@@ -193,13 +193,13 @@ def test_ip_addr_table_decodes_every_field() -> None:
 
 
 def test_ip_addr_type_keeps_unknown_bits() -> None:
-    (r,) = decode.ip_addr_table(table(IP_ADDRTABLE, [addr_row_bytes(wtype=0x8001)]))
+    (r,) = IpAddrRow.decode_table(table(IP_ADDRTABLE, [addr_row_bytes(wtype=0x8001)]))
     assert int(r.type) == 0x8001
     assert AddrType.PRIMARY in r.type
 
 
 def test_ip_net_table_decodes_every_field() -> None:
-    (r,) = decode.ip_net_table(table(IP_NETTABLE, [net_row_bytes()]))
+    (r,) = IpNetRow.decode_table(table(IP_NETTABLE, [net_row_bytes()]))
     assert r.index == 7
     assert r.phys_addr == bytes.fromhex("aabbccddeeff")
     assert r.addr == IPv4Address("192.168.1.1")
@@ -207,7 +207,7 @@ def test_ip_net_table_decodes_every_field() -> None:
 
 
 def test_ip_net_phys_addr_length_over_8_is_clamped() -> None:
-    (r,) = decode.ip_net_table(table(IP_NETTABLE, [net_row_bytes(phys_len=0x10000)]))
+    (r,) = IpNetRow.decode_table(table(IP_NETTABLE, [net_row_bytes(phys_len=0x10000)]))
     assert r.phys_addr == bytes.fromhex("aabbccddeeff9988")
     assert r.addr == IPv4Address("192.168.1.1")
 
@@ -220,7 +220,7 @@ def test_tcp_table_ports_ignore_the_upper_16_bits() -> None:
         tcp_row_bytes(),
         tcp_row_bytes(state=2, local_port=port(80, b"\xff\xff"), remote_port=port(0, b"\x12\x34")),
     ]
-    a, b = decode.tcp_table(table(TCP_TABLE, rows))
+    a, b = TcpRow.decode_table(table(TCP_TABLE, rows))
     assert a.state is TcpState.ESTAB
     assert a.local_addr == IPv4Address("192.168.1.10")
     assert a.local_port == 445
@@ -232,7 +232,7 @@ def test_tcp_table_ports_ignore_the_upper_16_bits() -> None:
 
 def test_udp_table_ports_ignore_the_upper_16_bits() -> None:
     rows = [udp_row_bytes(), udp_row_bytes(ip("192.168.1.10"), port(0x1234, b"\xff\xff"))]
-    a, b = decode.udp_table(table(UDP_TABLE, rows))
+    a, b = UdpRow.decode_table(table(UDP_TABLE, rows))
     assert (a.local_addr, a.local_port) == (IPv4Address("0.0.0.0"), 53)
     assert (b.local_addr, b.local_port) == (IPv4Address("192.168.1.10"), 0x1234)
 
@@ -241,7 +241,7 @@ def test_udp_table_ports_ignore_the_upper_16_bits() -> None:
 
 
 def test_ip_stats_decodes_23_dwords_in_order() -> None:
-    s = decode.ip_stats(info(IP_STATS, struct.pack("<23I", *range(1, 24))))
+    s = IpStats.decode(info(IP_STATS, struct.pack("<23I", *range(1, 24))))
     assert isinstance(s, IpStats)
     assert s == tuple(range(1, 24))
     assert (s.forwarding, s.default_ttl, s.in_receives, s.forw_datagrams) == (1, 2, 3, 6)
@@ -251,7 +251,7 @@ def test_ip_stats_decodes_23_dwords_in_order() -> None:
 
 
 def test_icmp_stats_splits_in_and_out_counters() -> None:
-    s = decode.icmp_stats(info(ICMP_STATS, struct.pack("<26I", *range(1, 27))))
+    s = IcmpStats.decode(info(ICMP_STATS, struct.pack("<26I", *range(1, 27))))
     assert isinstance(s, IcmpStats)
     assert s.in_stats == IcmpCounters(*range(1, 14))
     assert s.out_stats == IcmpCounters(*range(14, 27))
@@ -260,13 +260,13 @@ def test_icmp_stats_splits_in_and_out_counters() -> None:
 
 
 def test_tcp_stats_decodes_15_dwords_in_order() -> None:
-    s = decode.tcp_stats(info(TCP_STATS, struct.pack("<15I", *range(1, 16))))
+    s = TcpStats.decode(info(TCP_STATS, struct.pack("<15I", *range(1, 16))))
     assert isinstance(s, TcpStats)
     assert (s.rto_algorithm, s.max_conn, s.curr_estab, s.num_conns) == (1, 4, 9, 15)
 
 
 def test_udp_stats_decodes_5_dwords_in_order() -> None:
-    s = decode.udp_stats(info(UDP_STATS, struct.pack("<5I", 10, 20, 30, 40, 50)))
+    s = UdpStats.decode(info(UDP_STATS, struct.pack("<5I", 10, 20, 30, 40, 50)))
     assert s == UdpStats(in_datagrams=10, no_ports=20, in_errors=30, out_datagrams=40, num_addrs=50)
 
 
@@ -274,10 +274,10 @@ def test_udp_stats_decodes_5_dwords_in_order() -> None:
 
 
 @pytest.mark.parametrize(("row_fn", "row_id", "table_fn", "table_id", "build"), [
-    (decode.if_row, IF_ROW, decode.if_table, IF_TABLE, if_row_bytes),
-    (decode.ip_addr_row, IP_ADDRROW, decode.ip_addr_table, IP_ADDRTABLE, addr_row_bytes),
-    (decode.ip_forward_row, IP_FORWARDROW, decode.ip_forward_table, IP_FORWARDTABLE, route_bytes),
-    (decode.ip_net_row, IP_NETROW, decode.ip_net_table, IP_NETTABLE, net_row_bytes),
+    (IfRow.decode, IF_ROW, IfRow.decode_table, IF_TABLE, if_row_bytes),
+    (IpAddrRow.decode, IP_ADDRROW, IpAddrRow.decode_table, IP_ADDRTABLE, addr_row_bytes),
+    (IpForwardRow.decode, IP_FORWARDROW, IpForwardRow.decode_table, IP_FORWARDTABLE, route_bytes),
+    (IpNetRow.decode, IP_NETROW, IpNetRow.decode_table, IP_NETTABLE, net_row_bytes),
 ], ids=lambda v: getattr(v, "__name__", None))  # fmt: skip
 def test_single_row_reply_decodes_as_the_same_row_in_a_table(
     row_fn: Any, row_id: int, table_fn: Any, table_id: int, build: Any
@@ -287,12 +287,12 @@ def test_single_row_reply_decodes_as_the_same_row_in_a_table(
 
 
 @pytest.mark.parametrize(("table_fn", "table_id", "row", "fields"), [
-    (decode.ip_forward_table, IP_FORWARDTABLE, route_bytes(type=99, proto=20000),
+    (IpForwardRow.decode_table, IP_FORWARDTABLE, route_bytes(type=99, proto=20000),
      {"type": 99, "proto": 20000}),
-    (decode.if_table, IF_TABLE, if_row_bytes(type=999, admin=7, oper=42),
+    (IfRow.decode_table, IF_TABLE, if_row_bytes(type=999, admin=7, oper=42),
      {"type": 999, "admin_status": 7, "oper_status": 42}),
-    (decode.ip_net_table, IP_NETTABLE, net_row_bytes(type=9), {"type": 9}),
-    (decode.tcp_table, TCP_TABLE, tcp_row_bytes(state=77), {"state": 77}),
+    (IpNetRow.decode_table, IP_NETTABLE, net_row_bytes(type=9), {"type": 9}),
+    (TcpRow.decode_table, TCP_TABLE, tcp_row_bytes(state=77), {"state": 77}),
 ], ids=["route", "interface", "arp", "tcp"])  # fmt: skip
 def test_unknown_enum_values_stay_plain_ints(
     table_fn: Any, table_id: int, row: bytes, fields: dict[str, int]
@@ -306,24 +306,24 @@ def test_unknown_enum_values_stay_plain_ints(
 # ------------------------------------------------------- untrusted replies
 
 TABLE_DECODERS = [
-    (decode.if_table, IF_TABLE, if_row_bytes),
-    (decode.ip_addr_table, IP_ADDRTABLE, addr_row_bytes),
-    (decode.ip_forward_table, IP_FORWARDTABLE, route_bytes),
-    (decode.ip_net_table, IP_NETTABLE, net_row_bytes),
-    (decode.tcp_table, TCP_TABLE, tcp_row_bytes),
-    (decode.udp_table, UDP_TABLE, udp_row_bytes),
+    (IfRow.decode_table, IF_TABLE, if_row_bytes),
+    (IpAddrRow.decode_table, IP_ADDRTABLE, addr_row_bytes),
+    (IpForwardRow.decode_table, IP_FORWARDTABLE, route_bytes),
+    (IpNetRow.decode_table, IP_NETTABLE, net_row_bytes),
+    (TcpRow.decode_table, TCP_TABLE, tcp_row_bytes),
+    (UdpRow.decode_table, UDP_TABLE, udp_row_bytes),
 ]
 TABLE_IDS = [fn.__name__ for fn, _, _ in TABLE_DECODERS]
 
 SINGLE_DECODERS = [
-    (decode.if_row, IF_ROW, if_row_bytes()),
-    (decode.ip_addr_row, IP_ADDRROW, addr_row_bytes()),
-    (decode.ip_forward_row, IP_FORWARDROW, route_bytes()),
-    (decode.ip_net_row, IP_NETROW, net_row_bytes()),
-    (decode.ip_stats, IP_STATS, bytes(92)),
-    (decode.icmp_stats, ICMP_STATS, bytes(104)),
-    (decode.tcp_stats, TCP_STATS, bytes(60)),
-    (decode.udp_stats, UDP_STATS, bytes(20)),
+    (IfRow.decode, IF_ROW, if_row_bytes()),
+    (IpAddrRow.decode, IP_ADDRROW, addr_row_bytes()),
+    (IpForwardRow.decode, IP_FORWARDROW, route_bytes()),
+    (IpNetRow.decode, IP_NETROW, net_row_bytes()),
+    (IpStats.decode, IP_STATS, bytes(92)),
+    (IcmpStats.decode, ICMP_STATS, bytes(104)),
+    (TcpStats.decode, TCP_STATS, bytes(60)),
+    (UdpStats.decode, UDP_STATS, bytes(20)),
 ]
 SINGLE_IDS = [fn.__name__ for fn, _, _ in SINGLE_DECODERS]
 
@@ -372,10 +372,10 @@ def test_single_reply_shorter_than_its_struct_raises(fn: Any, var_id: int, paylo
 
 
 def test_row_decoder_maps_the_four_row_ids() -> None:
-    assert decode.row_decoder(IF_ROW) is decode.if_row
-    assert decode.row_decoder(IP_ADDRROW) is decode.ip_addr_row
-    assert decode.row_decoder(IP_NETROW) is decode.ip_net_row
-    assert decode.row_decoder(IP_FORWARDROW) is decode.ip_forward_row
+    assert decode.row_decoder(IF_ROW) is IfRow.decode
+    assert decode.row_decoder(IP_ADDRROW) is IpAddrRow.decode
+    assert decode.row_decoder(IP_NETROW) is IpNetRow.decode
+    assert decode.row_decoder(IP_FORWARDROW) is IpForwardRow.decode
     for other in (IF_TABLE, IP_FORWARDTABLE, 14, 17, -1, 1 << 40):
         with pytest.raises(ValueError):
             decode.row_decoder(other)
@@ -385,9 +385,9 @@ def test_row_decoder_maps_the_four_row_ids() -> None:
 
 
 def test_query_packs_var_id_and_index_dwords_little_endian() -> None:
-    assert decode.query(IP_FORWARDTABLE) == b"\x07\x00\x00\x00"
-    assert decode.query(IF_ROW, 0x01020304) == struct.pack("<II", 2, 0x01020304)
-    assert decode.query(IP_NETROW, 5, IPv4Address("192.168.1.10")) == (
+    assert _wire.query(IP_FORWARDTABLE) == b"\x07\x00\x00\x00"
+    assert _wire.query(IF_ROW, 0x01020304) == struct.pack("<II", 2, 0x01020304)
+    assert _wire.query(IP_NETROW, 5, IPv4Address("192.168.1.10")) == (
         struct.pack("<II", IP_NETROW, 5) + b"\xc0\xa8\x01\x0a"
     )
 
@@ -395,22 +395,22 @@ def test_query_packs_var_id_and_index_dwords_little_endian() -> None:
 @pytest.mark.parametrize("bad", [-1, 2**32, 2**64])
 def test_query_rejects_indices_outside_a_dword(bad: int) -> None:
     with pytest.raises((ValueError, OverflowError)):
-        decode.query(IF_ROW, bad)
+        _wire.query(IF_ROW, bad)
     with pytest.raises((ValueError, OverflowError)):
-        decode.query(bad)
+        _wire.query(bad)
 
 
 def test_next_query_slices_each_rows_index_from_the_reply() -> None:
     reply = info(IF_ROW, if_row_bytes(index=0x11223344))
-    assert decode.next_query(IF_ROW, reply) == struct.pack("<II", IF_ROW, 0x11223344)
+    assert _wire.next_query(IF_ROW, reply) == struct.pack("<II", IF_ROW, 0x11223344)
     reply = info(IP_ADDRROW, addr_row_bytes())
     expected = struct.pack("<I", IP_ADDRROW) + ip("192.168.1.10")
-    assert decode.next_query(IP_ADDRROW, reply) == expected
+    assert _wire.next_query(IP_ADDRROW, reply) == expected
     reply = info(IP_NETROW, net_row_bytes(index=9))
     expected = struct.pack("<II", IP_NETROW, 9) + ip("192.168.1.1")
-    assert decode.next_query(IP_NETROW, reply) == expected
+    assert _wire.next_query(IP_NETROW, reply) == expected
     reply = info(IP_FORWARDROW, route_bytes(policy=7, proto=13))
-    assert decode.next_query(IP_FORWARDROW, reply) == (
+    assert _wire.next_query(IP_FORWARDROW, reply) == (
         struct.pack("<I", IP_FORWARDROW) + ip("10.0.0.0") + struct.pack("<II", 13, 7)
         + ip("192.168.1.254")
     )  # fmt: skip
@@ -418,14 +418,14 @@ def test_next_query_slices_each_rows_index_from_the_reply() -> None:
 
 def test_next_query_rejects_short_replies_and_other_ids() -> None:
     with pytest.raises(ValueError, match="too short"):
-        decode.next_query(IP_FORWARDROW, info(IP_FORWARDROW, route_bytes())[:-1])
+        _wire.next_query(IP_FORWARDROW, info(IP_FORWARDROW, route_bytes())[:-1])
     with pytest.raises(ValueError):
-        decode.next_query(IP_FORWARDTABLE, info(IP_FORWARDROW, route_bytes()))
+        _wire.next_query(IP_FORWARDTABLE, info(IP_FORWARDROW, route_bytes()))
 
 
 def test_route_info_is_the_64_byte_opaque_info_of_the_row() -> None:
     wire = route_bytes()
-    decoded = decode.ip_forward_row(info(IP_FORWARDROW, wire))
+    decoded = IpForwardRow.decode(info(IP_FORWARDROW, wire))
     assert decode.route_info(decoded) == info(IP_FORWARDROW, wire)
     assert decode.route_info(user_route()) == info(IP_FORWARDROW, wire)
     assert len(decode.route_info(user_route())) == 64
@@ -433,7 +433,7 @@ def test_route_info_is_the_64_byte_opaque_info_of_the_row() -> None:
 
 def test_route_info_round_trips_through_the_decoder() -> None:
     row = user_route(dest="192.168.7.0", mask="255.255.255.0", type=99, proto=20000)
-    assert decode.ip_forward_row(decode.route_info(row)) == row
+    assert IpForwardRow.decode(decode.route_info(row)) == row
 
 
 def test_route_index_query_names_dest_proto_policy_next_hop() -> None:
@@ -441,7 +441,7 @@ def test_route_index_query_names_dest_proto_policy_next_hop() -> None:
     q = decode.route_index_query(row)
     assert len(q) == 20
     assert q == struct.pack("<I4sII4s", IP_FORWARDROW, ip("10.0.0.0"), 13, 7, ip("192.168.1.254"))
-    assert q == decode.next_query(IP_FORWARDROW, decode.route_info(row))
+    assert q == _wire.next_query(IP_FORWARDROW, decode.route_info(row))
 
 
 def test_route_encoders_reject_other_rows() -> None:
@@ -531,7 +531,7 @@ def test_other_user_rows_validate_their_fields() -> None:
 
 
 def decoded_route() -> IpForwardRow:
-    return decode.ip_forward_table(table(IP_FORWARDTABLE, [route_bytes()]))[0]
+    return IpForwardRow.decode_table(table(IP_FORWARDTABLE, [route_bytes()]))[0]
 
 
 PUBLIC = (

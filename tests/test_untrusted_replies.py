@@ -12,13 +12,13 @@ import struct
 
 import pytest
 
-from mprapi_cffi import decode
+from mprapi_cffi import _wire
 
 DECODERS = [
-    decode.if_table, decode.if_row, decode.ip_addr_table, decode.ip_addr_row,
-    decode.ip_forward_table, decode.ip_forward_row, decode.ip_net_table, decode.ip_net_row,
-    decode.tcp_table, decode.udp_table, decode.ip_stats, decode.icmp_stats, decode.tcp_stats,
-    decode.udp_stats,
+    IfRow.decode_table, IfRow.decode, IpAddrRow.decode_table, IpAddrRow.decode,
+    IpForwardRow.decode_table, IpForwardRow.decode, IpNetRow.decode_table, IpNetRow.decode,
+    TcpRow.decode_table, UdpRow.decode_table, IpStats.decode, IcmpStats.decode, TcpStats.decode,
+    UdpStats.decode,
 ]
 
 

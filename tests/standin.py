@@ -1,0 +1,187 @@
+"""The stand-in router (tests/router/router.c), driven from Python.
+
+The tests (through conftest), the demo (tools/demo.py) and the bench
+(bench/) load it with load_router() before anything imports the extension,
+so that the extension's import of "mprapi.dll" binds to this very DLL, and
+reach its `router_*` control exports through Router.  Mode and Malformation
+name the values router_set_mode and router_set_malformed take; the README
+next to router.c describes each.
+
+Scripts outside tests/ put this folder on sys.path to import it; it has no
+dependency on the package, so it imports before the extension does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from enum import IntEnum
+from typing import Any, TypeVar
+
+# The folder that holds the stand-in's mprapi.dll (tools/winlane.sh and
+# tools/test_wheel.py set it).
+ROUTER_DIR_VARIABLE = "MPRAPI_TEST_ROUTER"
+
+
+class Mode(IntEnum):
+    """What answers the MIB calls: router.c's MODE_* values, for router_set_mode."""
+
+    FIXED = 0
+    """The fixed MIB, whose values the tests check field by field (the default)."""
+    LOOPBACK = 1
+    """This machine's own IP stack through iphlpapi; Create, Set and Delete give 5."""
+
+
+class Malformation(IntEnum):
+    """How every later table or row reply is damaged in fixed mode: router_set_malformed's kinds."""
+
+    NONE = 0
+    """Replies are whole (the default)."""
+    COUNT_PLUS_1000 = 1
+    """A table's dwNumEntries is the real count + 1000; the reply holds only the real rows."""
+    COUNT_ALL_ONES = 2
+    """A table's dwNumEntries is 0xFFFFFFFF."""
+    LENGTHS_BEYOND_ARRAYS = 3
+    """MIB_IFROW and MIB_IPNETROW dwPhysAddrLen 200 (bPhysAddr holds 8); MIB_IFROW dwDescrLen 5000 (of 256)."""
+    CUT_TO_6_BYTES = 4
+    """Every reply, statistics included, is 6 bytes, shorter than the MIB_OPAQUE_INFO header."""
+    LAST_ROW_10_BYTES_SHORT = 5
+    """Table and row replies end 10 bytes before their last row does; empty tables stay whole."""
+    STRINGS_UNTERMINATED = 6
+    """MIB_IFROW wszName is 256 'A' and bDescr 256 'B', with no NUL, and dwDescrLen 256."""
+
+
+_E = TypeVar("_E", bound=IntEnum)
+
+
+def _member(kind: type[_E], value: object) -> _E:
+    """`value` as a member of `kind`: a member, or an int equal to one (ValueError otherwise)."""
+    # A bool, a float or another enum's member (Mode for Malformation) is a mix-up, not a value.
+    if isinstance(value, bool) or not isinstance(value, int) or (isinstance(value, IntEnum)
+                                                                 and not isinstance(value, kind)):
+        raise TypeError(f"expected a {kind.__name__}, got {type(value).__name__} {value!r}")
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a {kind.__name__}: the stand-in router knows "
+            + ", ".join(f"{m.name} ({m.value})" for m in kind)
+        ) from None
+
+
+class Router:
+    """The stand-in router's control exports (tests/router/README.md)."""
+
+    def __init__(self, dll: Any) -> None:
+        self.dll = dll
+        dll.router_counter.restype = ctypes.c_longlong
+        dll.router_counter.argtypes = [ctypes.c_char_p]
+        for name in ("router_fail_connect", "router_fail_calls", "router_fail_calls_with_buffer",
+                     "router_set_delay_ms", "router_set_bench_routes"):
+            getattr(dll, name).argtypes = [ctypes.c_ulong]
+            getattr(dll, name).restype = None
+        for name in ("router_set_service_running", "router_set_mode", "router_set_malformed",
+                     "router_set_out_untouched_on_error"):
+            getattr(dll, name).argtypes = [ctypes.c_int]
+            getattr(dll, name).restype = None
+        dll.router_last_server.argtypes = [ctypes.c_wchar_p, ctypes.c_int]
+        dll.router_last_input.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        dll.router_last_input.restype = ctypes.c_ulong
+
+    def reset(self) -> None:
+        self.dll.router_reset()
+
+    def counter(self, name: str) -> int:
+        value = int(self.dll.router_counter(name.encode()))
+        assert value >= 0, f"the stand-in router has no counter {name!r}"
+        return value
+
+    def counters(self, *names: str) -> dict[str, int]:
+        return {name: self.counter(name) for name in names}
+
+    def fail_connect(self, code: int) -> None:
+        self.dll.router_fail_connect(code)
+
+    def fail_calls(self, code: int) -> None:
+        self.dll.router_fail_calls(code)
+
+    def fail_calls_with_buffer(self, code: int) -> None:
+        self.dll.router_fail_calls_with_buffer(code)
+
+    def set_out_untouched_on_error(self, untouched: bool) -> None:
+        self.dll.router_set_out_untouched_on_error(int(untouched))
+
+    def set_delay_ms(self, ms: int) -> None:
+        self.dll.router_set_delay_ms(ms)
+
+    def set_service_running(self, running: bool) -> None:
+        self.dll.router_set_service_running(int(running))
+
+    def set_bench_routes(self, count: int) -> None:
+        self.dll.router_set_bench_routes(count)
+
+    def set_mode(self, mode: Mode) -> None:
+        """Switch what answers; a value that is not a Mode raises ValueError (the DLL would ignore it)."""
+        self.dll.router_set_mode(int(_member(Mode, mode)))
+
+    def set_malformed(self, kind: Malformation) -> None:
+        """Damage later replies; a value that is not a Malformation raises ValueError (the DLL would turn it off)."""
+        self.dll.router_set_malformed(int(_member(Malformation, kind)))
+
+    def last_server(self) -> str | None:
+        buf = ctypes.create_unicode_buffer(1024)
+        length = self.dll.router_last_server(buf, len(buf))
+        return None if length < 0 else buf.value
+
+    def last_input(self) -> bytes:
+        buf = ctypes.create_string_buffer(1 << 16)
+        size = self.dll.router_last_input(buf, len(buf))
+        return buf.raw[: min(size, len(buf))]
+
+
+# Folder (normalized) -> its Router and the os.add_dll_directory handle,
+# which must stay alive: closing it takes the folder off the DLL search path.
+_loaded: dict[str, tuple[Router, object]] = {}
+
+
+def _extension_imported() -> bool:
+    return any(
+        name.startswith("mprapi_cffi.") and str(getattr(module, "__file__", "")).lower().endswith(".pyd")
+        for name, module in list(sys.modules.items())
+    )
+
+
+def load_router(router_dir: str | None = None) -> Router:
+    """Load the stand-in's mprapi.dll from `router_dir` (by default $MPRAPI_TEST_ROUTER).
+
+    Call it before anything imports the extension: the DLL is loaded by full
+    path and its folder added to the DLL search path, so that the extension's
+    own import of "mprapi.dll" binds to this module and not to the system's.
+    Loading the same folder again returns the same Router.
+    """
+    if router_dir is None:
+        router_dir = os.environ.get(ROUTER_DIR_VARIABLE)
+        if not router_dir:
+            raise RuntimeError(
+                f"{ROUTER_DIR_VARIABLE} is not set: it names the folder that holds the stand-in "
+                "router's mprapi.dll (tools/winlane.sh sets it)"
+            )
+    if sys.platform != "win32":
+        raise RuntimeError(f"the stand-in router is a Windows DLL; this is {sys.platform}")
+    folder = os.path.abspath(router_dir)
+    key = os.path.normcase(folder)
+    if key in _loaded:
+        return _loaded[key][0]
+    if _extension_imported():
+        raise RuntimeError(
+            "load the stand-in router before importing mprapi_cffi's extension, "
+            "which has already bound to whichever mprapi.dll Windows found"
+        )
+    path = os.path.join(folder, "mprapi.dll")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no stand-in router at {path} (tools/winlane.sh build makes it)")
+    dll_directory = os.add_dll_directory(folder)
+    router = Router(ctypes.CDLL(path))
+    _loaded[key] = (router, dll_directory)
+    return router

@@ -13,6 +13,7 @@ from mprapi_cffi import _ext, decode
 from mprapi_cffi.cli import main
 
 from conftest import Router, windows_lane
+from standin import Malformation, Mode
 
 pytestmark = windows_lane
 
@@ -238,7 +239,8 @@ def test_route_writes_refuse_anything_but_a_route_row(server: mpr.MibServer, rou
 TABLE_READERS = ["if_table", "ip_addr_table", "ip_forward_table", "ip_net_table", "tcp_table", "udp_table"]
 
 
-@pytest.mark.parametrize("kind", [1, 2, 5])
+@pytest.mark.parametrize("kind", [Malformation.COUNT_PLUS_1000, Malformation.COUNT_ALL_ONES,
+                                  Malformation.LAST_ROW_10_BYTES_SHORT])
 @pytest.mark.parametrize("table", TABLE_READERS)
 def test_table_whose_count_exceeds_its_reply_raises_value_error(
         server: mpr.MibServer, router: Router, kind: int, table: str) -> None:
@@ -250,13 +252,13 @@ def test_table_whose_count_exceeds_its_reply_raises_value_error(
 
 @pytest.mark.parametrize("reader", [*TABLE_READERS, "ip_stats", "icmp_stats", "tcp_stats", "udp_stats"])
 def test_reply_shorter_than_its_header_raises_value_error(server: mpr.MibServer, router: Router, reader: str) -> None:
-    router.set_malformed(4)
+    router.set_malformed(Malformation.CUT_TO_6_BYTES)
     with pytest.raises(ValueError):
         getattr(server, reader)()
 
 
 def test_lengths_beyond_their_arrays_are_clamped(server: mpr.MibServer, router: Router) -> None:
-    router.set_malformed(3)
+    router.set_malformed(Malformation.LENGTHS_BEYOND_ARRAYS)
     ethernet = server.if_table()[1]
     # dwPhysAddrLen 200 and dwDescrLen 5000: clamped to bPhysAddr[8] and bDescr[256]
     assert ethernet.phys_addr == bytes.fromhex("00155d010203") + b"\0\0"
@@ -266,7 +268,7 @@ def test_lengths_beyond_their_arrays_are_clamped(server: mpr.MibServer, router: 
 
 
 def test_strings_without_a_terminator_stop_at_their_arrays(server: mpr.MibServer, router: Router) -> None:
-    router.set_malformed(6)
+    router.set_malformed(Malformation.STRINGS_UNTERMINATED)
     for row in server.if_table():
         assert row.name == "A" * 256 and row.descr == "B" * 256
 
@@ -274,7 +276,7 @@ def test_strings_without_a_terminator_stop_at_their_arrays(server: mpr.MibServer
 # -- loopback mode: this machine's own tables ------------------------------------------
 
 def test_loopback_mode_serves_this_machines_tables(server: mpr.MibServer, router: Router) -> None:
-    router.set_mode(1)
+    router.set_mode(Mode.LOOPBACK)
     interfaces = server.if_table()
     assert interfaces, "every machine has at least a loopback interface"
     assert len({row.index for row in interfaces}) == len(interfaces), "walks rely on unique indices"

@@ -7,18 +7,17 @@ Wine, the Linux host's interfaces and routes).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(1, os.path.join(ROOT, "tests"))  # standin.py, the stand-in router's driver
 
-ROUTER_DIR = os.environ["MPRAPI_TEST_ROUTER"]
-os.add_dll_directory(ROUTER_DIR)
-router = ctypes.CDLL(os.path.join(ROUTER_DIR, "mprapi.dll"))
-router.router_counter.restype = ctypes.c_longlong
-router.router_set_mode(1)
+from standin import Mode, load_router  # noqa: E402
+
+router = load_router()  # from MPRAPI_TEST_ROUTER, before the extension binds to a mprapi.dll
+router.set_mode(Mode.LOOPBACK)
 
 from mprapi_cffi.cli import main  # noqa: E402  (after the router is loaded)
 
@@ -34,5 +33,5 @@ def run(*argv: str) -> None:
 run("routes")
 run("interfaces")
 run("addresses")
-counts = {name: router.router_counter(name.encode()) for name in ("connects", "disconnects", "live_buffers")}
+counts = router.counters("connects", "disconnects", "live_buffers")
 print("stand-in router: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

@@ -20,14 +20,10 @@ from collections.abc import Callable
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.append(os.path.join(ROOT, "tests"))  # standin.py, the stand-in router's driver
 
+from standin import load_router  # noqa: E402  (bench_router.py takes it from here)
 from timing import best_times  # noqa: E402  (the bench folder is sys.path[0])
-
-
-def load_router() -> ctypes.CDLL:
-    router_dir = os.environ["MPRAPI_TEST_ROUTER"]
-    os.add_dll_directory(router_dir)
-    return ctypes.CDLL(os.path.join(router_dir, "mprapi.dll"))
 
 
 def _repeated(call: Callable[[], object], times: int) -> Callable[[], None]:
@@ -101,7 +97,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
-    load_router()
+    load_router()  # before the extension is imported, which binds to it
     report_call_overhead(measure_call_overhead(args.calls, args.rounds))
 
 

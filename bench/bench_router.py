@@ -41,7 +41,7 @@ def main() -> None:
     from bench_decode import floor, table_rows
     from mprapi_cffi import decode
 
-    router.router_set_bench_routes(args.routes)
+    router.set_bench_routes(args.routes)
     with mpr.connect() as server:
         reply = server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, struct.pack("<I", mpr.IP_FORWARDTABLE))
         rows = table_rows(reply)
@@ -55,7 +55,7 @@ def main() -> None:
             },
             args.repeats,
         )
-    router.router_reset()
+    router.reset()
 
     print(f"Windows CPython {sys.version.split()[0]}, {count:,} routes from the stand-in router, "
           f"best of {args.repeats} interleaved runs")

@@ -82,8 +82,8 @@ typedef struct _MIB_OPAQUE_INFO {
     };
 } MIB_OPAQUE_INFO;
 
-/* The row structs are declared only so that the Windows lane can check the
-   offsets the pure-Python decoder uses against the compiler's.  "...;" lets
+/* The MIB structures are declared only so that the Windows lane can check
+   every field offset of the package's declarations against the compiler's.  "...;" lets
    the SDK's anonymous unions (MIB_IPFORWARDROW, MIB_TCPROW) compile too. */
 typedef struct { DWORD dwValue; ...; } MIB_IFNUMBER;
 typedef struct { DWORD dwValue; ...; } MIB_IPFORWARDNUMBER;
@@ -113,13 +113,30 @@ typedef struct {
     DWORD dwAddr; DWORD dwType; ...;
 } MIB_IPNETROW;
 typedef struct {
-    DWORD dwForwarding; DWORD dwDefaultTTL; DWORD dwNumRoutes; ...;
+    DWORD dwForwarding; DWORD dwDefaultTTL; DWORD dwInReceives; DWORD dwInHdrErrors;
+    DWORD dwInAddrErrors; DWORD dwForwDatagrams; DWORD dwInUnknownProtos; DWORD dwInDiscards;
+    DWORD dwInDelivers; DWORD dwOutRequests; DWORD dwRoutingDiscards; DWORD dwOutDiscards;
+    DWORD dwOutNoRoutes; DWORD dwReasmTimeout; DWORD dwReasmReqds; DWORD dwReasmOks;
+    DWORD dwReasmFails; DWORD dwFragOks; DWORD dwFragFails; DWORD dwFragCreates;
+    DWORD dwNumIf; DWORD dwNumAddr; DWORD dwNumRoutes; ...;
 } MIB_IPSTATS;
-typedef struct { DWORD dwMsgs; DWORD dwAddrMaskReps; ...; } MIBICMPSTATS;
+typedef struct {
+    DWORD dwMsgs; DWORD dwErrors; DWORD dwDestUnreachs; DWORD dwTimeExcds; DWORD dwParmProbs;
+    DWORD dwSrcQuenchs; DWORD dwRedirects; DWORD dwEchos; DWORD dwEchoReps; DWORD dwTimestamps;
+    DWORD dwTimestampReps; DWORD dwAddrMasks; DWORD dwAddrMaskReps; ...;
+} MIBICMPSTATS;
 typedef struct { MIBICMPSTATS icmpInStats; MIBICMPSTATS icmpOutStats; ...; } MIBICMPINFO;
 typedef struct { MIBICMPINFO stats; ...; } MIB_ICMP;
-typedef struct { DWORD dwRtoAlgorithm; DWORD dwNumConns; ...; } MIB_TCPSTATS;
-typedef struct { DWORD dwInDatagrams; DWORD dwNumAddrs; ...; } MIB_UDPSTATS;
+typedef struct {
+    DWORD dwRtoAlgorithm; DWORD dwRtoMin; DWORD dwRtoMax; DWORD dwMaxConn; DWORD dwActiveOpens;
+    DWORD dwPassiveOpens; DWORD dwAttemptFails; DWORD dwEstabResets; DWORD dwCurrEstab;
+    DWORD dwInSegs; DWORD dwOutSegs; DWORD dwRetransSegs; DWORD dwInErrs; DWORD dwOutRsts;
+    DWORD dwNumConns; ...;
+} MIB_TCPSTATS;
+typedef struct {
+    DWORD dwInDatagrams; DWORD dwNoPorts; DWORD dwInErrors; DWORD dwOutDatagrams;
+    DWORD dwNumAddrs; ...;
+} MIB_UDPSTATS;
 typedef struct {
     DWORD dwState; DWORD dwLocalAddr; DWORD dwLocalPort;
     DWORD dwRemoteAddr; DWORD dwRemotePort; ...;

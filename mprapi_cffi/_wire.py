@@ -142,6 +142,7 @@ class Codec(NamedTuple):
     view: Callable[..., Any] | None  # wire value(s) -> public value; None: the same
     encode: Callable[[str, Any], tuple[Any, ...]]  # (name, user value) -> wire value(s)
     exact: bool  # wire values compare, hash and sort as the public values do
+    member_offset: int = 0  # where the SDK member the field is named after starts, past a length DWORD
 
 
 class Field(Generic[_G, _S]):
@@ -235,7 +236,7 @@ class PhysAddr(Field[bytes, bytes]):
 
     @classmethod
     def codec(cls, *args: Any) -> Codec:
-        return Codec("I8s", 2, _phys_view, _phys_encode, False)
+        return Codec("I8s", 2, _phys_view, _phys_encode, False, member_offset=4)
 
 
 def _if_name_view(data: bytes) -> str:
@@ -274,7 +275,7 @@ class IfDescr(Field[str, str]):
 
     @classmethod
     def codec(cls, *args: Any) -> Codec:
-        return Codec("I256s", 2, _descr_view, _descr_encode, False)
+        return Codec("I256s", 2, _descr_view, _descr_encode, False, member_offset=4)
 
 
 class Nested(Field[_M, _M], Generic[_M]):
@@ -295,7 +296,7 @@ class Nested(Field[_M, _M], Generic[_M]):
             return wire
 
         width = sum(c.width for c in inner._codecs)
-        return Codec(inner._layout.format[1:], width, view, encode, inner._exact)
+        return Codec(inner.layout.format[1:], width, view, encode, inner._exact)
 
 
 # ------------------------------------------------------- the declaration
@@ -395,13 +396,14 @@ class _MibStructType(type):
         namespace["_fields"] = namespace["__match_args__"] = tuple(names)
         namespace.update(
             _sdk=sdk,
-            _layout=layout,
+            layout=layout,
             _declared=tuple(declared),
             _codecs=tuple(field_codecs),
             _exact=all(c.exact for c in field_codecs),
             _var_id=var_id,
             _table_id=table_id,
             _key_offsets=tuple(_offset(field_codecs, declared, names, k) for k in key),
+            _offsets={n: _offset(field_codecs, declared, names, n)[0] for n in names},
             _views=tuple(c.view or _same for c in field_codecs) if all(c.width == 1 for c in field_codecs) else None,
             _getters=tuple(_accessor(s, c.width, c.view) for s, c in zip(starts, field_codecs)),
             __signature__=inspect.Signature(
@@ -418,9 +420,9 @@ class _MibStructType(type):
 def _offset(field_codecs: list[Codec], declared: list[_Declared], names: list[str], key: str) -> tuple[int, int]:
     """(offset, size) in bytes of the field named ``key`` within the structure."""
     index = names.index(key)
-    skip = declared[index].skip
     end = struct.calcsize("<" + "".join(c.format for c in field_codecs[: index + 1]))
-    start = struct.calcsize("<" + "".join(c.format for c in field_codecs[:index])) + skip
+    start = struct.calcsize("<" + "".join(c.format for c in field_codecs[:index]))
+    start += declared[index].skip + field_codecs[index].member_offset
     return start, end - start
 
 
@@ -449,13 +451,14 @@ class MibStruct(metaclass=_MibStructType):
     _wire: tuple[Any, ...]
     _fields: ClassVar[tuple[str, ...]]
     _sdk: ClassVar[str]
-    _layout: ClassVar[struct.Struct]
+    layout: ClassVar[struct.Struct]
     _declared: ClassVar[tuple[_Declared, ...]]
     _codecs: ClassVar[tuple[Codec, ...]]
     _exact: ClassVar[bool]
     _var_id: ClassVar[int | None]
     _table_id: ClassVar[int | None]
     _key_offsets: ClassVar[tuple[tuple[int, int], ...]]
+    _offsets: ClassVar[dict[str, int]]  # each field's SDK member: its offset in the structure
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
     _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
     _from_wire: ClassVar[Callable[[tuple[Any, ...]], Any]]
@@ -480,17 +483,17 @@ class MibStruct(metaclass=_MibStructType):
     @classmethod
     def decode(cls, reply: bytes) -> Self:
         """The structure at the payload of a MIB_OPAQUE_INFO reply (the router's answer)."""
-        return cls._from_wire(single(reply, cls._layout, cls._sdk))  # type: ignore[no-any-return]
+        return cls._from_wire(single(reply, cls.layout, cls._sdk))  # type: ignore[no-any-return]
 
     @classmethod
     def decode_table(cls, reply: bytes) -> list[Self]:
         """Every row of a table reply (MIB_OPAQUE_INFO, dwNumEntries, the rows)."""
-        rows = table_rows(reply, cls._layout.size, cls._sdk)
-        return list(map(cls._from_wire, cls._layout.iter_unpack(rows)))
+        rows = table_rows(reply, cls.layout.size, cls._sdk)
+        return list(map(cls._from_wire, cls.layout.iter_unpack(rows)))
 
     def to_bytes(self) -> bytes:
         """The structure as the SDK lays it out (what a write sends after MIB_OPAQUE_INFO's header)."""
-        return self._layout.pack(*self._wire)
+        return self.layout.pack(*self._wire)
 
     # -- reading it as a sequence of public values
 
@@ -650,15 +653,21 @@ def next_query(struct_type: type[MibStruct], reply: bytes) -> bytes:
     var_id = struct_type._var_id
     if var_id is None or not struct_type._key_offsets:
         raise ValueError(f"{struct_type.__name__} is not walked")
-    need(reply, HEADER + struct_type._layout.size, f"a {struct_type._sdk}")
+    need(reply, HEADER + struct_type.layout.size, f"a {struct_type._sdk}")
     parts = [_U32.pack(var_id)]
     parts.extend(bytes(reply[HEADER + offset : HEADER + offset + size]) for offset, size in struct_type._key_offsets)
     return b"".join(parts)
 
 
+def _check_struct(row: object) -> MibStruct:
+    if not isinstance(row, MibStruct):
+        raise TypeError(f"expected a MIB structure, got {type(row).__name__}")
+    return row
+
+
 def key_query(row: MibStruct) -> bytes:
     """The MIB_OPAQUE_QUERY naming ``row`` by its key fields, in their wire form."""
-    var_id = type(row)._var_id
+    var_id = type(_check_struct(row))._var_id
     if var_id is None or not row._key_offsets:
         raise ValueError(f"{type(row).__name__} has no key")
     data = row.to_bytes()
@@ -667,7 +676,7 @@ def key_query(row: MibStruct) -> bytes:
 
 def opaque_info(row: MibStruct) -> bytes:
     """The MIB_OPAQUE_INFO that writes ``row`` (create or set): header, then the structure."""
-    var_id = type(row)._var_id
+    var_id = type(_check_struct(row))._var_id
     if var_id is None:
         raise ValueError(f"{type(row).__name__} cannot be written")
     return _INFO_HEADER.pack(var_id, 0) + row.to_bytes()

@@ -14,7 +14,7 @@ import time
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _ext, _calls, decode
+from mprapi_cffi import _calls, _ext, _wire
 
 from conftest import Router, windows_lane
 
@@ -22,7 +22,7 @@ pytestmark = windows_lane
 
 IF_NUMBER_QUERY = struct.pack("<I", mpr.IF_NUMBER)
 # A route as MIB_OPAQUE_INFO (for Create/Set) and its index as MIB_OPAQUE_QUERY
-# (for Delete), built by hand so the raw API is tested apart from decode.py.
+# (for Delete), built by hand so the raw API is tested apart from the package's encoders.
 ROUTE_INFO = struct.pack("<II14I", mpr.IP_FORWARDROW, 0, 0x0000140A, 0x00FFFFFF, 0, 0x0101A8C0,
                          3, 4, 3, 0, 0, 7, 0, 0, 0, 0)
 ROUTE_INDEX = struct.pack("<5I", mpr.IP_FORWARDROW, 0x0000140A, 3, 0, 0x0101A8C0)
@@ -54,7 +54,7 @@ def test_python_constants_equal_the_sdk_values() -> None:
 def test_opaque_structs_have_the_sdk_layout() -> None:
     ffi = _ext.ffi
     assert ffi.sizeof("MIB_OPAQUE_QUERY") == 8
-    assert ffi.offsetof("MIB_OPAQUE_INFO", "rgbyData") == decode._HEADER == 8  # where replies' payloads start
+    assert ffi.offsetof("MIB_OPAQUE_INFO", "rgbyData") == _wire.HEADER == 8  # where replies' payloads start
     assert ffi.sizeof("DWORD") == 4
     assert ffi.sizeof("WCHAR") == 2
 

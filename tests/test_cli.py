@@ -71,20 +71,20 @@ INTERFACES = [
 ]  # fmt: skip
 
 ADDRESSES = [
-    IpAddrRow("192.168.1.10", 3, "255.255.255.0", "192.168.1.255", 65535,
-              AddrType.PRIMARY | AddrType.DYNAMIC),
-    IpAddrRow("127.0.0.1", 1, "255.0.0.0", "0.0.0.1", 65535, 0x8001),
+    IpAddrRow(addr="192.168.1.10", index=3, mask="255.255.255.0", bcast_addr="192.168.1.255", reasm_size=65535,
+              type=AddrType.PRIMARY | AddrType.DYNAMIC),
+    IpAddrRow(addr="127.0.0.1", index=1, mask="255.0.0.0", bcast_addr="0.0.0.1", reasm_size=65535, type=0x8001),
 ]  # fmt: skip
 
 ARP = [
-    IpNetRow(3, bytes.fromhex("aabbccddeeff"), "192.168.1.1", NetType.DYNAMIC),
-    IpNetRow(3, b"", "192.168.1.2", 9),
+    IpNetRow(index=3, phys_addr=bytes.fromhex("aabbccddeeff"), addr="192.168.1.1", type=NetType.DYNAMIC),
+    IpNetRow(index=3, phys_addr=b"", addr="192.168.1.2", type=9),
 ]
 
-IP_STATS = IpStats(*range(1, 24))
-ICMP_STATS = IcmpStats(IcmpCounters(*range(13)), IcmpCounters(*range(100, 113)))
-TCP_STATS = TcpStats(*range(15))
-UDP_STATS = UdpStats(*range(5))
+IP_STATS = IpStats._make(range(1, 24))
+ICMP_STATS = IcmpStats(in_stats=IcmpCounters._make(range(13)), out_stats=IcmpCounters._make(range(100, 113)))
+TCP_STATS = TcpStats._make(range(15))
+UDP_STATS = UdpStats._make(range(5))
 
 
 class FakeServer:

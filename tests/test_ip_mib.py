@@ -9,7 +9,8 @@ from ipaddress import IPv4Address
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _ext, decode
+from mprapi_cffi import _ext, _wire
+from mprapi_cffi.mib import STRUCTS
 from mprapi_cffi.cli import main
 
 from conftest import Router, windows_lane
@@ -19,13 +20,13 @@ pytestmark = windows_lane
 
 A = IPv4Address
 FIXED_ROUTES = [
-    mpr.IpForwardRow("0.0.0.0", "0.0.0.0", 0, next_hop="192.168.1.1", if_index=3, type=4, proto=3,
+    mpr.IpForwardRow(dest="0.0.0.0", mask="0.0.0.0", policy=0, next_hop="192.168.1.1", if_index=3, type=4, proto=3,
                      age=100, next_hop_as=0, metric1=25),
-    mpr.IpForwardRow("10.0.0.0", "255.0.0.0", 0, next_hop="192.168.1.254", if_index=3, type=4, proto=8,
+    mpr.IpForwardRow(dest="10.0.0.0", mask="255.0.0.0", policy=0, next_hop="192.168.1.254", if_index=3, type=4, proto=8,
                      age=30, next_hop_as=65001, metric1=2, metric2=3, metric3=4, metric4=5, metric5=6),
-    mpr.IpForwardRow("127.0.0.0", "255.0.0.0", 0, next_hop="127.0.0.1", if_index=1, type=3, proto=2,
+    mpr.IpForwardRow(dest="127.0.0.0", mask="255.0.0.0", policy=0, next_hop="127.0.0.1", if_index=1, type=3, proto=2,
                      age=0, next_hop_as=0, metric1=306),
-    mpr.IpForwardRow("192.168.1.0", "255.255.255.0", 0, next_hop="192.168.1.10", if_index=3, type=3,
+    mpr.IpForwardRow(dest="192.168.1.0", mask="255.255.255.0", policy=0, next_hop="192.168.1.10", if_index=3, type=3,
                      proto=2, age=0, next_hop_as=0, metric1=281),
 ]
 
@@ -38,14 +39,19 @@ def server(router: Router):
 
 # -- layouts: the decoder's offsets are the compiler's -------------------------
 
-@pytest.mark.parametrize(("struct_name", "layout"), [
-    ("MIB_IFROW", decode._IF), ("MIB_IPADDRROW", decode._IPADDR), ("MIB_IPFORWARDROW", decode._IPFORWARD),
-    ("MIB_IPNETROW", decode._IPNET), ("MIB_TCPROW", decode._TCP), ("MIB_UDPROW", decode._UDP),
-    ("MIB_IPSTATS", decode._IPSTATS), ("MIB_ICMP", decode._ICMP), ("MIB_TCPSTATS", decode._TCPSTATS),
-    ("MIB_UDPSTATS", decode._UDPSTATS),
-])
-def test_decoder_struct_sizes_match_the_sdk(struct_name: str, layout: struct.Struct) -> None:
-    assert layout.size == _ext.ffi.sizeof(struct_name)
+DECLARED = [*STRUCTS, mpr.IcmpCounters]
+
+
+@pytest.mark.parametrize("struct_type", DECLARED, ids=lambda t: t._sdk)
+def test_declared_struct_sizes_match_the_sdk(struct_type: type[mpr.MibStruct]) -> None:
+    assert struct_type.layout.size == _ext.ffi.sizeof(struct_type._sdk)
+
+
+@pytest.mark.parametrize("struct_type", DECLARED, ids=lambda t: t._sdk)
+def test_every_declared_field_sits_at_its_sdk_members_offset(struct_type: type[mpr.MibStruct]) -> None:
+    offsets = {d.name: _ext.ffi.offsetof(struct_type._sdk, *d.sdk.split(".")) for d in struct_type._declared}
+    assert offsets == struct_type._offsets
+    assert len(offsets) == len(struct_type._fields)
 
 
 def test_row_offsets_match_the_sdk() -> None:
@@ -58,17 +64,16 @@ def test_row_offsets_match_the_sdk() -> None:
     assert offset("MIB_ICMP", "stats") == 0 and _ext.ffi.sizeof("MIBICMPSTATS") == 52
 
 
-@pytest.mark.parametrize(("var_id", "struct_name", "index_fields"), [
-    (mpr.IF_ROW, "MIB_IFROW", ("dwIndex",)),
-    (mpr.IP_ADDRROW, "MIB_IPADDRROW", ("dwAddr",)),
-    (mpr.IP_NETROW, "MIB_IPNETROW", ("dwIndex", "dwAddr")),
-    (mpr.IP_FORWARDROW, "MIB_IPFORWARDROW",
-     ("dwForwardDest", "dwForwardProto", "dwForwardPolicy", "dwForwardNextHop")),
+@pytest.mark.parametrize(("struct_type", "index_fields"), [
+    (mpr.IfRow, ("dwIndex",)),
+    (mpr.IpAddrRow, ("dwAddr",)),
+    (mpr.IpNetRow, ("dwIndex", "dwAddr")),
+    (mpr.IpForwardRow, ("dwForwardDest", "dwForwardProto", "dwForwardPolicy", "dwForwardNextHop")),
 ])
-def test_walk_index_offsets_are_the_sdk_fields(var_id: int, struct_name: str, index_fields: tuple[str, ...]) -> None:
-    size, offsets = decode._INDEX_OFFSETS[var_id]
-    assert size == _ext.ffi.sizeof(struct_name)
-    assert offsets == tuple(_ext.ffi.offsetof(struct_name, f) for f in index_fields)
+def test_walk_index_offsets_are_the_sdk_fields(struct_type: type[mpr.MibStruct], index_fields: tuple[str, ...]) -> None:
+    sdk = struct_type._sdk
+    expected = tuple((_ext.ffi.offsetof(sdk, f), 4) for f in index_fields)
+    assert struct_type._key_offsets == expected
 
 
 # -- tables and rows -----------------------------------------------------------
@@ -193,7 +198,7 @@ def test_walk_propagates_router_errors(server: mpr.MibServer, router: Router) ->
 
 # -- route writes -------------------------------------------------------------------
 
-NEW_ROUTE = mpr.IpForwardRow("172.16.0.0", "255.240.0.0", 0, next_hop="192.168.1.254", if_index=3,
+NEW_ROUTE = mpr.IpForwardRow(dest="172.16.0.0", mask="255.240.0.0", policy=0, next_hop="192.168.1.254", if_index=3,
                              type=mpr.RouteType.INDIRECT, proto=mpr.RouteProto.NETMGMT, metric1=40)
 
 

@@ -1,4 +1,4 @@
-"""rows.py and decode.py: replies built with struct, decoded and checked field by field.
+"""The MIB structure declarations: replies built with struct, decoded and checked field by field.
 
 Runs natively: no compiled module, no router.
 """
@@ -43,6 +43,7 @@ from mprapi_cffi.constants import (
     UDP_TABLE,
 )
 from mprapi_cffi.mib import (
+    STRUCTS,
     METRIC_UNUSED,
     AddrType,
     IcmpCounters,
@@ -227,7 +228,8 @@ def test_tcp_table_ports_ignore_the_upper_16_bits() -> None:
     assert a.remote_addr == IPv4Address("10.1.2.3")
     assert a.remote_port == 50123
     assert (b.state, b.local_port, b.remote_port) == (TcpState.LISTEN, 80, 0)
-    assert a == TcpRow(TcpState.ESTAB, "192.168.1.10", 445, "10.1.2.3", 50123)
+    assert a == TcpRow(state=TcpState.ESTAB, local_addr="192.168.1.10", local_port=445, remote_addr="10.1.2.3",
+                       remote_port=50123)
 
 
 def test_udp_table_ports_ignore_the_upper_16_bits() -> None:
@@ -253,8 +255,8 @@ def test_ip_stats_decodes_23_dwords_in_order() -> None:
 def test_icmp_stats_splits_in_and_out_counters() -> None:
     s = IcmpStats.decode(info(ICMP_STATS, struct.pack("<26I", *range(1, 27))))
     assert isinstance(s, IcmpStats)
-    assert s.in_stats == IcmpCounters(*range(1, 14))
-    assert s.out_stats == IcmpCounters(*range(14, 27))
+    assert s.in_stats == IcmpCounters._make(range(1, 14))
+    assert s.out_stats == IcmpCounters._make(range(14, 27))
     assert (s.in_stats.msgs, s.in_stats.addr_mask_reps, s.out_stats.msgs) == (1, 13, 14)
     assert s.out_stats.echo_reps == 22
 
@@ -371,14 +373,14 @@ def test_single_reply_shorter_than_its_struct_raises(fn: Any, var_id: int, paylo
         fn(b"\x00" * 7)
 
 
-def test_row_decoder_maps_the_four_row_ids() -> None:
-    assert decode.row_decoder(IF_ROW) is IfRow.decode
-    assert decode.row_decoder(IP_ADDRROW) is IpAddrRow.decode
-    assert decode.row_decoder(IP_NETROW) is IpNetRow.decode
-    assert decode.row_decoder(IP_FORWARDROW) is IpForwardRow.decode
-    for other in (IF_TABLE, IP_FORWARDTABLE, 14, 17, -1, 1 << 40):
+def test_walked_struct_maps_the_four_row_ids() -> None:
+    assert _wire.walked_struct(IF_ROW, STRUCTS) is IfRow
+    assert _wire.walked_struct(IP_ADDRROW, STRUCTS) is IpAddrRow
+    assert _wire.walked_struct(IP_NETROW, STRUCTS) is IpNetRow
+    assert _wire.walked_struct(IP_FORWARDROW, STRUCTS) is IpForwardRow
+    for other in (IF_TABLE, IP_FORWARDTABLE, IP_STATS, 14, 17, -1, 1 << 40, "8", 8.0, True):
         with pytest.raises(ValueError):
-            decode.row_decoder(other)
+            _wire.walked_struct(other, STRUCTS)
 
 
 # -------------------------------------------------------------- requests
@@ -402,15 +404,15 @@ def test_query_rejects_indices_outside_a_dword(bad: int) -> None:
 
 def test_next_query_slices_each_rows_index_from_the_reply() -> None:
     reply = info(IF_ROW, if_row_bytes(index=0x11223344))
-    assert _wire.next_query(IF_ROW, reply) == struct.pack("<II", IF_ROW, 0x11223344)
+    assert _wire.next_query(IfRow, reply) == struct.pack("<II", IF_ROW, 0x11223344)
     reply = info(IP_ADDRROW, addr_row_bytes())
     expected = struct.pack("<I", IP_ADDRROW) + ip("192.168.1.10")
-    assert _wire.next_query(IP_ADDRROW, reply) == expected
+    assert _wire.next_query(IpAddrRow, reply) == expected
     reply = info(IP_NETROW, net_row_bytes(index=9))
     expected = struct.pack("<II", IP_NETROW, 9) + ip("192.168.1.1")
-    assert _wire.next_query(IP_NETROW, reply) == expected
+    assert _wire.next_query(IpNetRow, reply) == expected
     reply = info(IP_FORWARDROW, route_bytes(policy=7, proto=13))
-    assert _wire.next_query(IP_FORWARDROW, reply) == (
+    assert _wire.next_query(IpForwardRow, reply) == (
         struct.pack("<I", IP_FORWARDROW) + ip("10.0.0.0") + struct.pack("<II", 13, 7)
         + ip("192.168.1.254")
     )  # fmt: skip
@@ -418,37 +420,39 @@ def test_next_query_slices_each_rows_index_from_the_reply() -> None:
 
 def test_next_query_rejects_short_replies_and_other_ids() -> None:
     with pytest.raises(ValueError, match="too short"):
-        _wire.next_query(IP_FORWARDROW, info(IP_FORWARDROW, route_bytes())[:-1])
+        _wire.next_query(IpForwardRow, info(IP_FORWARDROW, route_bytes())[:-1])
     with pytest.raises(ValueError):
-        _wire.next_query(IP_FORWARDTABLE, info(IP_FORWARDROW, route_bytes()))
+        _wire.next_query(IpStats, info(IP_FORWARDROW, route_bytes()))
 
 
 def test_route_info_is_the_64_byte_opaque_info_of_the_row() -> None:
     wire = route_bytes()
     decoded = IpForwardRow.decode(info(IP_FORWARDROW, wire))
-    assert decode.route_info(decoded) == info(IP_FORWARDROW, wire)
-    assert decode.route_info(user_route()) == info(IP_FORWARDROW, wire)
-    assert len(decode.route_info(user_route())) == 64
+    assert _wire.opaque_info(decoded) == info(IP_FORWARDROW, wire)
+    assert _wire.opaque_info(user_route()) == info(IP_FORWARDROW, wire)
+    assert len(_wire.opaque_info(user_route())) == 64
 
 
 def test_route_info_round_trips_through_the_decoder() -> None:
     row = user_route(dest="192.168.7.0", mask="255.255.255.0", type=99, proto=20000)
-    assert IpForwardRow.decode(decode.route_info(row)) == row
+    assert IpForwardRow.decode(_wire.opaque_info(row)) == row
 
 
 def test_route_index_query_names_dest_proto_policy_next_hop() -> None:
     row = user_route(policy=7, proto=RouteProto.OSPF)
-    q = decode.route_index_query(row)
+    q = _wire.key_query(row)
     assert len(q) == 20
     assert q == struct.pack("<I4sII4s", IP_FORWARDROW, ip("10.0.0.0"), 13, 7, ip("192.168.1.254"))
-    assert q == _wire.next_query(IP_FORWARDROW, decode.route_info(row))
+    assert q == _wire.next_query(IpForwardRow, _wire.opaque_info(row))
 
 
-def test_route_encoders_reject_other_rows() -> None:
+def test_request_encoders_reject_what_is_not_a_declared_struct() -> None:
     with pytest.raises(TypeError):
-        decode.route_info(UdpRow("1.2.3.4", 53))  # type: ignore[arg-type]
+        _wire.opaque_info(tuple(user_route()))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        decode.route_index_query(tuple(user_route()))  # type: ignore[arg-type]
+        _wire.key_query(tuple(user_route()))  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        _wire.key_query(UdpRow(local_addr="1.2.3.4", local_port=53))  # no key: cannot be named
 
 
 # ------------------------------------------------------------ user-built rows
@@ -475,12 +479,17 @@ def test_user_route_defaults_policy_age_as_and_unused_metrics() -> None:
     assert (row.metric2, row.metric3, row.metric4, row.metric5) == (METRIC_UNUSED,) * 4
 
 
-def test_user_route_positional_form_matches_field_order() -> None:
-    row = IpForwardRow(
-        "10.0.0.0", "255.0.0.0", 0, "192.168.1.254", 3, 4, 3, 120, 65001, 10, 20, 30, 40
-    )
+def test_user_rows_are_built_by_keyword_and_make_takes_field_order() -> None:
+    with pytest.raises(TypeError, match="keyword"):
+        IpForwardRow("10.0.0.0", "255.0.0.0", 0, "192.168.1.254", 3, 4, 3, 120, 65001, 10, 20, 30, 40)  # type: ignore[misc]
+    row = IpForwardRow._make(["10.0.0.0", "255.0.0.0", 0, "192.168.1.254", 3, 4, 3, 120, 65001, 10, 20, 30, 40,
+                              METRIC_UNUSED])  # fmt: skip
     assert row == user_route()
-    assert IpForwardRow(*user_route()) == user_route()
+    assert IpForwardRow._make(user_route()) == user_route()
+    with pytest.raises(TypeError, match="14 values"):
+        IpForwardRow._make(list(user_route())[:-1])
+    with pytest.raises(TypeError, match="unexpected"):
+        user_route(nonsense=1)
 
 
 def test_user_route_missing_required_field_raises_type_error() -> None:
@@ -516,15 +525,15 @@ def test_user_route_rejects_out_of_range_int_addresses_and_other_types() -> None
 
 def test_other_user_rows_validate_their_fields() -> None:
     with pytest.raises(ValueError):
-        UdpRow("1.2.3.4", 65536)
+        UdpRow(local_addr="1.2.3.4", local_port=65536)
     with pytest.raises(ValueError):
-        TcpRow(5, "1.2.3.4", -1, "5.6.7.8", 80)
+        TcpRow(state=5, local_addr="1.2.3.4", local_port=-1, remote_addr="5.6.7.8", remote_port=80)
     with pytest.raises(ValueError):
-        IpNetRow(1, b"\x00" * 9, "1.2.3.4", 3)
+        IpNetRow(index=1, phys_addr=b"\x00" * 9, addr="1.2.3.4", type=3)
     with pytest.raises(ValueError):
-        IpAddrRow("1.2.3.4", 1, "255.0.0.0", "1.255.255.255", 0, 0x10000)
+        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.0", bcast_addr="1.255.255.255", reasm_size=0, type=0x10000)
     with pytest.raises(ValueError):
-        IpAddrRow("1.2.3.4", 1, "255.0.0.300", "1.255.255.255", 0, 1)
+        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.300", bcast_addr="1.255.255.255", reasm_size=0, type=1)
 
 
 # ------------------------------------------------------------- public view
@@ -580,10 +589,10 @@ def test_pickle_round_trips_with_public_values(protocol: int) -> None:
     assert back == row and type(back) is IpForwardRow
     assert back.dest == IPv4Address("10.0.0.0") and tuple(back) == PUBLIC
     others = (
-        UdpRow("1.2.3.4", 53),
-        TcpRow(5, "1.2.3.4", 1, "5.6.7.8", 2),
-        IpNetRow(1, b"\x01\x02", "1.2.3.4", 3),
-        IpAddrRow("1.2.3.4", 1, "255.0.0.0", "1.255.255.255", 0, 1),
+        UdpRow(local_addr="1.2.3.4", local_port=53),
+        TcpRow(state=5, local_addr="1.2.3.4", local_port=1, remote_addr="5.6.7.8", remote_port=2),
+        IpNetRow(index=1, phys_addr=b"\x01\x02", addr="1.2.3.4", type=3),
+        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.0", bcast_addr="1.255.255.255", reasm_size=0, type=1),
     )
     for other in others:
         assert pickle.loads(pickle.dumps(other, protocol)) == other

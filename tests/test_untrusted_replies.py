@@ -12,7 +12,9 @@ import struct
 
 import pytest
 
-from mprapi_cffi import _wire
+from mprapi_cffi.mib import (
+    IcmpStats, IfRow, IpAddrRow, IpForwardRow, IpNetRow, IpStats, TcpRow, TcpStats, UdpRow, UdpStats,
+)
 
 DECODERS = [
     IfRow.decode_table, IfRow.decode, IpAddrRow.decode_table, IpAddrRow.decode,
@@ -20,6 +22,10 @@ DECODERS = [
     TcpRow.decode_table, UdpRow.decode_table, IpStats.decode, IcmpStats.decode, TcpStats.decode,
     UdpStats.decode,
 ]
+
+
+def decoder_name(decoder) -> str:
+    return f"{decoder.__self__.__name__}.{decoder.__name__}"
 
 
 def read_every_field(value: object) -> None:
@@ -30,9 +36,9 @@ def read_every_field(value: object) -> None:
         repr(row)
 
 
-@pytest.mark.parametrize("decoder", DECODERS, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("decoder", DECODERS, ids=decoder_name)
 def test_random_bytes_decode_or_raise_value_error(decoder) -> None:
-    rng = random.Random(decoder.__name__)
+    rng = random.Random(decoder_name(decoder))
     decoded = 0
     for _ in range(300):
         size = rng.choice([0, 3, 8, 11, 12, 13, 20, 36, 100, 872, 1500, 2000])

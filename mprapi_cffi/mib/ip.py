@@ -99,5 +99,5 @@ class IcmpCounters(MibStruct, sdk="MIBICMPSTATS", size=52):
 class IcmpStats(MibStruct, sdk="MIB_ICMP", size=104, var_id=ICMP_STATS):
     """ICMP statistics: mirrors MIB_ICMP (stats.icmpInStats, stats.icmpOutStats)."""
 
-    in_stats: Nested[IcmpCounters] = field("icmpInStats", "received")
-    out_stats: Nested[IcmpCounters] = field("icmpOutStats", "sent")
+    in_stats: Nested[IcmpCounters] = field("stats.icmpInStats", "received")
+    out_stats: Nested[IcmpCounters] = field("stats.icmpOutStats", "sent")

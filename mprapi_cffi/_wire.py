@@ -246,8 +246,8 @@ def _if_name_view(data: bytes) -> str:
 def _if_name_encode(name: str, value: object) -> tuple[bytes]:
     text = _check_str(name, value)
     data = text.encode("utf-16-le", "surrogatepass")
-    if len(data) > 510:  # WCHAR[MAX_INTERFACE_NAME_LEN + 1], NUL included
-        raise ValueError(f"{name}: {len(data) // 2} UTF-16 units, at most 255 fit")
+    if len(data) > 512:  # WCHAR[MAX_INTERFACE_NAME_LEN + 1]; a name that fills it has no NUL
+        raise ValueError(f"{name}: {len(data) // 2} UTF-16 units, at most 256 fit")
     return (data,)
 
 
@@ -513,7 +513,13 @@ class MibStruct(metaclass=_MibStructType):
     def __getitem__(self, key: SupportsIndex | slice) -> Any:
         if isinstance(key, slice):
             return self._values()[key]
-        return self._getters[key](self)
+        try:
+            getter = self._getters[key]
+        except IndexError:
+            raise IndexError(f"{type(self).__name__} index out of range") from None
+        except TypeError:
+            raise TypeError(f"{type(self).__name__} indices must be integers or slices, not {type(key).__name__}") from None
+        return getter(self)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._values())
@@ -524,6 +530,14 @@ class MibStruct(metaclass=_MibStructType):
     def count(self, value: Any) -> int:
         """How many fields hold ``value``."""
         return self._values().count(value)
+
+    def index(self, value: Any, start: SupportsIndex = 0, stop: SupportsIndex = sys.maxsize) -> int:
+        """The position of the first field holding ``value`` (ValueError if none does).
+
+        On the structures with an SDK field named ``index`` (IfRow, IpAddrRow,
+        IpNetRow), ``.index`` is that field.
+        """
+        return self._values().index(value, start, stop)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values()))

@@ -9,7 +9,7 @@ from ipaddress import IPv4Address
 import pytest
 
 import mprapi_cffi as mpr
-from mprapi_cffi import _ext, _wire
+from mprapi_cffi import _ext
 from mprapi_cffi.mib import STRUCTS
 from mprapi_cffi.cli import main
 

@@ -47,7 +47,7 @@ class IfRow(MibStruct, sdk="MIB_IFROW", size=860, var_id=IF_ROW, table_id=IF_TAB
     """An interface: mirrors MIB_IFROW (length fields folded into their values)."""
 
     name: IfName = field("wszName", "interface name, up to its first NUL")
-    index: Dword = field("dwIndex", "interface index")  # the SDK's name; there is no .index() method
+    index: Dword = field("dwIndex", "interface index")  # type: ignore[assignment]  # the SDK name hides .index()
     type: Enumerated[IfType] = field("dwType", "interface type")
     mtu: Dword = field("dwMtu", "largest datagram, in bytes")
     speed: Dword = field("dwSpeed", "bits per second")

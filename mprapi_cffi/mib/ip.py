@@ -33,7 +33,7 @@ class IpAddrRow(MibStruct, sdk="MIB_IPADDRROW", size=24, var_id=IP_ADDRROW, tabl
     """An interface address: mirrors MIB_IPADDRROW."""
 
     addr: Address = field("dwAddr", "the address")
-    index: Dword = field("dwIndex", "interface index")  # the SDK's name; there is no .index() method
+    index: Dword = field("dwIndex", "interface index")  # type: ignore[assignment]  # the SDK name hides .index()
     mask: Address = field("dwMask", "subnet mask")
     bcast_addr: Address = field("dwBCastAddr", "broadcast address")
     reasm_size: Dword = field("dwReasmSize", "largest datagram that can be reassembled")
@@ -44,7 +44,7 @@ class IpNetRow(MibStruct, sdk="MIB_IPNETROW", size=24, var_id=IP_NETROW, table_i
                key=("index", "addr")):  # fmt: skip
     """An ARP entry: mirrors MIB_IPNETROW."""
 
-    index: Dword = field("dwIndex", "interface index")  # the SDK's name; there is no .index() method
+    index: Dword = field("dwIndex", "interface index")  # type: ignore[assignment]  # the SDK name hides .index()
     phys_addr: PhysAddr = field("bPhysAddr", "physical address, dwPhysAddrLen bytes of it")
     addr: Address = field("dwAddr", "IPv4 address")
     type: Enumerated[NetType] = field("dwType", "entry type")

@@ -1,0 +1,55 @@
+"""What the Windows lane's tools share: tools/winlane.py (host Python, Linux),
+tools/cross_wheel.py (host Python) and tools/test_wheel.py (Windows CPython,
+under Wine or on cibuildwheel's runners).
+
+Standard library only, and nothing that needs Linux at import time: Windows
+CPython imports this module too.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import zipfile
+
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TOOLS)
+
+# The one wheel the lane cross-builds: abi3, so one .pyd serves CPython 3.10 and later.
+WHEEL_TAG = "cp310-abi3-win_amd64"
+# The Windows CPythons the lane sets up and tests the installed wheel on; the
+# first is the default for everything else (WINLANE_PY).
+PYVERSIONS = ("3.13", "3.10")
+# The folder holding the stand-in router's mprapi.dll, for the tests.
+ROUTER_ENV = "MPRAPI_TEST_ROUTER"
+
+
+def pyversions() -> list[str]:
+    """The Windows CPython versions to set up and test on: WINLANE_PYVERSIONS, or PYVERSIONS."""
+    return os.environ.get("WINLANE_PYVERSIONS", "").split() or list(PYVERSIONS)
+
+
+def windows_pip_args(version: str) -> list[str]:
+    """pip options that resolve for Windows x64 CPython `version`, whatever the host is."""
+    return ["--only-binary=:all:", "--platform", "win_amd64",
+            "--python-version", version, "--implementation", "cp"]
+
+
+def unpack_wheel(wheel: str, dest: str) -> None:
+    """Install a wheel by unpacking it into the site folder dest.
+
+    pip cannot run under Wine 8 (its `platform` module queries WMI, which Wine
+    does not implement), and for a pure or an abi3 wheel unpacking is all that
+    installing does; scripts and RECORD bookkeeping are not needed here.
+    """
+    os.makedirs(dest, exist_ok=True)
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(dest)
+
+
+def wheel_in(dist: str) -> str:
+    """The one mprapi_cffi wheel with WHEEL_TAG in folder dist."""
+    found = glob.glob(os.path.join(dist, f"mprapi_cffi-*-{WHEEL_TAG}.whl"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"expected one mprapi_cffi-*-{WHEEL_TAG}.whl in {dist}, found {len(found)}")
+    return found[0]

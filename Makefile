@@ -1,71 +1,68 @@
-# Entry points.  Everything runs on a fresh Debian 12 machine as root:
-# each target installs what it needs first (tools/winlane.sh setup).
+# Entry points.  Everything runs on a fresh Debian 12 machine as root: each
+# target installs what it needs first (make setup).  The Windows lane is
+# tools/winlane.py; its state lives in .winlane/ (WINLANE_DIR overrides it), and
+# each step leaves its result in the state folder's reports/, which
+# `make test`'s summary reads.  `make help` lists the targets from their `##`.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
+.DEFAULT_GOAL := help
 PYTHON ?= python3
-LANE := tools/winlane.sh
-REPORTS := .winlane/reports
-WHEEL = $(wildcard dist/mprapi_cffi-*-cp310-abi3-win_amd64.whl)
+LANE := $(PYTHON) tools/winlane.py
+# Runs a host command as a lane step and records its result.
+RECORD := $(LANE) record
+DIST ?= dist
+WHEEL = $(wildcard $(DIST)/mprapi_cffi-*-cp310-abi3-win_amd64.whl)
+# The extension `make build` writes (WINLANE_PYD moves it, e.g. for a trial build).
+PYD = $(or $(WINLANE_PYD),mprapi_cffi/_mprapi.pyd)
+TEST_STEPS := test-native typecheck check test-windows test-wheel sdist-check
 
 .PHONY: help setup build test test-native typecheck check test-windows test-wheel sdist-check demo bench wheel clean
 
-help:
-	@echo "make demo    the mprapi command through the real extension, on this machine's own tables"
-	@echo "make test    native lane, mypy, cdef check, Windows lane, installed wheel on 3.10 and 3.13, sdist"
-	@echo "make bench   decode/floor and get/bare-cffi ratios, measured side by side"
-	@echo "make wheel   cross-build the cp310-abi3-win_amd64 wheel into dist/"
+help: ## this list
+	@$(LANE) makehelp
 
-setup:
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 2>&1 | { grep -v '^WARNING' || true; }
-	@$(LANE) setup
-	@mkdir -p $(REPORTS)
-
-build: setup
-	@$(LANE) build
-
-test-native: setup
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests | tee $(REPORTS)/native.txt
-
-typecheck: setup
-	{ $(PYTHON) -m mypy --strict --platform win32 mprapi_cffi && \
-	  $(PYTHON) -m ruff check mprapi_cffi tests bench tools build_mprapi.py setup.py && \
-	  $(PYTHON) -m mypy --strict mprapi_cffi; } | tee $(REPORTS)/mypy.txt
-
-check: build
-	$(LANE) check 2>&1 | tee $(REPORTS)/check.txt
-
-test-windows: build
-	$(LANE) selftest 2>&1 | tee $(REPORTS)/selftest.txt
-	$(LANE) test -q | tee $(REPORTS)/windows.txt
-
-wheel: build
-	$(PYTHON) tools/cross_wheel.py mprapi_cffi/_mprapi.pyd dist
-
-test-wheel: wheel
-	$(LANE) test-wheel $(WHEEL) -q 2>&1 | tee $(REPORTS)/wheel.txt
-
-sdist-check: setup
-	tools/check_sdist.sh | tee $(REPORTS)/sdist.txt
-
-test:
-	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/*.txt
-	$(MAKE) --no-print-directory test-native typecheck check test-windows test-wheel sdist-check
-	@echo
-	@echo "== lanes =="
-	@echo "native lane, Linux CPython:             $$(tail -n1 $(REPORTS)/native.txt)"
-	@echo "mypy --strict, ruff:                    $$(tail -n1 $(REPORTS)/mypy.txt)"
-	@echo "cdef check, x64 + x86 + ARM64 + same C: $$(tail -n1 $(REPORTS)/check.txt | sed 's/.*cdef check: //')"
-	@echo "stand-in router self-test:              $$(tail -n1 $(REPORTS)/selftest.txt | sed 's/.*self-test: //')"
-	@echo "Windows lane, source tree, 3.13:        $$(tail -n1 $(REPORTS)/windows.txt)"
-	@grep 'installed wheel on' $(REPORTS)/wheel.txt | \
-		sed -E 's/.*installed wheel on Windows CPython ([0-9.]+): /Windows lane, installed wheel, \1:    /'
-	@echo "sdist, pure-Python install on Linux:    $$(tail -n1 $(REPORTS)/sdist.txt)"
-
-demo: build
+demo: build ## the mprapi command through the real extension, on this machine's own tables
 	@$(LANE) python tools/demo.py
 
-bench: build
+test: ## every lane below, then the "== lanes ==" summary; fails if any step failed
+	@$(LANE) reset-reports
+	@status=0; $(MAKE) --no-print-directory -k $(TEST_STEPS) || status=$$?; \
+	echo; $(LANE) summary || status=1; exit $$status
+
+bench: build ## decode/floor and get/bare-cffi ratios, measured side by side
 	@$(LANE) python bench/bench_router.py
 
-clean:
-	rm -rf .winlane build dist *.egg-info mprapi_cffi/_mprapi.pyd
+wheel: build ## cross-build the cp310-abi3-win_amd64 wheel into dist/ (DIST)
+	$(PYTHON) tools/cross_wheel.py $(PYD) $(DIST)
+
+setup: ## host tools (pip), MinGW-w64, Wine, clang (apt), Windows CPython 3.13 and 3.10; idempotent
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 2>&1 | { grep -v '^WARNING' || true; }
+	@$(LANE) setup
+
+build: setup ## the .pyd (MinGW-w64, abi3) and the stand-in router DLL
+	@$(LANE) build
+
+test-native: setup ## the suite on Linux CPython (the tests that need no Windows)
+	$(RECORD) native -- $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+typecheck: setup ## mypy --strict (win32 and Linux), ruff, and this help's completeness
+	$(RECORD) typecheck -- $(SHELL) -c '$(LANE) makehelp --check && \
+	  $(PYTHON) -m mypy --strict --platform win32 mprapi_cffi && \
+	  $(PYTHON) -m ruff check mprapi_cffi tests bench tools build_mprapi.py setup.py && \
+	  $(PYTHON) -m mypy --strict mprapi_cffi'
+
+check: build ## cdef check: the C for x64, x86 and ARM64 with -Werror, i686 router exports, same C on Windows
+	$(LANE) check
+
+test-windows: build ## the stand-in router's self-test, and the suite under Windows CPython on the source tree
+	$(LANE) selftest
+	$(LANE) test -q
+
+test-wheel: wheel ## the suite against the installed wheel, on Windows CPython 3.13 and 3.10
+	$(LANE) test-wheel $(WHEEL) -q
+
+sdist-check: setup ## the sdist's contents, and its pure-Python install's tests on Linux
+	$(RECORD) sdist -- env HOSTPY=$(PYTHON) tools/check_sdist.sh
+
+clean: ## remove the lane's state, build output and the .pyd
+	rm -rf $(or $(WINLANE_DIR),.winlane) build $(DIST) *.egg-info mprapi_cffi/_mprapi.pyd

@@ -13,10 +13,11 @@ import os
 import sys
 import tempfile
 
+from lanelib import ROOT
 from setuptools._distutils.ccompiler import new_compiler
 from setuptools._distutils.sysconfig import customize_compiler
 
-ROUTER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "router")
+ROUTER = os.path.join(ROOT, "tests", "router")
 
 
 def build_router(output_dir: str) -> str:

@@ -14,7 +14,7 @@ listing=$(tar tzf "$sdist")
 for needed in build_mprapi.py setup.py pyproject.toml LICENSE README.md CHANGELOG.md \
         mprapi_cffi/__init__.py mprapi_cffi/py.typed mprapi_cffi/_mprapi.pyi \
         tests/router/router.c tests/router/router.def tests/conftest.py tests/mib_bytes.py \
-        tools/test_wheel.py tools/build_router.py; do
+        tools/test_wheel.py tools/build_router.py tools/lanelib.py tools/winlane.py; do
     grep -q "/$needed\$" <<<"$listing" || { echo "sdist lacks $needed" >&2; exit 1; }
 done
 if grep -E '\.(pyd|dll|so|o|exe|pyc)$|/\.winlane/' <<<"$listing"; then

@@ -5,7 +5,7 @@
 Runs the suite from a copy of tests/ in a temporary folder, so that `import
 mprapi_cffi` finds the installed wheel and not the checkout.  The stand-in
 router is the one in MPRAPI_TEST_ROUTER if that is set (the Windows lane's
-MinGW build, `tools/winlane.sh test-wheel`), else it is built here with MSVC
+MinGW build, `tools/winlane.py test-wheel`), else it is built here with MSVC
 (cibuildwheel's test-command on Windows runners).
 """
 
@@ -18,26 +18,26 @@ import tempfile
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# sys.path[0] is this script's folder, tools/.
+from lanelib import ROOT, ROUTER_ENV
 
 
 def main() -> int:
-    project = os.path.dirname(HERE)
+    """Run pytest on a copy of tests/ against the installed package; return its exit code."""
     # The suite then fails unless the package it imports is an installed one.
     os.environ.setdefault("MPRAPI_EXPECT_INSTALLED", "1")
     # The router DLL built into `work` stays loaded in this process, and
     # Windows cannot delete a loaded DLL: leave what cannot be removed.
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as work:
-        router_dir = os.environ.get("MPRAPI_TEST_ROUTER")
+        router_dir = os.environ.get(ROUTER_ENV)
         if not router_dir:
-            sys.path.insert(0, HERE)
             from build_router import build_router
 
             router_dir = os.path.dirname(build_router(os.path.join(work, "router")))
-            os.environ["MPRAPI_TEST_ROUTER"] = router_dir
+            os.environ[ROUTER_ENV] = router_dir
         # copyfile, not copy2: Python 3.12+ copies with CopyFile2, which Wine 8 lacks.
         tests = shutil.copytree(
-            os.path.join(project, "tests"), os.path.join(work, "tests"),
+            os.path.join(ROOT, "tests"), os.path.join(work, "tests"),
             copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("__pycache__"),
         )
         cwd = os.getcwd()

@@ -83,6 +83,8 @@ CFLAGS_CHECK = [*WERROR, "-Wall", "-Wno-unused-function", "-Wno-unused-variable"
 # The C is emitted by whichever Python runs this, from the checkout's build script.
 EMIT = "import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])"
 
+# How much of a program's stdout and of its stderr a Run keeps.
+KEEP = 4 << 20
 # timeout(1)'s status for a command it stopped, kept so that callers see the same codes.
 TIMED_OUT = 124
 
@@ -174,16 +176,26 @@ def winpath(path: Path | str) -> str:
 
 @dataclass
 class Run:
-    """What a streamed program did: its exit status and everything it wrote to stdout."""
+    """What a streamed program did: its exit status and everything it wrote."""
 
     status: int
     output: bytes = b""
+    errors: bytes = b""
     timed_out: bool = False
 
     @property
     def lines(self) -> list[str]:
         """Its stdout as lines, without the \\r that Windows programs end them with."""
-        return self.output.decode("utf-8", "replace").replace("\r", "").splitlines()
+        return _lines(self.output)
+
+    @property
+    def error_lines(self) -> list[str]:
+        """Its stderr (unless merged into stdout) as lines."""
+        return _lines(self.errors)
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", "replace").replace("\r", "").splitlines()
 
 
 def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -205,7 +217,7 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
         start_new_session=True,
     )
     assert proc.stdout is not None
-    kept = bytearray()
+    kept = {proc.stdout.fileno(): bytearray()}
     with contextlib.ExitStack() as stack:
         log_file = stack.enter_context(open(log_path, "wb")) if log_path else None
         sinks: dict[int, list[BinaryIO]] = {
@@ -213,6 +225,7 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
         }
         if proc.stderr is not None:
             sinks[proc.stderr.fileno()] = [sys.stderr.buffer]
+            kept[proc.stderr.fileno()] = bytearray()
         selector = stack.enter_context(selectors.DefaultSelector())
         for fd in sinks:
             selector.register(fd, selectors.EVENT_READ)
@@ -243,8 +256,10 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
                     for sink in sinks[key.fd]:
                         sink.write(chunk)
                         sink.flush()
-                    if key.fd == proc.stdout.fileno():
-                        kept += chunk
+                    buf = kept[key.fd]
+                    buf += chunk
+                    if len(buf) > KEEP:
+                        del buf[:-KEEP]  # the end is what summaries read (WINEDEBUG can say gigabytes)
         except BaseException:
             _stop(proc)  # ^C: leave nothing running behind us
             raise
@@ -255,7 +270,8 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
     status = TIMED_OUT if timed_out else proc.wait()
     if status < 0:
         status = 128 - status  # killed by a signal: the shell's 128+N
-    return Run(status, bytes(kept), timed_out)
+    out, *err = kept.values()
+    return Run(status, bytes(out), bytes(err[0]) if err else b"", timed_out)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -374,8 +390,8 @@ def pytest_summary(lines: Sequence[str]) -> str | None:
 
 
 def last_line(lines: Sequence[str]) -> str:
-    """The last line with something on it."""
-    return next((line.strip() for line in reversed(lines) if line.strip()), "")
+    """The last line with something on it, its runs of spaces made one."""
+    return next((" ".join(line.split()) for line in reversed(lines) if line.strip()), "")
 
 
 def outcome(run: Run) -> str:
@@ -385,7 +401,8 @@ def outcome(run: Run) -> str:
         return found
     if run.status != 0:
         how = "stopped (timeout)" if run.timed_out else f"exited with status {run.status}"
-        return f"{how}: {last_line(run.lines)}" if last_line(run.lines) else how
+        said = last_line(run.lines) or last_line(run.error_lines)
+        return f"{how}: {said}" if said else how
     return last_line(run.lines)
 
 

@@ -19,7 +19,7 @@ import sys
 from enum import IntEnum
 from typing import Any, TypeVar
 
-# The folder that holds the stand-in's mprapi.dll (tools/winlane.sh and
+# The folder that holds the stand-in's mprapi.dll (tools/winlane.py and
 # tools/test_wheel.py set it).
 ROUTER_DIR_VARIABLE = "MPRAPI_TEST_ROUTER"
 
@@ -165,7 +165,7 @@ def load_router(router_dir: str | None = None) -> Router:
         if not router_dir:
             raise RuntimeError(
                 f"{ROUTER_DIR_VARIABLE} is not set: it names the folder that holds the stand-in "
-                "router's mprapi.dll (tools/winlane.sh sets it)"
+                "router's mprapi.dll (tools/winlane.py sets it)"
             )
     if sys.platform != "win32":
         raise RuntimeError(f"the stand-in router is a Windows DLL; this is {sys.platform}")
@@ -180,7 +180,7 @@ def load_router(router_dir: str | None = None) -> Router:
         )
     path = os.path.join(folder, "mprapi.dll")
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"no stand-in router at {path} (tools/winlane.sh build makes it)")
+        raise FileNotFoundError(f"no stand-in router at {path} (tools/winlane.py build makes it)")
     dll_directory = os.add_dll_directory(folder)
     router = Router(ctypes.CDLL(path))
     _loaded[key] = (router, dll_directory)

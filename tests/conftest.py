@@ -1,7 +1,7 @@
 """One suite, two lanes.
 
 Natively (Linux, or any Python without the compiled module) only the tests
-that need no Windows run.  In the Windows lane (tools/winlane.sh test), the
+that need no Windows run.  In the Windows lane (tools/winlane.py test), the
 compiled extension is imported against the stand-in router DLL, loaded
 first and driven through standin.py; MPRAPI_TEST_ROUTER names the folder
 that holds it.
@@ -36,7 +36,7 @@ IN_WINDOWS_LANE = ROUTER is not None and _ext.lib is not None
 
 windows_lane = pytest.mark.skipif(
     not IN_WINDOWS_LANE,
-    reason="needs the compiled extension and the stand-in router (tools/winlane.sh test)",
+    reason="needs the compiled extension and the stand-in router (tools/winlane.py test)",
 )
 
 

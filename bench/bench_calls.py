@@ -1,6 +1,6 @@
 """Per-call cost of MibServer.get() against a bare cffi call sequence.
 
-Run in the Windows lane (`make bench`, or `tools/winlane.sh python
+Run in the Windows lane (`make bench`, or `tools/winlane.py python
 bench/bench_calls.py`).  Both sides do the same work per call: pass the
 query (bytes, which cffi hands to C without a copy), allocate the out
 pointer and size, call MprAdminMIBEntryGet on the

@@ -37,7 +37,7 @@ def _repeated(call: Callable[[], object], times: int) -> Callable[[], None]:
 def measure_call_overhead(calls: int, rounds: int) -> dict[str, float]:
     """Best seconds per call for MibServer.get, a bare cffi and a bare ctypes sequence."""
     import mprapi_cffi as mpr
-    from mprapi_cffi._binding import ffi, lib
+    from mprapi_cffi._mprapi import ffi, lib  # the compiled module itself: the bare-cffi side
 
     query = struct.pack("<I", mpr.IF_NUMBER)
     server = mpr.connect()
@@ -85,11 +85,12 @@ def measure_call_overhead(calls: int, rounds: int) -> dict[str, float]:
         server.close()
 
 
-def report_call_overhead(best: dict[str, float]) -> None:
-    for name, seconds in best.items():
-        print(f"  {name:>14}: {seconds * 1e9:8.0f} ns/call")
-    print(f"get/bare-cffi ratio: {best['MibServer.get'] / best['bare cffi']:.2f}x")
-    print(f"ctypes/bare-cffi ratio: {best['bare ctypes'] / best['bare cffi']:.2f}x")
+def report_call_overhead(best: dict[str, float]) -> list[str]:
+    """Lines of ns per call and the ratios to the bare cffi sequence."""
+    lines = [f"  {name:>14}: {seconds * 1e9:8.0f} ns/call" for name, seconds in best.items()]
+    lines.append(f"  get/bare-cffi: {best['MibServer.get'] / best['bare cffi']:.2f}x")
+    lines.append(f"  ctypes/bare-cffi: {best['bare ctypes'] / best['bare cffi']:.2f}x")
+    return lines
 
 
 def main() -> None:
@@ -98,7 +99,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
     load_router()  # before the extension is imported, which binds to it
-    report_call_overhead(measure_call_overhead(args.calls, args.rounds))
+    best = measure_call_overhead(args.calls, args.rounds)
+    print("\n".join(report_call_overhead(best)))
+    print(f"get/bare-cffi ratio: {best['MibServer.get'] / best['bare cffi']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -7,23 +7,22 @@ and times, interleaved in one run and best of R repeats:
 
 - ``floor``: ``list(struct.iter_unpack('<14I', rows))``, the bare unpacking of
   the same bytes into plain tuples of ints;
-- ``decode``: ``mprapi_cffi.decode.ip_forward_table(reply)``, the shipped
-  decoder (header and count checks included);
+- ``decode``: ``IpForwardRow.decode_table(reply)``, the shipped decoder
+  (header and count checks included);
 - the alternatives it was chosen over (see ``ALTERNATIVES``).
 
-Each prints as rows/s and as ``decode/floor ratio: N.NNx`` (time over the
-floor's time).  A second block times decoding and then reading every row's
-``dest``, ``next_hop`` and ``type``, for the designs where that differs.
-
-``table_rows`` and ``floor`` are shared with bench_router.py, which times the
-same floor against replies from the stand-in router in the Windows lane.
+Each prints as rows/s and as a ratio to the floor's time.  A second block
+times decoding and then reading every row's ``dest``, ``next_hop`` and
+``type``.  ``make bench`` runs this under Windows CPython with
+bench_router.py and records the figures in bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import collections
+import dataclasses
+import functools
 import itertools
 import struct
 import sys
@@ -35,14 +34,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mprapi_cffi import decode
-from mprapi_cffi.constants import IP_FORWARDTABLE
-from mprapi_cffi.rows import _ROUTE_PROTO, _ROUTE_TYPE, IpForwardRow
+from mprapi_cffi import IP_FORWARDTABLE, IpForwardRow, RouteProto, RouteType
 from timing import best_times
 
-_FLOOR_FORMAT = "<14I"
-_ROUTE = decode._IPFORWARD  # the shipped decoder's MIB_IPFORWARDROW layout
-_WIRE_FORMAT = _ROUTE.format
+FLOOR_FORMAT = "<14I"
+ROUTE = IpForwardRow.layout  # the declaration's MIB_IPFORWARDROW layout
+_ROUTE_TYPE = {int(m): m for m in RouteType}
+_ROUTE_PROTO = {int(m): m for m in RouteProto}
 
 
 def build_reply(rows: int) -> bytes:
@@ -51,13 +49,24 @@ def build_reply(rows: int) -> bytes:
     for i in range(rows):
         dest = (10 << 24 | i << 8).to_bytes(4, "big")
         parts.append(
-            _ROUTE.pack(
+            ROUTE.pack(
                 dest, b"\xff\xff\xff\x00", 0, b"\xc0\xa8\x01\xfe", 1 + i % 8,
                 3 + i % 2, (3, 2, 8, 13, 10002)[i % 5], i % 3600, 0,
                 1 + i % 50, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF,
             )
         )  # fmt: skip
     return b"".join(parts)
+
+
+def table_rows(reply: bytes) -> memoryview:
+    """The rows of a table reply, as many as its dwNumEntries says (the reply is ours)."""
+    (count,) = struct.unpack_from("<I", reply, 8)
+    return memoryview(reply)[12 : 12 + count * ROUTE.size]
+
+
+def floor(rows: memoryview) -> list[Any]:
+    """The floor: the rows unpacked into plain tuples of ints, nothing more."""
+    return list(struct.iter_unpack(FLOOR_FORMAT, rows))
 
 
 # ------------------------------------------------------------- alternatives
@@ -95,64 +104,69 @@ class _LazyDataclassRoute:
         return _ROUTE_TYPE.get(self.type_value, self.type_value)
 
 
+class _WireTuple(tuple[Any, ...]):
+    """The earlier design: a tuple subclass storing wire values, converting on read."""
+
+    __slots__ = ()
+
+    @property
+    def dest(self) -> IPv4Address:
+        return IPv4Address(tuple.__getitem__(self, 0))
+
+    @property
+    def next_hop(self) -> IPv4Address:
+        return IPv4Address(tuple.__getitem__(self, 3))
+
+    @property
+    def type(self) -> int:
+        value: int = tuple.__getitem__(self, 5)
+        return _ROUTE_TYPE.get(value, value)
+
+
+_make_wire_tuple = functools.partial(tuple.__new__, _WireTuple)
+
 # Plain NamedTuples with the row's field names: one with IPv4Address and enum
 # members built while decoding, one of wire values built with its own _make.
 _EagerRoute = collections.namedtuple("_EagerRoute", IpForwardRow._fields)
 _WireNamedTuple = collections.namedtuple("_WireNamedTuple", IpForwardRow._fields)
 
 
-_make_route = decode._make_route
-
-
-def table_rows(reply: bytes) -> memoryview:
-    """The declared rows of an IP_FORWARDTABLE reply, bounds-checked as decode does."""
-    return decode._table(reply, _ROUTE, "MIB_IPFORWARDTABLE")
-
-
-def floor(rows: memoryview) -> list[Any]:
-    """The floor: the rows unpacked into plain tuples of ints, nothing more."""
-    return list(struct.iter_unpack(_FLOOR_FORMAT, rows))
-
-
 def _decode(reply: bytes) -> list[Any]:
-    return decode.ip_forward_table(reply)
+    return IpForwardRow.decode_table(reply)
 
 
 def _dataclass_lazy(rows: memoryview) -> list[Any]:
-    return list(itertools.starmap(_LazyDataclassRoute, struct.iter_unpack(_WIRE_FORMAT, rows)))
+    return list(itertools.starmap(_LazyDataclassRoute, ROUTE.iter_unpack(rows)))
 
 
 def _namedtuple_eager(rows: memoryview) -> list[Any]:
     ip, rt, rp = IPv4Address, _ROUTE_TYPE, _ROUTE_PROTO
     return [
         _EagerRoute(ip(d), ip(m), p, ip(nh), i, rt.get(t, t), rp.get(pr, pr), *rest)
-        for d, m, p, nh, i, t, pr, *rest in struct.iter_unpack(_WIRE_FORMAT, rows)
+        for d, m, p, nh, i, t, pr, *rest in ROUTE.iter_unpack(rows)
     ]
 
 
 def _namedtuple_wire_make(rows: memoryview) -> list[Any]:
-    return list(map(_WireNamedTuple._make, struct.iter_unpack(_WIRE_FORMAT, rows)))
+    return list(map(_WireNamedTuple._make, ROUTE.iter_unpack(rows)))
 
 
-def _wire_eager_enums(rows: memoryview) -> list[Any]:
-    rt, rp = _ROUTE_TYPE, _ROUTE_PROTO
-    return [
-        _make_route((d, m, p, nh, i, rt.get(t, t), rp.get(pr, pr), *rest))
-        for d, m, p, nh, i, t, pr, *rest in struct.iter_unpack(_WIRE_FORMAT, rows)
-    ]
-
-
-def _wire_int_addresses(rows: memoryview) -> list[Any]:
-    # The chosen design, but addresses unpacked as "I" (the wire DWORD as an int).
-    return list(map(_make_route, struct.iter_unpack(_FLOOR_FORMAT, rows)))
+def _wire_tuple(rows: memoryview) -> list[Any]:
+    return list(map(_make_wire_tuple, ROUTE.iter_unpack(rows)))
 
 
 ALTERNATIVES: dict[str, tuple[str, Callable[[memoryview], list[Any]]]] = {
+    "wire_tuple": ("tuple subclass of wire values (earlier)", _wire_tuple),
+    "namedtuple_wire_make": ("NamedTuple of wire values via its _make", _namedtuple_wire_make),
     "dataclass_lazy": ("slotted frozen dataclass, lazy address", _dataclass_lazy),
     "namedtuple_eager": ("NamedTuple, eager IPv4Address + enums", _namedtuple_eager),
-    "namedtuple_wire_make": ("NamedTuple of wire values via its _make", _namedtuple_wire_make),
-    "wire_eager_enums": ("chosen tuple, enums looked up eagerly", _wire_eager_enums),
-    "wire_int_addresses": ("chosen tuple, addresses as 'I' ints", _wire_int_addresses),
+}
+
+LABELS = {
+    "floor": "bare struct.iter_unpack('<14I') floor",
+    "decode": "IpForwardRow.decode_table",
+    "whole": "MibServer.ip_forward_table() (call, copy, free, decode)",
+    **{name: label for name, (label, _) in ALTERNATIVES.items()},
 }
 
 
@@ -161,51 +175,41 @@ def _read_all(rows: list[Any]) -> None:
         _ = (row.dest, row.next_hop, row.type)
 
 
-def measure_decode(reply: bytes, repeats: int) -> dict[str, float]:
-    """Rows per second for ``floor``, ``decode`` and each of ``ALTERNATIVES``.
-
-    ``reply`` is a whole IP_FORWARDTABLE reply (MIB_OPAQUE_INFO included);
-    every variant works on the same bytes; best of ``repeats`` interleaved
-    runs.
-    """
+def measure_decode(
+    reply: bytes, repeats: int, extra: dict[str, Callable[[], object]] | None = None
+) -> dict[str, float]:
+    """Best seconds for ``floor``, ``decode``, each of ``ALTERNATIVES`` and ``extra`` on one reply."""
     rows = table_rows(reply)
-    count = len(rows) // _ROUTE.size
     variants: dict[str, Callable[[], object]] = {
         "floor": partial(floor, rows),
         "decode": partial(_decode, reply),
+        **(extra or {}),
     }
     for name, (_, fn) in ALTERNATIVES.items():
         variants[name] = partial(fn, rows)
-    best = best_times(variants, repeats)
-    return {name: count / seconds for name, seconds in best.items()}
+    return best_times(variants, repeats)
 
 
 def measure_decode_and_read(reply: bytes, repeats: int) -> dict[str, float]:
-    """Rows per second to decode and then read dest, next_hop and type of every row."""
+    """Best seconds to decode and then read dest, next_hop and type of every row."""
     rows = table_rows(reply)
-    count = len(rows) // _ROUTE.size
     variants: dict[str, Callable[[], object]] = {
         "decode": lambda: _read_all(_decode(reply)),
+        "wire_tuple": lambda: _read_all(_wire_tuple(rows)),
         "dataclass_lazy": lambda: _read_all(_dataclass_lazy(rows)),
         "namedtuple_eager": lambda: _read_all(_namedtuple_eager(rows)),
     }
-    best = best_times(variants, repeats)
-    return {name: count / seconds for name, seconds in best.items()}
+    return best_times(variants, repeats)
 
 
-def _report(title: str, rates: dict[str, float], floor: float) -> None:
-    print(title)
-    labels = {
-        "floor": "bare struct.iter_unpack('<14I') floor",
-        "decode": "decode.ip_forward_table",
-    }
-    labels.update({name: label for name, (label, _) in ALTERNATIVES.items()})
-    width = max(len(labels[name]) for name in rates)
-    for name, rate in rates.items():
-        print(
-            f"  {labels[name]:<{width}}  {rate:>12,.0f} rows/s"
-            f"  decode/floor ratio: {floor / rate:.2f}x"
-        )
+def report(title: str, best: dict[str, float], floor_seconds: float, count: int) -> list[str]:
+    """Lines of rows/s and ratio to the floor, one per variant."""
+    lines = [title]
+    width = max(len(LABELS[name]) for name in best)
+    for name, seconds in best.items():
+        rate, ratio = count / seconds, seconds / floor_seconds
+        lines.append(f"  {LABELS[name]:<{width}}  {rate:>12,.0f} rows/s  {ratio:.2f}x floor")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,14 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=15, help="best of this many runs")
     args = parser.parse_args(argv)
     reply = build_reply(args.rows)
-    print(
-        f"{args.rows:,} routes, best of {args.repeats} interleaved runs, "
-        f"Python {sys.version.split()[0]} on {sys.platform}"
-    )
-    rates = measure_decode(reply, args.repeats)
-    _report("decode:", rates, rates["floor"])
+    python = f"Python {sys.version.split()[0]} on {sys.platform}"
+    print(f"{args.rows:,} routes, best of {args.repeats} interleaved runs, {python}")
+    best = measure_decode(reply, args.repeats)
+    print("\n".join(report("decode:", best, best["floor"], args.rows)))
     read = measure_decode_and_read(reply, max(3, args.repeats // 3))
-    _report("decode, then read dest, next_hop, type of every row:", read, rates["floor"])
+    print("\n".join(report("decode, then read dest, next_hop, type of every row:", read, best["floor"], args.rows)))
+    print(f"decode/floor ratio: {best['decode'] / best['floor']:.2f}x")
     return 0
 
 

@@ -1,31 +1,37 @@
-"""`make bench`: the two speed ratios, each measured side by side in one run.
+"""`make bench`: the speed ratios, each measured side by side in one run.
 
 Runs in the Windows lane (Windows CPython, the real extension, the stand-in
 router):
 
 1. decode/floor: the stand-in builds a route table of --routes rows; its
-   reply is fetched once through MibServer.get, then decode.ip_forward_table
-   and a bare ``struct.iter_unpack('<14I')`` over the same rows are timed,
-   interleaved, best of --repeats.  Also shown: ip_forward_table() whole
-   (call, copy, free, decode).  Target: decode within 3x of the floor.
+   reply is fetched once through MibServer.get, then
+   IpForwardRow.decode_table and a bare ``struct.iter_unpack('<14I')`` over
+   the same rows are timed, interleaved, best of --repeats, with the
+   alternatives of bench_decode.py and ip_forward_table() whole (call, copy,
+   free, decode).  Target: at most 1.5x.
 2. get/bare-cffi: the per-call cost of MibServer.get against a bare cffi
    sequence doing the same work (bench_calls.py).  Target: at most 1.25x.
+
+``--record FILE`` writes the figures into FILE (bench/README.md) between its
+``<!-- figures -->`` markers: the one place the project's speed figures live.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import re
 import struct
 import sys
-from functools import partial
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(BENCH))
 sys.path.insert(0, BENCH)
 
 from bench_calls import load_router, measure_call_overhead, report_call_overhead  # noqa: E402
-from timing import best_times  # noqa: E402
+
+MARKERS = re.compile(r"(<!-- figures -->\n).*?(<!-- /figures -->)", re.DOTALL)
 
 
 def main() -> None:
@@ -34,40 +40,48 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--record", metavar="FILE", help="write the figures into FILE's figures block")
     args = parser.parse_args()
 
     router = load_router()  # before anything imports the extension, which binds to it
     import mprapi_cffi as mpr
-    from bench_decode import floor, table_rows
-    from mprapi_cffi import decode
+    from bench_decode import measure_decode, measure_decode_and_read, report, table_rows
 
     router.set_bench_routes(args.routes)
     with mpr.connect() as server:
         reply = server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, struct.pack("<I", mpr.IP_FORWARDTABLE))
-        rows = table_rows(reply)
-        count = len(rows) // decode._IPFORWARD.size
+        count = len(table_rows(reply)) // mpr.IpForwardRow.layout.size
         assert count == args.routes
-        best = best_times(
-            {
-                "floor": partial(floor, rows),
-                "decode": partial(decode.ip_forward_table, reply),
-                "whole": server.ip_forward_table,
-            },
-            args.repeats,
-        )
+        best = measure_decode(reply, args.repeats, extra={"whole": server.ip_forward_table})
+        read = measure_decode_and_read(reply, max(3, args.repeats // 3))
     router.reset()
+    calls = measure_call_overhead(args.calls, args.rounds)
 
-    print(f"Windows CPython {sys.version.split()[0]}, {count:,} routes from the stand-in router, "
-          f"best of {args.repeats} interleaved runs")
-    labels = {"floor": "bare struct.iter_unpack (floor)", "decode": "decode.ip_forward_table(reply)",
-              "whole": "MibServer.ip_forward_table()"}
-    for name, seconds in best.items():
-        print(f"  {labels[name]:<32} {count / seconds:>12,.0f} rows/s")
-    print(f"decode/floor ratio: {best['decode'] / best['floor']:.2f}x")
-    print(f"ip_forward_table()/floor ratio: {best['whole'] / best['floor']:.2f}x")
-    print()
-    print(f"MibServer.get against a bare cffi call sequence, best of {args.rounds} rounds of {args.calls} calls")
-    report_call_overhead(measure_call_overhead(args.calls, args.rounds))
+    lines = [
+        f"Windows CPython {sys.version.split()[0]} under Wine, {count:,} routes from the stand-in router, "
+        f"best of {args.repeats} interleaved runs:",
+        "",
+        *report("decode, time over the floor's:", best, best["floor"], count),
+        *report("decode, then read dest, next_hop, type of every row:", read, best["floor"], count),
+        "",
+        f"MibServer.get against a bare cffi call sequence, best of {args.rounds} rounds of {args.calls} calls:",
+        *report_call_overhead(calls),
+        "",
+        f"decode/floor ratio: {best['decode'] / best['floor']:.2f}x (target: at most 1.50x)",
+        f"get/bare-cffi ratio: {calls['MibServer.get'] / calls['bare cffi']:.2f}x (target: at most 1.25x)",
+    ]
+    print("\n".join(lines))
+    if args.record:
+        with open(args.record, encoding="utf-8") as f:
+            text = f.read()
+        stamp = datetime.date.today().isoformat()
+        block = "```\n" + f"make bench, {stamp}\n" + "\n".join(lines) + "\n```\n"
+        new, found = MARKERS.subn(lambda m: m.group(1) + block + m.group(2), text)
+        if not found:
+            raise SystemExit(f"{args.record} has no <!-- figures --> block")
+        with open(args.record, "w", encoding="utf-8", newline="\n") as f:
+            f.write(new)
+        print(f"recorded in {os.path.basename(args.record)}")
 
 
 if __name__ == "__main__":

@@ -141,17 +141,17 @@ def test_index_method_finds_public_values_or_is_the_sdk_field(row: Any) -> None:
 
 
 def test_percent_formatting_formats_the_public_repr_or_raises(row: Any) -> None:
-    assert "%r" % (row,) == repr(row)
-    assert "%s" % (row,) == repr(row)
-    assert "%r" % row == repr(row)  # one value: the structure itself, not its fields
+    assert "%r" % (row,) == repr(row)  # noqa: UP031
+    assert "%s" % (row,) == repr(row)  # noqa: UP031
+    assert "%r" % row == repr(row)  # noqa: UP031  (one value: the structure itself, not its fields)
     with pytest.raises(TypeError):
-        "%r %r" % row  # noqa: B018  (not a tuple: it is not spread over the format)
+        "%r %r" % row  # noqa: UP031  (not a tuple: it is not spread over the format)
 
 
 def test_equality_with_a_plain_tuple_of_public_values(row: Any) -> None:
     values = public(row)
     assert row == values and values == row
-    assert not row != values
+    assert (row != values) is False  # __ne__ agrees
     assert row != tuple(row._wire) or row._wire == values
     assert row != list(values)
     assert row != values[:-1]

@@ -818,7 +818,7 @@ def parser() -> argparse.ArgumentParser:
     """The command line; commands that pass arguments on take them unparsed."""
     top = argparse.ArgumentParser(prog="tools/winlane.py", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     sub.add_parser("setup", help="install the lane's tools and Windows CPythons")
     sub.add_parser("build", help="compile the .pyd and the stand-in router")
     sub.add_parser("check", help="the cdef check")
@@ -863,14 +863,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     top = parser()
     ns, extra = top.parse_known_args(args)
-    if extra and ns.command not in PASS_THROUGH:
+    if extra and ns.cmd not in PASS_THROUGH:
         top.error(f"unrecognized arguments: {' '.join(extra)}")
     lane = Lane.from_env()
     lane.wine_env()
-    if ns.command in STEPS:
-        name = ns.step if ns.command == "record" else ns.command
-        return run_step(lane, name, lambda: STEPS[ns.command](lane, ns, extra))
-    return OTHERS[ns.command](lane, ns, extra)
+    if ns.cmd in STEPS:
+        name = ns.step if ns.cmd == "record" else ns.cmd
+        return run_step(lane, name, lambda: STEPS[ns.cmd](lane, ns, extra))
+    return OTHERS[ns.cmd](lane, ns, extra)
 
 
 if __name__ == "__main__":

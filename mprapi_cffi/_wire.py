@@ -450,13 +450,13 @@ class MibStruct(metaclass=_MibStructType):
     __slots__ = ("_wire",)
     _fields: ClassVar[tuple[str, ...]]
     _sdk: ClassVar[str]
-    layout: ClassVar[struct.Struct]
+    layout: ClassVar[struct.Struct]  # the SDK structure, little-endian, as struct packs it
     _declared: ClassVar[tuple[_Declared, ...]]
     _codecs: ClassVar[tuple[Codec, ...]]
     _exact: ClassVar[bool]
-    _var_id: ClassVar[int | None]
-    _table_id: ClassVar[int | None]
-    _key_offsets: ClassVar[tuple[tuple[int, int], ...]]
+    _var_id: ClassVar[int | None] = None  # the variable whose reply is one of these
+    _table_id: ClassVar[int | None] = None  # the variable whose reply is a table of these
+    _key_offsets: ClassVar[tuple[tuple[int, int], ...]] = ()  # (offset, size) of the walk's index
     _offsets: ClassVar[dict[str, int]]  # each field's SDK member: its offset in the structure
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
     _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
@@ -464,6 +464,8 @@ class MibStruct(metaclass=_MibStructType):
 
     def __init__(self, *args: Any, **values: Any) -> None:
         cls = type(self)
+        if cls is MibStruct:
+            raise TypeError("MibStruct is the base of the declared structures; build one of those")
         if args:
             raise TypeError(f"{cls.__name__}() takes keyword arguments only ({', '.join(cls._fields)})")
         unknown = [name for name in values if name not in cls._fields]

@@ -70,3 +70,18 @@ def test_walk_of_a_variable_without_rows_is_refused_before_any_call(var_id: obje
     with pytest.raises(ValueError):
         list(server.walk(var_id))  # type: ignore[call-overload]
     assert server.queries == []
+
+
+def test_walk_by_structure_type_is_the_walk_by_its_row_id() -> None:
+    by_type = ScriptedServer([if_row_reply(1), if_row_reply(5), mpr.ERROR_NO_MORE_ITEMS])
+    by_id = ScriptedServer([if_row_reply(1), if_row_reply(5), mpr.ERROR_NO_MORE_ITEMS])
+    assert list(by_type.walk(mpr.IfRow)) == list(by_id.walk(mpr.IF_ROW))
+    assert by_type.queries == by_id.queries
+
+
+@pytest.mark.parametrize("what", [mpr.IpStats, mpr.UdpRow, mpr.MibStruct, int, mpr.IfType])
+def test_walk_of_a_structure_without_a_walk_is_refused_at_the_call(what: object) -> None:
+    server = ScriptedServer([])
+    with pytest.raises(ValueError):
+        server.walk(what)  # type: ignore[call-overload]  (refused before iteration starts)
+    assert server.queries == []

@@ -315,7 +315,7 @@ TABLE_DECODERS = [
     (TcpRow.decode_table, TCP_TABLE, tcp_row_bytes),
     (UdpRow.decode_table, UDP_TABLE, udp_row_bytes),
 ]
-TABLE_IDS = [fn.__name__ for fn, _, _ in TABLE_DECODERS]
+TABLE_IDS = [fn.__self__.__name__ for fn, _, _ in TABLE_DECODERS]
 
 SINGLE_DECODERS = [
     (IfRow.decode, IF_ROW, if_row_bytes()),
@@ -327,7 +327,7 @@ SINGLE_DECODERS = [
     (TcpStats.decode, TCP_STATS, bytes(60)),
     (UdpStats.decode, UDP_STATS, bytes(20)),
 ]
-SINGLE_IDS = [fn.__name__ for fn, _, _ in SINGLE_DECODERS]
+SINGLE_IDS = [fn.__self__.__name__ for fn, _, _ in SINGLE_DECODERS]
 
 
 @pytest.mark.parametrize(("fn", "var_id", "build"), TABLE_DECODERS, ids=TABLE_IDS)

@@ -7,8 +7,8 @@ SDK's order::
         local_addr: Address = field("dwLocalAddr", "local address")
         local_port: Port = field("dwLocalPort", "local port")
 
-Each field's kind (``Address``, ``Dword``, ``Enumerated[TcpState]``...) says
-its wire format, how the public value is made from the wire value, and how a
+Each field's kind (``Address``, ``Dword``, ``Enumerated[TcpState]``..., in
+_fields.py) says its wire format, how the public value is made from the wire value, and how a
 user's value is checked and encoded.  From the fields follow the struct
 layout (checked against ``size``), ``_fields`` and ``__match_args__``, the
 read-only accessors, the keyword constructor and its checks, the encoder for
@@ -37,14 +37,14 @@ values.
 
 from __future__ import annotations
 
-import codecs
-import enum
 import inspect
 import struct
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from ipaddress import AddressValueError, IPv4Address
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, SupportsIndex, TypeVar, overload
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsIndex, TypeVar, overload
+
+from ._fields import AddressLike, Codec, Field, check_uint
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -54,249 +54,14 @@ else:  # typing.dataclass_transform arrives in Python 3.11; it only informs type
         return lambda cls: cls
 
 
-__all__ = [
-    "AddressLike",
-    "MibStruct",
-]
+__all__ = ["MibStruct", "field"]
 
-AddressLike = IPv4Address | str | int
-"""What a constructor accepts for an address: an ``IPv4Address``, a dotted
-string, or the address as an ``int`` (its numeric value, as ``ipaddress``
-reads it: ``0x0A000001`` is 10.0.0.1)."""
-
-DWORD_MAX = 0xFFFFFFFF
 HEADER = 8  # MIB_OPAQUE_INFO: dwId, padding; the payload starts here
 ROWS = HEADER + 4  # after a table's dwNumEntries
 _U32 = struct.Struct("<I")
 _INFO_HEADER = struct.Struct("<II")  # MIB_OPAQUE_INFO before the payload
 
-_G = TypeVar("_G")
-_S = TypeVar("_S", contravariant=True)
-_E = TypeVar("_E", bound=enum.IntEnum)
-_F = TypeVar("_F", bound=enum.IntFlag)
 _N = TypeVar("_N", bound="MibStruct")
-_M = TypeVar("_M", bound="MibStruct")
-
-
-# ------------------------------------------------------------ checking input
-
-
-def check_uint(name: str, value: object, top: int = DWORD_MAX) -> int:
-    """``value`` as an int in 0..top, or TypeError/ValueError naming ``name``."""
-    if not isinstance(value, int):
-        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
-    if not 0 <= value <= top:
-        raise ValueError(f"{name}: {value} is out of range 0..{top}")
-    return int(value)
-
-
-def check_address(name: str, value: object) -> bytes:
-    """The wire form (4 bytes, network order) of an address a user passed."""
-    if isinstance(value, IPv4Address):
-        return value.packed
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        try:
-            return IPv4Address(value).packed
-        except AddressValueError as exc:
-            raise AddressValueError(f"{name}: {exc}") from exc
-    raise TypeError(f"{name}: expected an IPv4Address, str or int, got {type(value).__name__}")
-
-
-def _check_bytes(name: str, value: object, most: int) -> bytes:
-    if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise TypeError(f"{name}: expected bytes, got {type(value).__name__}")
-    value = bytes(value)
-    if len(value) > most:
-        raise ValueError(f"{name}: {len(value)} bytes, at most {most} fit")
-    return value
-
-
-def _check_str(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
-    if "\0" in value:
-        raise ValueError(f"{name}: contains a NUL character")
-    return value
-
-
-def _ansi_codec() -> str:
-    # bDescr is in the router's ANSI code page: "mbcs" exists only on Windows.
-    try:
-        codecs.lookup("mbcs")
-    except LookupError:
-        return "latin-1"
-    return "mbcs"
-
-
-_ANSI = _ansi_codec()
-
-
-# ---------------------------------------------------------------- field kinds
-
-
-class Codec(NamedTuple):
-    """What a field kind does at run time."""
-
-    format: str  # struct format of the field's part of the structure, without byte order
-    width: int  # how many values struct unpacks for it
-    view: Callable[..., Any] | None  # wire value(s) -> public value; None: the same
-    encode: Callable[[str, Any], tuple[Any, ...]]  # (name, user value) -> wire value(s)
-    exact: bool  # wire values compare, hash and sort as the public values do
-    member_offset: int = 0  # where the SDK member the field is named after starts, past a length DWORD
-
-
-class Field(Generic[_G, _S]):
-    """A field kind: ``_G`` is what reading the field gives, ``_S`` what the constructor takes.
-
-    Kinds are used only as annotations; type checkers read them as descriptors
-    (so ``row.dest`` is an ``IPv4Address`` and ``IpForwardRow(dest="10.0.0.0",
-    ...)`` type-checks); at run time the class machinery asks the kind for its
-    :class:`Codec`.
-    """
-
-    if TYPE_CHECKING:
-
-        @overload
-        def __get__(self, row: None, owner: Any) -> Self: ...
-        @overload
-        def __get__(self, row: object, owner: Any) -> _G: ...
-        def __get__(self, row: object, owner: Any) -> Any: ...
-        def __set__(self, row: object, value: _S) -> None: ...
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        raise NotImplementedError
-
-
-class Dword(Field[int, int]):
-    """A DWORD, as an int."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        return Codec("I", 1, None, lambda name, value: (check_uint(name, value),), True)
-
-
-class Address(Field[IPv4Address, AddressLike]):
-    """An IPv4 address in a DWORD, network byte order: ``ipaddress.IPv4Address``."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        # "4s" keeps the wire bytes: IPv4Address(bytes) reads them as a.b.c.d.
-        return Codec("4s", 1, IPv4Address, lambda name, value: (check_address(name, value),), True)
-
-
-def _port(wire: bytes) -> int:
-    return (wire[0] << 8) | wire[1]
-
-
-class Port(Field[int, int]):
-    """A port in a DWORD, network byte order in its low two bytes: a host-order int."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        # "2s2x": the port's two network-order bytes; the upper half of the DWORD may be junk.
-        return Codec("2s2x", 1, _port, lambda name, value: (check_uint(name, value, 0xFFFF).to_bytes(2, "big"),), True)
-
-
-class Enumerated(Field["_E | int", int], Generic[_E]):
-    """A DWORD holding an enumeration: the member when known, else the plain int."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        (enum_type,) = args
-        members = {int(member): member for member in enum_type}
-        lookup = members.get
-
-        def view(value: int) -> Any:
-            return lookup(value, value)
-
-        return Codec("I", 1, view, lambda name, value: (check_uint(name, value),), True)
-
-
-class WordFlags(Field[_F, int], Generic[_F]):
-    """A WORD bit mask, as an ``IntFlag`` (unknown bits kept)."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        (flag_type,) = args
-        return Codec("H", 1, flag_type, lambda name, value: (check_uint(name, value, 0xFFFF),), True)
-
-
-def _phys_view(length: int, data: bytes) -> bytes:
-    return data[: min(length, 8)]
-
-
-def _phys_encode(name: str, value: object) -> tuple[int, bytes]:
-    data = _check_bytes(name, value, 8)
-    return len(data), data
-
-
-class PhysAddr(Field[bytes, bytes]):
-    """``dwPhysAddrLen`` and ``bPhysAddr[MAXLEN_PHYSADDR]``: that many bytes (clamped to 8)."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        return Codec("I8s", 2, _phys_view, _phys_encode, False, member_offset=4)
-
-
-def _if_name_view(data: bytes) -> str:
-    return data.decode("utf-16-le", "replace").partition("\0")[0]
-
-
-def _if_name_encode(name: str, value: object) -> tuple[bytes]:
-    text = _check_str(name, value)
-    data = text.encode("utf-16-le", "surrogatepass")
-    if len(data) > 512:  # WCHAR[MAX_INTERFACE_NAME_LEN + 1]; a name that fills it has no NUL
-        raise ValueError(f"{name}: {len(data) // 2} UTF-16 units, at most 256 fit")
-    return (data,)
-
-
-class IfName(Field[str, str]):
-    """``WCHAR wszName[MAX_INTERFACE_NAME_LEN + 1]``: the name up to its first NUL."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        return Codec("512s", 1, _if_name_view, _if_name_encode, False)
-
-
-def _descr_view(length: int, data: bytes) -> str:
-    return data[: min(length, 256)].partition(b"\0")[0].decode(_ANSI, "replace")
-
-
-def _descr_encode(name: str, value: object) -> tuple[int, bytes]:
-    data = _check_str(name, value).encode(_ANSI)
-    if len(data) > 256:  # MAXLEN_IFDESCR
-        raise ValueError(f"{name}: {len(data)} bytes, at most 256 fit")
-    return len(data), data
-
-
-class IfDescr(Field[str, str]):
-    """``dwDescrLen`` and ``bDescr[MAXLEN_IFDESCR]``, in the router's ANSI code page."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        return Codec("I256s", 2, _descr_view, _descr_encode, False, member_offset=4)
-
-
-class Nested(Field[_M, _M], Generic[_M]):
-    """A structure embedded in another (MIBICMPSTATS in MIB_ICMP)."""
-
-    @classmethod
-    def codec(cls, *args: Any) -> Codec:
-        (inner,) = args
-        from_wire = inner._from_wire
-
-        def view(*values: Any) -> Any:
-            return from_wire(values)
-
-        def encode(name: str, value: object) -> tuple[Any, ...]:
-            if not isinstance(value, inner):
-                raise TypeError(f"{name}: expected a {inner.__name__}, got {type(value).__name__}")
-            wire: tuple[Any, ...] = value._wire
-            return wire
-
-        width = sum(c.width for c in inner._codecs)
-        return Codec(inner.layout.format[1:], width, view, encode, inner._exact)
 
 
 # ------------------------------------------------------- the declaration
@@ -637,12 +402,6 @@ def single(reply: bytes, layout: struct.Struct, what: str) -> tuple[Any, ...]:
     """The one structure at the payload of a reply, unpacked."""
     need(reply, HEADER + layout.size, f"a {what}")
     return layout.unpack_from(reply, HEADER)
-
-
-def read_dword(reply: bytes, what: str) -> int:
-    """A reply whose payload is one DWORD (IF_NUMBER, IP_FORWARDNUMBER)."""
-    need(reply, HEADER + 4, what)
-    return int(_U32.unpack_from(reply, HEADER)[0])
 
 
 # ------------------------------------------------------------------ requests

@@ -1,6 +1,7 @@
 """The IP router manager's MIB structures, each declared once (see mprapi_cffi._wire)."""
 
-from .._wire import AddressLike, MibStruct
+from .._fields import AddressLike
+from .._wire import MibStruct
 from .interfaces import IfAdminStatus, IfOperStatus, IfRow, IfType
 from .ip import AddrType, IcmpCounters, IcmpStats, IpAddrRow, IpNetRow, IpStats, NetType
 from .routes import METRIC_UNUSED, IpForwardRow, RouteProto, RouteType

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from .._wire import Dword, Enumerated, IfDescr, IfName, MibStruct, PhysAddr, field
+from .._fields import Dword, Enumerated, IfDescr, IfName, PhysAddr
+from .._wire import MibStruct, field
 from ..constants import IF_ROW, IF_TABLE
 
 __all__ = ["IfAdminStatus", "IfOperStatus", "IfRow", "IfType"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from .._wire import Address, Dword, Enumerated, MibStruct, Nested, PhysAddr, WordFlags, field
+from .._fields import Address, Dword, Enumerated, Nested, PhysAddr, WordFlags
+from .._wire import MibStruct, field
 from ..constants import ICMP_STATS, IP_ADDRROW, IP_ADDRTABLE, IP_NETROW, IP_NETTABLE, IP_STATS
 
 __all__ = ["AddrType", "IcmpCounters", "IcmpStats", "IpAddrRow", "IpNetRow", "IpStats", "NetType"]

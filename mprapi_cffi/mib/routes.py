@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from .._wire import Address, Dword, Enumerated, MibStruct, field
+from .._fields import Address, Dword, Enumerated
+from .._wire import MibStruct, field
 from ..constants import IP_FORWARDROW, IP_FORWARDTABLE
 
 __all__ = ["METRIC_UNUSED", "IpForwardRow", "RouteProto", "RouteType"]

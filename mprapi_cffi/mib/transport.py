@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from .._wire import Address, Dword, Enumerated, MibStruct, Port, field
+from .._fields import Address, Dword, Enumerated, Port
+from .._wire import MibStruct, field
 from ..constants import TCP_ROW, TCP_STATS, TCP_TABLE, UDP_ROW, UDP_STATS, UDP_TABLE
 
 __all__ = ["TcpRow", "TcpState", "TcpStats", "UdpRow", "UdpStats"]

@@ -27,9 +27,11 @@ the test suite under Windows CPython in Wine, against the stand-in router.
                                     list the Makefile's targets from their `##` comments;
                                     --check fails if a .PHONY target has none
 
-Each step but `python` writes its result to REPORTS/STEP.json (step, label, ok,
-exit status, a one-line summary such as "87 passed, 3 skipped", seconds) and
-what it printed to REPORTS/STEP.log; REPORTS is the state folder's reports/.
+Each step (setup, build, check, selftest, test, wheel-VERSION for each Windows
+CPython of test-wheel, and record's STEP) writes its result to REPORTS/STEP.json
+(step, label, ok, exit status, a one-line summary such as "87 passed, 3 skipped",
+seconds), and the steps that run a program write what it printed to
+REPORTS/STEP.log; REPORTS is the state folder's reports/.
 
 Environment:
     WINLANE_DIR         state folder (.winlane/ in the checkout); nothing outside it
@@ -288,14 +290,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def host(*argv: str | Path, cwd: Path | None = None, quiet: bool = False,
+def host(*argv: str | Path, cwd: Path | None = None, quiet: bool = False, silent: bool = False,
          timeout: float | None = None) -> None:
-    """Run a Linux program; a non-zero exit fails the step with its status."""
+    """Run a Linux program; a non-zero exit fails the step with its status.
+
+    quiet drops its stdout (its errors still show); silent drops stderr too.
+    """
     args = [str(a) for a in argv]
-    out = subprocess.DEVNULL if quiet else None
     try:
-        done = subprocess.run(args, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                              stderr=out, timeout=timeout, check=False)
+        done = subprocess.run(args, cwd=cwd, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL if quiet or silent else None,
+                              stderr=subprocess.DEVNULL if silent else None, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise LaneError(f"{Path(args[0]).name} stopped: still running after {timeout:g} s", TIMED_OUT) from None
     except FileNotFoundError:
@@ -523,7 +528,7 @@ def setup_prefix(lane: Lane) -> None:
     subprocess.run([WINE, "wineboot", "-i"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, timeout=lane.timeout, check=False)
     # The default is Windows 7, on which CPython 3.13 aborts.
-    host(WINE, "winecfg", "-v", "win10", quiet=True, timeout=lane.timeout)
+    host(WINE, "winecfg", "-v", "win10", silent=True, timeout=lane.timeout)
     host(WINESERVER, "-w", timeout=lane.timeout)
     ready.touch()
 

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsIndex, TypeVar, overload
 
-from ._fields import AddressLike, Codec, Field, check_uint
+from ._fields import Codec, Field, check_uint
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -457,9 +457,23 @@ def opaque_info(row: MibStruct) -> bytes:
     return _INFO_HEADER.pack(var_id, 0) + row.to_bytes()
 
 
-def walked_struct(var_id: object, known: Iterable[type[MibStruct]]) -> type[MibStruct]:
-    """The structure whose rows ``var_id`` (a row variable id) walks."""
+def read_query(struct_type: type[MibStruct]) -> bytes:
+    """The MIB_OPAQUE_QUERY for the variable whose reply is one ``struct_type`` (no index)."""
+    if struct_type._var_id is None:
+        raise ValueError(f"{struct_type.__name__} is not read by a variable of its own")
+    return query(struct_type._var_id)
+
+
+def table_query(struct_type: type[MibStruct]) -> bytes:
+    """The MIB_OPAQUE_QUERY for the table of ``struct_type`` rows."""
+    if struct_type._table_id is None:
+        raise ValueError(f"{struct_type.__name__} has no table")
+    return query(struct_type._table_id)
+
+
+def walked_struct(what: object, known: Iterable[type[MibStruct]]) -> type[MibStruct]:
+    """The structure a walk of ``what`` (a structure type with a key, or its row id) reads."""
     for struct_type in known:
-        if struct_type._var_id == var_id and struct_type._key_offsets and type(var_id) is int:
+        if struct_type._key_offsets and (what is struct_type or (type(what) is int and what == struct_type._var_id)):
             return struct_type
-    raise ValueError(f"no walk for variable id {var_id!r}")
+    raise ValueError(f"no walk for {getattr(what, '__name__', what)!r}")

@@ -171,14 +171,10 @@ class MibServer:
     # Typed reads and writes of the IP router manager (PID_IP, IPRTRMGR_PID).
 
     def _read(self, struct_type: type[_T]) -> _T:
-        var_id = struct_type._var_id
-        assert var_id is not None
-        return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id)))
+        return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.read_query(struct_type)))
 
     def _read_table(self, struct_type: type[_T]) -> list[_T]:
-        table_id = struct_type._table_id
-        assert table_id is not None
-        return struct_type.decode_table(self.get(PID_IP, IPRTRMGR_PID, _wire.query(table_id)))
+        return struct_type.decode_table(self.get(PID_IP, IPRTRMGR_PID, _wire.table_query(struct_type)))
 
     def if_table(self) -> list[IfRow]:
         """The interface table (MIB_IFTABLE)."""
@@ -239,16 +235,11 @@ class MibServer:
         call.  A router that hands back a row it already gave ends the walk
         with ValueError instead of looping forever.
         """
-        # ValueError for anything else, before any call.
-        if isinstance(what, type) and issubclass(what, MibStruct) and what._key_offsets:
-            struct_type: type[MibStruct] = what
-        else:
-            struct_type = _wire.walked_struct(what, STRUCTS)
-        return self._walk(struct_type)
+        return self._walk(_wire.walked_struct(what, STRUCTS))  # ValueError for anything else, before any call
 
     def _walk(self, struct_type: type[_T]) -> Iterator[_T]:
-        assert struct_type._var_id is not None
-        reply = self._walk_step(self.get_first, _wire.query(struct_type._var_id))
+        # GetFirst names the row variable with no index.
+        reply = self._walk_step(self.get_first, _wire.read_query(struct_type))
         seen: set[bytes] = set()
         while reply is not None:
             row = struct_type.decode(reply)

@@ -85,12 +85,12 @@ CFLAGS_CHECK = [*WERROR, "-Wall", "-Wno-unused-function", "-Wno-unused-variable"
 # The C is emitted by whichever Python runs this, from the checkout's build script.
 EMIT = "import sys, build_mprapi; build_mprapi.ffibuilder.emit_c_code(sys.argv[1])"
 
-# How much of a program's stdout and of its stderr a Run keeps.
+# How much of the end of a program's stdout and of its stderr a Run keeps.
 KEEP = 4 << 20
 # timeout(1)'s status for a command it stopped, kept so that callers see the same codes.
 TIMED_OUT = 124
 
-# make test's summary rows, in order; wheel and test rows are added per Windows CPython.
+# The summary's name for each step; those of test and wheel-VERSION name their CPython (label()).
 LABELS = {
     "setup": "Windows lane setup",
     "build": "Windows lane build",
@@ -157,7 +157,8 @@ class Lane:
     def wine_env(self) -> None:
         """Set the Wine environment in this process, for every Wine program it starts."""
         os.environ["WINEPREFIX"] = str(self.prefix)
-        os.environ.setdefault("WINEDEBUG", "-all")  # e.g. err+all,warn+seh to see what Wine reports
+        # e.g. err+all,warn+seh to see what Wine reports
+        os.environ["WINEDEBUG"] = os.environ.get("WINEDEBUG") or "-all"
         os.environ["WINEDLLOVERRIDES"] = WINEDLLOVERRIDES
 
 
@@ -178,7 +179,7 @@ def winpath(path: Path | str) -> str:
 
 @dataclass
 class Run:
-    """What a streamed program did: its exit status and everything it wrote."""
+    """What a streamed program did: its exit status and (the end of) what it wrote."""
 
     status: int
     output: bytes = b""
@@ -206,7 +207,7 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
     """Run argv with stdout (and stderr) through pipes, copied to ours as they arrive.
 
     Stdin is /dev/null.  With echo false, stdout is kept but not shown; stderr
-    is always shown.  log_path gets a copy of stdout (and of a merged stderr).
+    is always shown.  log_path gets a copy of both, as they arrive.
     After `timeout` seconds the program and its process group are stopped:
     SIGTERM, then SIGKILL 10 s later, as `timeout -k 10` did.
     """
@@ -226,7 +227,7 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
             proc.stdout.fileno(): [*([sys.stdout.buffer] if echo else []), *([log_file] if log_file else [])],
         }
         if proc.stderr is not None:
-            sinks[proc.stderr.fileno()] = [sys.stderr.buffer]
+            sinks[proc.stderr.fileno()] = [sys.stderr.buffer, *([log_file] if log_file else [])]
             kept[proc.stderr.fileno()] = bytearray()
         selector = stack.enter_context(selectors.DefaultSelector())
         for fd in sinks:
@@ -524,9 +525,12 @@ def setup_prefix(lane: Lane) -> None:
         return
     log("Wine prefix")
     lane.prefix.mkdir(parents=True, exist_ok=True)
-    # wineboot's status says nothing useful; winecfg's below does.
-    subprocess.run([WINE, "wineboot", "-i"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=lane.timeout, check=False)
+    try:
+        host(WINE, "wineboot", "-i", silent=True, timeout=lane.timeout)
+    except LaneError as e:
+        if e.status == TIMED_OUT:
+            raise
+        # wineboot's status says nothing useful; winecfg's below does.
     # The default is Windows 7, on which CPython 3.13 aborts.
     host(WINE, "winecfg", "-v", "win10", silent=True, timeout=lane.timeout)
     host(WINESERVER, "-w", timeout=lane.timeout)

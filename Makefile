@@ -29,8 +29,8 @@ test: ## every lane below, then the "== lanes ==" summary; fails if any step fai
 	@status=0; $(MAKE) --no-print-directory -k $(TEST_STEPS) || status=$$?; \
 	echo; $(LANE) summary || status=1; exit $$status
 
-bench: build ## decode/floor and get/bare-cffi ratios, measured side by side
-	@$(LANE) python bench/bench_router.py
+bench: build ## decode/floor and get/bare-cffi ratios, measured side by side; recorded in bench/README.md
+	@$(LANE) python bench/bench_router.py --record bench/README.md
 
 wheel: build ## cross-build the cp310-abi3-win_amd64 wheel into dist/ (DIST)
 	$(PYTHON) tools/cross_wheel.py $(PYD) $(DIST)
@@ -45,9 +45,10 @@ build: setup ## the .pyd (MinGW-w64, abi3) and the stand-in router DLL
 test-native: setup ## the suite on Linux CPython (the tests that need no Windows)
 	$(RECORD) native -- $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
-typecheck: setup ## mypy --strict (win32 and Linux), ruff, and this help's completeness
+typecheck: setup ## mypy --strict (win32 and Linux, and the fields' types as users see them), ruff, this help
 	$(RECORD) typecheck -- $(SHELL) -c '$(LANE) makehelp --check && \
 	  $(PYTHON) -m mypy --strict --platform win32 mprapi_cffi && \
+	  $(PYTHON) -m mypy --strict --warn-unused-ignores tests/typecheck_rows.py && \
 	  $(PYTHON) -m ruff check mprapi_cffi tests bench tools build_mprapi.py setup.py && \
 	  $(PYTHON) -m mypy --strict mprapi_cffi'
 

@@ -81,7 +81,7 @@ def main() -> None:
             raise SystemExit(f"{args.record} has no <!-- figures --> block")
         with open(args.record, "w", encoding="utf-8", newline="\n") as f:
             f.write(new)
-        print(f"recorded in {os.path.basename(args.record)}")
+        print(f"recorded in {args.record}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import cffi
 
 CDEF = r"""
 typedef unsigned long DWORD;
+typedef unsigned long ULONG;
 typedef int BOOL;
 typedef unsigned char BYTE;
 typedef unsigned long long ULONGLONG;
@@ -142,6 +143,51 @@ typedef struct {
     DWORD dwRemoteAddr; DWORD dwRemotePort; ...;
 } MIB_TCPROW;
 typedef struct { DWORD dwLocalAddr; DWORD dwLocalPort; ...; } MIB_UDPROW;
+typedef struct { DWORD dwDestAddr; DWORD dwIfIndex; ...; } MIB_BEST_IF;
+typedef struct { DWORD dwAddress; DWORD dwMask; DWORD dwIfIndex; ...; } MIB_PROXYARP;
+typedef struct {
+    DWORD dwIfIndex; DWORD dwAdminStatus; DWORD dwOperationalStatus;
+    BOOL bMHbeatActive; BOOL bMHbeatAlive; ...;
+} MIB_IFSTATUS;
+typedef struct { BOOL bRoutesSetToStack; ...; } MIB_ROUTESTATE;
+typedef struct { DWORD dwEnable; ...; } MIB_IPMCAST_GLOBAL;
+typedef struct {
+    DWORD dwIfIndex; DWORD dwTtl; DWORD dwProtocol; DWORD dwRateLimit;
+    ULONG ulInMcastOctets; ULONG ulOutMcastOctets; ...;
+} MIB_IPMCAST_IF_ENTRY;
+typedef struct {
+    DWORD dwIfIndex; DWORD dwGroupAddress; DWORD dwGroupMask; DWORD dwStatus; ...;
+} MIB_IPMCAST_BOUNDARY;
+typedef struct {
+    DWORD dwGroupAddress; DWORD dwGroupMask; WCHAR snNameBuffer[...]; DWORD dwStatus; ...;
+} MIB_IPMCAST_SCOPE;
+typedef struct {
+    DWORD dwOutIfIndex; DWORD dwNextHopAddr; DWORD dwReserved; DWORD dwReserved1; ...;
+} MIB_IPMCAST_OIF;
+typedef struct {
+    DWORD dwOutIfIndex; DWORD dwNextHopAddr; DWORD dwDialContext; ULONG ulTtlTooLow;
+    ULONG ulFragNeeded; ULONG ulOutPackets; ULONG ulOutDiscards; ...;
+} MIB_IPMCAST_OIF_STATS;
+typedef struct {
+    DWORD dwGroup; DWORD dwSource; DWORD dwSrcMask; DWORD dwUpStrmNgbr; DWORD dwInIfIndex;
+    DWORD dwInIfProtocol; DWORD dwRouteProtocol; DWORD dwRouteNetwork; DWORD dwRouteMask;
+    ULONG ulUpTime; ULONG ulExpiryTime; ULONG ulTimeOut; ULONG ulNumOutIf; DWORD fFlags;
+    DWORD dwReserved; MIB_IPMCAST_OIF rgmioOutInfo[...]; ...;
+} MIB_IPMCAST_MFE;
+typedef struct {
+    DWORD dwGroup; DWORD dwSource; DWORD dwSrcMask; DWORD dwUpStrmNgbr; DWORD dwInIfIndex;
+    DWORD dwInIfProtocol; DWORD dwRouteProtocol; DWORD dwRouteNetwork; DWORD dwRouteMask;
+    ULONG ulUpTime; ULONG ulExpiryTime; ULONG ulNumOutIf; ULONG ulInPkts; ULONG ulInOctets;
+    ULONG ulPktsDifferentIf; ULONG ulQueueOverflow; MIB_IPMCAST_OIF_STATS rgmiosOutStats[...]; ...;
+} MIB_IPMCAST_MFE_STATS;
+typedef struct {
+    DWORD dwGroup; DWORD dwSource; DWORD dwSrcMask; DWORD dwUpStrmNgbr; DWORD dwInIfIndex;
+    DWORD dwInIfProtocol; DWORD dwRouteProtocol; DWORD dwRouteNetwork; DWORD dwRouteMask;
+    ULONG ulUpTime; ULONG ulExpiryTime; ULONG ulNumOutIf; ULONG ulInPkts; ULONG ulInOctets;
+    ULONG ulPktsDifferentIf; ULONG ulQueueOverflow; ULONG ulUninitMfe; ULONG ulNegativeMfe;
+    ULONG ulInDiscards; ULONG ulInHdrErrors; ULONG ulTotalOutPackets;
+    MIB_IPMCAST_OIF_STATS rgmiosOutStats[...]; ...;
+} MIB_IPMCAST_MFE_STATS_EX;
 
 DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
                                       MIB_SERVER_HANDLE *phMibServer);

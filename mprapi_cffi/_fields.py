@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from ipaddress import AddressValueError, IPv4Address
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, overload
 
@@ -99,6 +99,7 @@ class Codec(NamedTuple):
     encode: Callable[[str, Any], tuple[Any, ...]]  # (name, user value) -> wire value(s)
     exact: bool  # wire values compare, hash and sort as the public values do
     member_offset: int = 0  # where the SDK member the field is named after starts, past a length DWORD
+    element: Any = None  # for a trailing array: the structure of its elements
 
 
 class Field(Generic[_G, _S]):
@@ -215,6 +216,29 @@ class IfName(Field[str, str]):
         return Codec("512s", 1, _if_name_view, _if_name_encode, False)
 
 
+class ScopeName(Field[str, str]):
+    """``SCOPE_NAME_BUFFER`` (``WCHAR[MAX_SCOPE_NAME_LEN + 1]``): the name up to its first NUL."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("512s", 1, _if_name_view, _if_name_encode, False)
+
+
+def _bool_encode(name: str, value: object) -> tuple[int]:
+    if not isinstance(value, (bool, int)) or value not in (0, 1):
+        raise ValueError(f"{name}: expected a bool, got {value!r}")
+    return (int(value),)
+
+
+class Bool(Field[bool, bool]):
+    """A BOOL (a DWORD): any non-zero value the router sends reads as True."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        # Not exact: 1 and 2 both read as True.
+        return Codec("I", 1, bool, _bool_encode, False)
+
+
 def _descr_view(length: int, data: bytes) -> str:
     return data[: min(length, 256)].partition(b"\0")[0].decode(_ANSI, "replace")
 
@@ -253,3 +277,27 @@ class Nested(Field[_M, _M], Generic[_M]):
 
         width = sum(c.width for c in inner._codecs)
         return Codec(inner.layout.format[1:], width, view, encode, inner._exact)
+
+
+class Trailing(Field["tuple[_M, ...]", "Iterable[_M]"], Generic[_M]):
+    """The array after a structure's fixed part, as many as the field named by ``count`` says.
+
+    The last field of a structure whose rows are not all one size (MIB_IPMCAST_MFE's
+    ``rgmioOutInfo``, ``ulNumOutIf`` entries).  It adds nothing to the fixed layout;
+    decoding reads the elements after the fixed part, checked against the reply.
+    """
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (element,) = args
+
+        def encode(name: str, value: object) -> tuple[Any, ...]:
+            if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+                raise TypeError(f"{name}: expected an iterable of {element.__name__}, got {type(value).__name__}")
+            items = tuple(value)
+            for item in items:
+                if not isinstance(item, element):
+                    raise TypeError(f"{name}: expected {element.__name__} items, got {type(item).__name__}")
+            return (items,)
+
+        return Codec("", 1, None, encode, element._exact, element=element)

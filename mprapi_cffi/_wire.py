@@ -73,17 +73,19 @@ class _Declared(NamedTuple):
     doc: str
     default: Any
     skip: int  # padding bytes before the field (an unused member)
+    counted_by: str  # for a trailing array: the field that says how many elements follow
 
 
 _NO_DEFAULT: Any = object()
 
 
-def field(sdk: str, doc: str, *, default: Any = _NO_DEFAULT, skip: int = 0) -> Any:
+def field(sdk: str, doc: str, *, default: Any = _NO_DEFAULT, skip: int = 0, count: str = "") -> Any:
     """One field of a MIB structure: its SDK member name, what it is, its default if any.
 
-    ``skip`` is the number of bytes of an unused member just before the field.
+    ``skip`` is the number of bytes of an unused member just before the field;
+    ``count`` names the field that counts a trailing array's elements.
     """
-    return _Declared("", sdk, doc, default, skip)
+    return _Declared("", sdk, doc, default, skip, count)
 
 
 def _resolve_kind(annotation: object, namespace: dict[str, Any]) -> Codec:
@@ -142,7 +144,7 @@ class _MibStructType(type):
             if "ClassVar" in str(annotation):
                 continue
             value = namespace.pop(field_name, _NO_DEFAULT)
-            decl = value if isinstance(value, _Declared) else _Declared("", "", "", value, 0)
+            decl = value if isinstance(value, _Declared) else _Declared("", "", "", value, 0, "")
             names.append(field_name)
             declared.append(decl._replace(name=field_name))
             codec = _resolve_kind(annotation, {**module_globals, **namespace})
@@ -150,6 +152,13 @@ class _MibStructType(type):
         layout = struct.Struct("<" + "".join(c.format for c in field_codecs))
         if layout.size != size:
             raise TypeError(f"{name}: the fields make {layout.size} bytes, {sdk} has {size}")
+        trailing: tuple[int, Any] | None = None
+        for i, (decl, c) in enumerate(zip(declared, field_codecs)):
+            if c.element is None:
+                continue
+            if i != len(declared) - 1 or decl.counted_by not in names or c.element._trailing is not None:
+                raise TypeError(f"{name}.{decl.name}: a trailing array is the last field and names its count")
+            trailing = (names.index(decl.counted_by), c.element)
         starts: list[int] = []
         position = 0
         for c in field_codecs:
@@ -169,6 +178,7 @@ class _MibStructType(type):
             _table_id=table_id,
             _key_offsets=tuple(_offset(field_codecs, declared, names, k) for k in key),
             _offsets={n: _offset(field_codecs, declared, names, n)[0] for n in names},
+            _trailing=trailing,
             _views=tuple(c.view or _same for c in field_codecs) if all(c.width == 1 for c in field_codecs) else None,
             _getters=tuple(_accessor(s, c.width, c.view) for s, c in zip(starts, field_codecs)),
             __signature__=inspect.Signature(
@@ -223,6 +233,7 @@ class MibStruct(metaclass=_MibStructType):
     _table_id: ClassVar[int | None] = None  # the variable whose reply is a table of these
     _key_offsets: ClassVar[tuple[tuple[int, int], ...]] = ()  # (offset, size) of the walk's index
     _offsets: ClassVar[dict[str, int]]  # each field's SDK member: its offset in the structure
+    _trailing: ClassVar[tuple[int, Any] | None] = None  # (the count field's index, the element type)
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
     _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
     _from_wire: ClassVar[Callable[[tuple[Any, ...]], Any]]
@@ -236,9 +247,14 @@ class MibStruct(metaclass=_MibStructType):
         unknown = [name for name in values if name not in cls._fields]
         if unknown:
             raise TypeError(f"{cls.__name__}() got unexpected keyword argument(s): {', '.join(map(repr, unknown))}")
-        missing = [d.name for d in cls._declared if d.name not in values and d.default is _NO_DEFAULT]
+        counted = cls._trailing is not None and cls._fields[cls._trailing[0]]
+        missing = [d.name for d in cls._declared
+                   if d.name not in values and d.default is _NO_DEFAULT and d.name != counted]
         if missing:
             raise TypeError(f"{cls.__name__}() missing required keyword argument(s): {', '.join(map(repr, missing))}")
+        trailing = cls._trailing
+        if trailing is not None:
+            values = _counted(cls, trailing[0], values)
         wire: list[Any] = []
         for d, c in zip(cls._declared, cls._codecs):
             wire.extend(c.encode(d.name, values.get(d.name, d.default)))
@@ -249,16 +265,24 @@ class MibStruct(metaclass=_MibStructType):
     @classmethod
     def decode(cls, reply: bytes) -> Self:
         """The structure at the payload of a MIB_OPAQUE_INFO reply (the router's answer)."""
+        if cls._trailing is not None:
+            need(reply, HEADER + cls.layout.size, f"a {cls._sdk}")
+            return _decode_sized(cls, reply, HEADER)[0]
         return cls._from_wire(single(reply, cls.layout, cls._sdk))  # type: ignore[no-any-return]
 
     @classmethod
     def decode_table(cls, reply: bytes) -> list[Self]:
         """Every row of a table reply (MIB_OPAQUE_INFO, dwNumEntries, the rows)."""
+        if cls._trailing is not None:
+            return _decode_sized_table(cls, reply)
         rows = table_rows(reply, cls.layout.size, cls._sdk)
         return list(map(cls._from_wire, cls.layout.iter_unpack(rows)))
 
     def to_bytes(self) -> bytes:
         """The structure as the SDK lays it out (what a write sends after MIB_OPAQUE_INFO's header)."""
+        if self._trailing is not None:
+            *fixed, items = self._wire
+            return self.layout.pack(*fixed) + b"".join(item.to_bytes() for item in items)
         return self.layout.pack(*self._wire)
 
     # -- reading it as a sequence of public values
@@ -327,7 +351,11 @@ class MibStruct(metaclass=_MibStructType):
         unknown = set(changes) - set(self._fields)
         if unknown:
             raise ValueError(f"got unexpected field names: {sorted(unknown)!r}")
-        return type(self)(**{**self._asdict(), **changes})
+        values = self._asdict()
+        trailing = self._trailing
+        if trailing is not None and self._fields[-1] in changes and self._fields[trailing[0]] not in changes:
+            del values[self._fields[trailing[0]]]  # a new array brings its own count
+        return type(self)(**{**values, **changes})
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled as its public values; unpickling checks them as the constructor does.
@@ -377,6 +405,53 @@ class MibStruct(metaclass=_MibStructType):
 
 def _rebuild(cls: type[_N], values: dict[str, Any]) -> _N:
     return cls(**values)
+
+
+def _counted(cls: type[MibStruct], count_index: int, values: dict[str, Any]) -> dict[str, Any]:
+    """The constructor's values with the trailing array's count filled in, or checked."""
+    count_name, array_name = cls._fields[count_index], cls._fields[-1]
+    if array_name not in values:
+        return values
+    items = values[array_name]
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__len__"):
+        return values  # the array's own check names the error
+    if count_name not in values:
+        return {**values, count_name: len(items)}
+    if values[count_name] != len(items):
+        raise ValueError(f"{count_name}: {values[count_name]!r}, but {array_name} has {len(items)} items")
+    return values
+
+
+def _decode_sized(cls: type[_N], reply: bytes, offset: int) -> tuple[_N, int]:
+    """The row with a trailing array at ``offset`` (its fixed part known to fit), and where it ends."""
+    assert cls._trailing is not None
+    count_index, element = cls._trailing
+    fixed = cls.layout.unpack_from(reply, offset)
+    count = fixed[count_index]
+    start = offset + cls.layout.size
+    size = element.layout.size
+    held = (len(reply) - start) // size
+    if count > held:
+        raise ValueError(
+            f"malformed {cls._sdk}: {cls._fields[count_index]} claims {count} entries, the reply holds {held}"
+        )
+    end = start + count * size
+    items = tuple(map(element._from_wire, element.layout.iter_unpack(memoryview(reply)[start:end])))
+    return cls._from_wire((*fixed, items)), end
+
+
+def _decode_sized_table(cls: type[_N], reply: bytes) -> list[_N]:
+    """A table whose rows are not all one size: each row's extent comes from its own count."""
+    need(reply, ROWS, f"the {cls._sdk} table header and its dwNumEntries")
+    (claimed,) = _U32.unpack_from(reply, HEADER)
+    rows: list[_N] = []
+    offset = ROWS
+    for held in range(claimed):
+        if len(reply) - offset < cls.layout.size:
+            raise ValueError(f"malformed {cls._sdk} table reply: reply holds {held} rows but claims {claimed}")
+        row, offset = _decode_sized(cls, reply, offset)
+        rows.append(row)
+    return rows
 
 
 # ------------------------------------------------------------- bounds checks

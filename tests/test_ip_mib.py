@@ -10,7 +10,7 @@ import pytest
 
 import mprapi_cffi as mpr
 from mprapi_cffi import _ext
-from mprapi_cffi.mib import STRUCTS
+from mprapi_cffi.mib import PARTS, STRUCTS
 from mprapi_cffi.cli import main
 
 from conftest import Router, windows_lane
@@ -39,12 +39,18 @@ def server(router: Router):
 
 # -- layouts: the decoder's offsets are the compiler's -------------------------
 
-DECLARED = [*STRUCTS, mpr.IcmpCounters]
+# MIB_IPDESTROW is left out: MinGW-w64 declares it wrong (docs/mib-structures.md).
+DECLARED = [*STRUCTS, *(t for t in PARTS if t is not mpr.IpDestRow)]
 
 
 @pytest.mark.parametrize("struct_type", DECLARED, ids=lambda t: t._sdk)
 def test_declared_struct_sizes_match_the_sdk(struct_type: type[mpr.MibStruct]) -> None:
-    assert struct_type.layout.size == _ext.ffi.sizeof(struct_type._sdk)
+    if struct_type._trailing is not None:  # the SDK's size counts one element of the trailing array
+        element = struct_type._trailing[1]
+        assert struct_type.layout.size == _ext.ffi.sizeof(struct_type._sdk) - _ext.ffi.sizeof(element._sdk)
+        assert struct_type.layout.size == _ext.ffi.offsetof(struct_type._sdk, struct_type._declared[-1].sdk)
+    else:
+        assert struct_type.layout.size == _ext.ffi.sizeof(struct_type._sdk)
 
 
 @pytest.mark.parametrize("struct_type", DECLARED, ids=lambda t: t._sdk)

@@ -16,7 +16,10 @@ import pytest
 
 from mib_bytes import addr_row_bytes, if_row_bytes, info, ip, net_row_bytes, port, route_bytes, tcp_row_bytes
 from mprapi_cffi.mib import (
+    PARTS,
     STRUCTS,
+    McastGlobal,
+    RouteState,
     IcmpCounters,
     IcmpStats,
     IfRow,
@@ -43,8 +46,27 @@ PAYLOADS: dict[type[MibStruct], tuple[bytes, bytes]] = {
     TcpRow: (tcp_row_bytes(), tcp_row_bytes(local_port=port(446))),
     UdpRow: (ip("0.0.0.0") + port(53), ip("192.168.1.10") + port(53)),
 }
-for _struct in (*STRUCTS, IcmpCounters):
-    if _struct not in PAYLOADS:
+for _struct in (RouteState, McastGlobal):  # one BOOL: false, then true
+    PAYLOADS[_struct] = (struct.pack("<I", 0), struct.pack("<I", 1))
+
+
+def _with_trailing(struct_type: type[MibStruct], start: int, count: int) -> bytes:
+    """DWORDs counting up, the count field set to ``count``, then that many elements."""
+    assert struct_type._trailing is not None
+    count_index, element = struct_type._trailing
+    values = list(range(start, start + struct_type.layout.size // 4))
+    values[count_index] = count
+    return struct.pack(f"<{len(values)}I", *values) + b"".join(
+        _dwords(element, start + 100 * (i + 1)) for i in range(count)
+    )
+
+
+for _struct in (*STRUCTS, *PARTS):
+    if _struct in PAYLOADS:
+        continue
+    if _struct._trailing is not None:
+        PAYLOADS[_struct] = (_with_trailing(_struct, 1, 2), _with_trailing(_struct, 2, 1))
+    else:
         PAYLOADS[_struct] = (_dwords(_struct, 1), _dwords(_struct, 2))
 
 ALL = sorted(PAYLOADS, key=lambda t: t.__name__)
@@ -83,7 +105,7 @@ def test_decoded_and_built_are_equal(struct_type: type[MibStruct]) -> None:
     assert hash(decoded(struct_type)) == hash(built(struct_type))
     # Encoding gives back the same structure (padding and unused bytes become zeros).
     assert struct_type.decode(info(0, decoded(struct_type).to_bytes())) == decoded(struct_type)
-    assert len(decoded(struct_type).to_bytes()) == struct_type.layout.size
+    assert len(decoded(struct_type).to_bytes()) == len(PAYLOADS[struct_type][0])
 
 
 def test_indexing_gives_each_fields_public_value(row: Any) -> None:
@@ -202,10 +224,16 @@ def test_replace_changes_one_field_and_checks_it(row: Any) -> None:
     struct_type = type(row)
     assert row._replace() == row
     other = decoded(struct_type, 1)
+    counted = struct_type._fields[struct_type._trailing[0]] if struct_type._trailing else None
     for name in struct_type._fields:
+        if name == counted:  # the count must stay the array's length
+            with pytest.raises(ValueError, match=name):
+                row._replace(**{name: len(row[-1]) + 1})
+            continue
         changed = row._replace(**{name: getattr(other, name)})
         assert getattr(changed, name) == getattr(other, name)
-        untouched = [f for f in struct_type._fields if f != name]
+        untouched = [f for f in struct_type._fields if f != name and not (counted and name == struct_type._fields[-1]
+                                                                           and f == counted)]
         assert [getattr(changed, f) for f in untouched] == [getattr(row, f) for f in untouched]
     with pytest.raises(ValueError):
         row._replace(not_a_field=1)
@@ -254,7 +282,8 @@ def test_construction_is_by_keyword_with_every_field_required_or_defaulted(struc
     values = decoded(struct_type)._asdict()
     with pytest.raises(TypeError, match="keyword"):
         struct_type(*values.values())
-    required = [d.name for d in struct_type._declared if d.default is _no_default()]
+    counted = struct_type._fields[struct_type._trailing[0]] if struct_type._trailing else None
+    required = [d.name for d in struct_type._declared if d.default is _no_default() and d.name != counted]
     for name in required:
         with pytest.raises(TypeError, match=f"missing .*'{name}'"):
             struct_type(**{k: v for k, v in values.items() if k != name})

@@ -2,15 +2,42 @@
 
 from .._fields import AddressLike
 from .._wire import MibStruct
-from .interfaces import IfAdminStatus, IfOperStatus, IfRow, IfType
-from .ip import AddrType, IcmpCounters, IcmpStats, IpAddrRow, IpNetRow, IpStats, NetType
-from .routes import METRIC_UNUSED, IpForwardRow, RouteProto, RouteType
+from .interfaces import IfAdminStatus, IfNumber, IfOperStatus, IfRow, IfStatus, IfType
+from .ip import AddrType, IcmpCounters, IcmpStats, IpAddrRow, IpNetRow, IpStats, NetType, ProxyArp
+from .multicast import (
+    McastBoundary,
+    McastGlobal,
+    McastIfEntry,
+    McastMfe,
+    McastMfeStats,
+    McastMfeStatsEx,
+    McastOif,
+    McastOifStats,
+    McastScope,
+)
+from .routes import METRIC_UNUSED, BestIf, IpDestRow, IpForwardNumber, IpForwardRow, RouteProto, RouteState, RouteType
 from .transport import TcpRow, TcpState, TcpStats, UdpRow, UdpStats
 
 __all__ = [
     "METRIC_UNUSED",
     "AddrType",
     "AddressLike",
+    "BestIf",
+    "IfNumber",
+    "IfStatus",
+    "IpDestRow",
+    "IpForwardNumber",
+    "McastBoundary",
+    "McastGlobal",
+    "McastIfEntry",
+    "McastMfe",
+    "McastMfeStats",
+    "McastMfeStatsEx",
+    "McastOif",
+    "McastOifStats",
+    "McastScope",
+    "ProxyArp",
+    "RouteState",
     "IcmpCounters",
     "IcmpStats",
     "IfAdminStatus",
@@ -34,5 +61,10 @@ __all__ = [
 
 #: Every structure declared here, for lookups by variable id.
 STRUCTS: tuple[type[MibStruct], ...] = (
-    IfRow, IpAddrRow, IpNetRow, IpForwardRow, IpStats, IcmpStats, TcpRow, UdpRow, TcpStats, UdpStats,
+    IfNumber, IfRow, IfStatus, IpAddrRow, IpNetRow, IpForwardNumber, IpForwardRow, BestIf, RouteState, ProxyArp,
+    IpStats, IcmpStats, TcpRow, UdpRow, TcpStats, UdpStats,
+    McastGlobal, McastIfEntry, McastBoundary, McastScope, McastMfe, McastMfeStats, McastMfeStatsEx,
 )  # fmt: skip
+
+#: Structures that only appear inside others (or in replies of several variables).
+PARTS: tuple[type[MibStruct], ...] = (IcmpCounters, IpDestRow, McastOif, McastOifStats)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 
-from .._fields import Dword, Enumerated, IfDescr, IfName, PhysAddr
+from .._fields import Bool, Dword, Enumerated, IfDescr, IfName, PhysAddr
 from .._wire import MibStruct, field
-from ..constants import IF_ROW, IF_TABLE
+from ..constants import IF_NUMBER, IF_ROW, IF_STATUS, IF_TABLE
 
-__all__ = ["IfAdminStatus", "IfOperStatus", "IfRow", "IfType"]
+__all__ = ["IfAdminStatus", "IfNumber", "IfOperStatus", "IfRow", "IfStatus", "IfType"]
 
 
 class IfType(enum.IntEnum):
@@ -69,3 +69,19 @@ class IfRow(MibStruct, sdk="MIB_IFROW", size=860, var_id=IF_ROW, table_id=IF_TAB
     out_errors: Dword = field("dwOutErrors", "outgoing packets with errors")
     out_qlen: Dword = field("dwOutQLen", "output queue length")
     descr: IfDescr = field("bDescr", "description, dwDescrLen bytes up to the first NUL, ANSI code page")
+
+
+class IfNumber(MibStruct, sdk="MIB_IFNUMBER", size=4, var_id=IF_NUMBER):
+    """How many interfaces the router has: mirrors MIB_IFNUMBER."""
+
+    value: Dword = field("dwValue", "the number of interfaces")
+
+
+class IfStatus(MibStruct, sdk="MIB_IFSTATUS", size=20, var_id=IF_STATUS, key=("if_index",)):
+    """An interface's status as the router manager sees it, with its multicast heartbeat: MIB_IFSTATUS."""
+
+    if_index: Dword = field("dwIfIndex", "interface index")
+    admin_status: Enumerated[IfAdminStatus] = field("dwAdminStatus", "administrative status")
+    oper_status: Dword = field("dwOperationalStatus", "operational status (the router manager's own values)")
+    mhbeat_active: Bool = field("bMHbeatActive", "multicast heartbeat detection is on")
+    mhbeat_alive: Bool = field("bMHbeatAlive", "the heartbeat was heard in time")

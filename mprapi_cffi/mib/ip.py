@@ -6,9 +6,9 @@ import enum
 
 from .._fields import Address, Dword, Enumerated, Nested, PhysAddr, WordFlags
 from .._wire import MibStruct, field
-from ..constants import ICMP_STATS, IP_ADDRROW, IP_ADDRTABLE, IP_NETROW, IP_NETTABLE, IP_STATS
+from ..constants import ICMP_STATS, IP_ADDRROW, IP_ADDRTABLE, IP_NETROW, IP_NETTABLE, IP_STATS, PROXY_ARP
 
-__all__ = ["AddrType", "IcmpCounters", "IcmpStats", "IpAddrRow", "IpNetRow", "IpStats", "NetType"]
+__all__ = ["AddrType", "IcmpCounters", "IcmpStats", "IpAddrRow", "IpNetRow", "IpStats", "NetType", "ProxyArp"]
 
 
 class AddrType(enum.IntFlag):
@@ -102,3 +102,12 @@ class IcmpStats(MibStruct, sdk="MIB_ICMP", size=104, var_id=ICMP_STATS):
 
     in_stats: Nested[IcmpCounters] = field("stats.icmpInStats", "received")
     out_stats: Nested[IcmpCounters] = field("stats.icmpOutStats", "sent")
+
+
+class ProxyArp(MibStruct, sdk="MIB_PROXYARP", size=12, var_id=PROXY_ARP, table_id=PROXY_ARP,
+               key=("address", "mask", "if_index")):  # fmt: skip
+    """An address the router answers ARP for on an interface: mirrors MIB_PROXYARP."""
+
+    address: Address = field("dwAddress", "the address answered for")
+    mask: Address = field("dwMask", "its mask")
+    if_index: Dword = field("dwIfIndex", "the interface it is answered on")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 
-from .._fields import Address, Dword, Enumerated
+from .._fields import Address, Bool, Dword, Enumerated, Nested
 from .._wire import MibStruct, field
-from ..constants import IP_FORWARDROW, IP_FORWARDTABLE
+from ..constants import BEST_IF, IP_FORWARDNUMBER, IP_FORWARDROW, IP_FORWARDTABLE, ROUTE_STATE
 
-__all__ = ["METRIC_UNUSED", "IpForwardRow", "RouteProto", "RouteType"]
+__all__ = [
+    "METRIC_UNUSED", "BestIf", "IpDestRow", "IpForwardNumber", "IpForwardRow", "RouteProto", "RouteState", "RouteType",
+]
 
 METRIC_UNUSED = 0xFFFFFFFF
 """The Windows convention for a route metric that is not used."""
@@ -64,3 +66,36 @@ class IpForwardRow(MibStruct, sdk="MIB_IPFORWARDROW", size=56, var_id=IP_FORWARD
     metric3: Dword = field("dwForwardMetric3", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
     metric4: Dword = field("dwForwardMetric4", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
     metric5: Dword = field("dwForwardMetric5", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
+
+
+class IpForwardNumber(MibStruct, sdk="MIB_IPFORWARDNUMBER", size=4, var_id=IP_FORWARDNUMBER):
+    """How many routes the router has: mirrors MIB_IPFORWARDNUMBER."""
+
+    value: Dword = field("dwValue", "the number of routes")
+
+
+class BestIf(MibStruct, sdk="MIB_BEST_IF", size=8, var_id=BEST_IF):
+    """The interface the router would send to an address through: mirrors MIB_BEST_IF."""
+
+    dest_addr: Address = field("dwDestAddr", "the destination asked about")
+    if_index: Dword = field("dwIfIndex", "the interface")
+
+
+class IpDestRow(MibStruct, sdk="MIB_IPDESTROW", size=64):
+    """A route as a route lookup returns it: mirrors the SDK's MIB_IPDESTROW.
+
+    The Windows SDK embeds a whole MIB_IPFORWARDROW, then dwForwardPreference at
+    56 and dwForwardViewSet at 60: 64 bytes, which is what the router sends.
+    MinGW-w64's C declaration is a 12-byte union of the route's DWORDs; it is
+    wrong for the wire, so this layout is not checked against MinGW's compiler.
+    """
+
+    route: Nested[IpForwardRow] = field("ForwardRow", "the route")
+    preference: Dword = field("dwForwardPreference", "the route's preference (lower wins)")
+    view_set: Dword = field("dwForwardViewSet", "the views the route is in (RTM_VIEW_MASK_* bits)")
+
+
+class RouteState(MibStruct, sdk="MIB_ROUTESTATE", size=4, var_id=ROUTE_STATE):
+    """Whether the router manager has set its routes into the stack: mirrors MIB_ROUTESTATE."""
+
+    routes_set_to_stack: Bool = field("bRoutesSetToStack", "routes are set to the stack")

@@ -1,0 +1,161 @@
+"""Multicast: the global switch, interfaces, boundaries, scopes and forwarding entries (MFEs)."""
+
+from __future__ import annotations
+
+from .._fields import Address, Bool, Dword, ScopeName, Trailing
+from .._wire import MibStruct, field
+from ..constants import (
+    MCAST_BOUNDARY, MCAST_GLOBAL, MCAST_IF_ENTRY, MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX, MCAST_SCOPE,
+)
+
+__all__ = [
+    "McastBoundary",
+    "McastGlobal",
+    "McastIfEntry",
+    "McastMfe",
+    "McastMfeStats",
+    "McastMfeStatsEx",
+    "McastOif",
+    "McastOifStats",
+    "McastScope",
+]
+
+
+class McastGlobal(MibStruct, sdk="MIB_IPMCAST_GLOBAL", size=4, var_id=MCAST_GLOBAL):
+    """Whether multicast forwarding is on: mirrors MIB_IPMCAST_GLOBAL."""
+
+    enable: Bool = field("dwEnable", "multicast forwarding is enabled")
+
+
+class McastIfEntry(MibStruct, sdk="MIB_IPMCAST_IF_ENTRY", size=24, var_id=MCAST_IF_ENTRY, key=("if_index",)):
+    """An interface's multicast settings and counters: mirrors MIB_IPMCAST_IF_ENTRY."""
+
+    if_index: Dword = field("dwIfIndex", "interface index")
+    ttl: Dword = field("dwTtl", "the least TTL a packet needs to be forwarded on it")
+    protocol: Dword = field("dwProtocol", "the multicast routing protocol that owns it")
+    rate_limit: Dword = field("dwRateLimit", "rate limit, kbit/s (0: none)")
+    in_mcast_octets: Dword = field("ulInMcastOctets", "multicast octets received")
+    out_mcast_octets: Dword = field("ulOutMcastOctets", "multicast octets sent")
+
+
+class McastBoundary(MibStruct, sdk="MIB_IPMCAST_BOUNDARY", size=16, var_id=MCAST_BOUNDARY,
+                    key=("if_index", "group_address", "group_mask")):  # fmt: skip
+    """An administratively scoped boundary on an interface: mirrors MIB_IPMCAST_BOUNDARY."""
+
+    if_index: Dword = field("dwIfIndex", "interface index")
+    group_address: Address = field("dwGroupAddress", "the scope's group address")
+    group_mask: Address = field("dwGroupMask", "the scope's group mask")
+    status: Dword = field("dwStatus", "row status")
+
+
+class McastScope(MibStruct, sdk="MIB_IPMCAST_SCOPE", size=524, var_id=MCAST_SCOPE,
+                 key=("group_address", "group_mask")):  # fmt: skip
+    """An administratively scoped address range and its name: mirrors MIB_IPMCAST_SCOPE."""
+
+    group_address: Address = field("dwGroupAddress", "the scope's group address")
+    group_mask: Address = field("dwGroupMask", "the scope's group mask")
+    name: ScopeName = field("snNameBuffer", "the scope's name, up to its first NUL")
+    status: Dword = field("dwStatus", "row status")
+
+
+class McastOif(MibStruct, sdk="MIB_IPMCAST_OIF", size=16):
+    """One outgoing interface of an MFE: mirrors MIB_IPMCAST_OIF (the XP form, four DWORDs)."""
+
+    out_if_index: Dword = field("dwOutIfIndex", "outgoing interface index")
+    next_hop_addr: Address = field("dwNextHopAddr", "next hop address")
+    reserved: Dword = field("dwReserved", "reserved", default=0)
+    reserved1: Dword = field("dwReserved1", "reserved", default=0)
+
+
+class McastOifStats(MibStruct, sdk="MIB_IPMCAST_OIF_STATS", size=28):
+    """One outgoing interface's counters: mirrors MIB_IPMCAST_OIF_STATS (the _LH form)."""
+
+    out_if_index: Dword = field("dwOutIfIndex", "outgoing interface index")
+    next_hop_addr: Address = field("dwNextHopAddr", "next hop address")
+    dial_context: Dword = field("dwDialContext", "demand-dial context", default=0)
+    ttl_too_low: Dword = field("ulTtlTooLow", "packets dropped: TTL too low")
+    frag_needed: Dword = field("ulFragNeeded", "packets that needed fragmenting")
+    out_packets: Dword = field("ulOutPackets", "packets sent")
+    out_discards: Dword = field("ulOutDiscards", "outgoing packets discarded")
+
+
+_MFE_KEY = ("group", "source", "src_mask")
+
+
+class McastMfe(MibStruct, sdk="MIB_IPMCAST_MFE", size=60, var_id=MCAST_MFE, table_id=MCAST_MFE, key=_MFE_KEY):
+    """A multicast forwarding entry: mirrors MIB_IPMCAST_MFE, its outgoing interfaces in ``out_ifs``."""
+
+    group: Address = field("dwGroup", "multicast group")
+    source: Address = field("dwSource", "source address")
+    src_mask: Address = field("dwSrcMask", "source mask")
+    up_strm_ngbr: Address = field("dwUpStrmNgbr", "upstream neighbour")
+    in_if_index: Dword = field("dwInIfIndex", "incoming interface index")
+    in_if_protocol: Dword = field("dwInIfProtocol", "the protocol owning the incoming interface")
+    route_protocol: Dword = field("dwRouteProtocol", "the protocol that created the route")
+    route_network: Address = field("dwRouteNetwork", "the route's network")
+    route_mask: Address = field("dwRouteMask", "the route's mask")
+    up_time: Dword = field("ulUpTime", "seconds the entry has existed")
+    expiry_time: Dword = field("ulExpiryTime", "seconds until it expires")
+    time_out: Dword = field("ulTimeOut", "its timeout, seconds")
+    num_out_if: Dword = field("ulNumOutIf", "how many outgoing interfaces follow")
+    flags: Dword = field("fFlags", "flags", default=0)
+    reserved: Dword = field("dwReserved", "reserved", default=0)
+    out_ifs: Trailing[McastOif] = field("rgmioOutInfo", "the outgoing interfaces", count="num_out_if")
+
+
+class McastMfeStats(MibStruct, sdk="MIB_IPMCAST_MFE_STATS", size=64, var_id=MCAST_MFE_STATS,
+                    table_id=MCAST_MFE_STATS, key=_MFE_KEY):  # fmt: skip
+    """An MFE's counters: mirrors MIB_IPMCAST_MFE_STATS, per outgoing interface in ``out_stats``."""
+
+    group: Address = field("dwGroup", "multicast group")
+    source: Address = field("dwSource", "source address")
+    src_mask: Address = field("dwSrcMask", "source mask")
+    up_strm_ngbr: Address = field("dwUpStrmNgbr", "upstream neighbour")
+    in_if_index: Dword = field("dwInIfIndex", "incoming interface index")
+    in_if_protocol: Dword = field("dwInIfProtocol", "the protocol owning the incoming interface")
+    route_protocol: Dword = field("dwRouteProtocol", "the protocol that created the route")
+    route_network: Address = field("dwRouteNetwork", "the route's network")
+    route_mask: Address = field("dwRouteMask", "the route's mask")
+    up_time: Dword = field("ulUpTime", "seconds the entry has existed")
+    expiry_time: Dword = field("ulExpiryTime", "seconds until it expires")
+    num_out_if: Dword = field("ulNumOutIf", "how many outgoing interfaces follow")
+    in_pkts: Dword = field("ulInPkts", "packets received")
+    in_octets: Dword = field("ulInOctets", "octets received")
+    pkts_different_if: Dword = field("ulPktsDifferentIf", "packets received on another interface")
+    queue_overflow: Dword = field("ulQueueOverflow", "packets dropped: queue overflow")
+    out_stats: Trailing[McastOifStats] = field("rgmiosOutStats", "per outgoing interface", count="num_out_if")
+
+
+class McastMfeStatsEx(MibStruct, sdk="MIB_IPMCAST_MFE_STATS_EX", size=84, var_id=MCAST_MFE_STATS_EX,
+                      table_id=MCAST_MFE_STATS_EX, key=_MFE_KEY):  # fmt: skip
+    """An MFE's extended counters: mirrors MIB_IPMCAST_MFE_STATS_EX, per outgoing interface in ``out_stats``.
+
+    The SDK's MIB_MFE_STATS_TABLE_EX declares its rows as an array of pointers;
+    a reply crosses RPC as one flat byte blob, so the rows are inline after
+    dwNumEntries, as in MIB_MFE_TABLE.
+    """
+
+    group: Address = field("dwGroup", "multicast group")
+    source: Address = field("dwSource", "source address")
+    src_mask: Address = field("dwSrcMask", "source mask")
+    up_strm_ngbr: Address = field("dwUpStrmNgbr", "upstream neighbour")
+    in_if_index: Dword = field("dwInIfIndex", "incoming interface index")
+    in_if_protocol: Dword = field("dwInIfProtocol", "the protocol owning the incoming interface")
+    route_protocol: Dword = field("dwRouteProtocol", "the protocol that created the route")
+    route_network: Address = field("dwRouteNetwork", "the route's network")
+    route_mask: Address = field("dwRouteMask", "the route's mask")
+    up_time: Dword = field("ulUpTime", "seconds the entry has existed")
+    expiry_time: Dword = field("ulExpiryTime", "seconds until it expires")
+    num_out_if: Dword = field("ulNumOutIf", "how many outgoing interfaces follow")
+    in_pkts: Dword = field("ulInPkts", "packets received")
+    in_octets: Dword = field("ulInOctets", "octets received")
+    pkts_different_if: Dword = field("ulPktsDifferentIf", "packets received on another interface")
+    queue_overflow: Dword = field("ulQueueOverflow", "packets dropped: queue overflow")
+    uninit_mfe: Dword = field("ulUninitMfe", "packets for an MFE not yet set up")
+    negative_mfe: Dword = field("ulNegativeMfe", "packets for a negative MFE")
+    in_discards: Dword = field("ulInDiscards", "received packets discarded")
+    in_hdr_errors: Dword = field("ulInHdrErrors", "received packets with header errors")
+    total_out_packets: Dword = field("ulTotalOutPackets", "packets sent on all interfaces")
+    out_stats: Trailing[McastOifStats] = field("rgmiosOutStats", "per outgoing interface", count="num_out_if")
+
+

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from ._ext import ffi, lib
-from .errors import MprError
+from .errors import ApiUnavailableError, MprError
 
 
 def error_text(code: int) -> str:
@@ -123,4 +123,103 @@ entry_delete = _entry_put("MprAdminMIBEntryDelete")
 
 def handle_value(handle: Any) -> int:
     return int(ffi.cast("uintptr_t", handle))
+
+
+# -- traps --------------------------------------------------------------------
+#
+# MprAdminMIBGetTrapInfo and MprAdminMIBSetTrapInfo are declared in mprapi.h
+# but missing from MinGW-w64's import library and from Wine: they are looked
+# up on first use in the Mprapi.dll the extension's own imports loaded, so
+# that a DLL without them fails only the calls that need them.
+
+_TRAP_TYPES = {
+    "MprAdminMIBGetTrapInfo": "MPRAPI_GET_TRAP_INFO",
+    "MprAdminMIBSetTrapInfo": "MPRAPI_SET_TRAP_INFO",
+}
+_trap_functions: dict[str, Any] = {}
+
+
+def trap_function(name: str) -> Any:
+    """The function `name` of the loaded Mprapi.dll; ApiUnavailableError if it has none."""
+    function = _trap_functions.get(name)
+    if function is None:
+        module = lib.GetModuleHandleW("mprapi.dll")
+        address = lib.GetProcAddress(module, name.encode("ascii")) if module else ffi.NULL
+        if not address:
+            raise ApiUnavailableError(f"{name} is not available: this system's Mprapi.dll does not export it")
+        function = _trap_functions[name] = ffi.cast(_TRAP_TYPES[name], address)
+    return function
+
+
+def _in_data(data: Any) -> Any:
+    """Input for a trap call, never NULL: Mprapi.dll refuses a NULL lpInData with 87."""
+    inbuf = data if type(data) is bytes else ffi.from_buffer(data)
+    return inbuf if len(inbuf) else b""
+
+
+def _copied_reply(code: int, out: Any, size: Any, name: str) -> bytes:
+    """The reply the call left in out/size, copied; freed either way; MprError for a failed call."""
+    reply = out[0]
+    if reply:
+        try:
+            if not code:
+                return ffi.buffer(reply, size[0])[:]  # type: ignore[no-any-return]
+        finally:
+            lib.MprAdminMIBBufferFree(reply)
+    if code:
+        raise_error(code, name)
+    return b""
+
+
+def get_trap_info(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
+    """MprAdminMIBGetTrapInfo: the trap information the router module hands back, copied."""
+    name = "MprAdminMIBGetTrapInfo"
+    function = trap_function(name)
+    inbuf = _in_data(query)
+    out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
+    code = function(handle, pid, routing_pid, inbuf, len(inbuf), out, size)
+    return _copied_reply(code, out, size, name)
+
+
+def set_trap_info(pid: int, routing_pid: int, event: Any, data: Any) -> bytes:
+    """MprAdminMIBSetTrapInfo: register `event` with the local router; its reply, copied."""
+    name = "MprAdminMIBSetTrapInfo"
+    function = trap_function(name)
+    inbuf = _in_data(data)
+    out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
+    code = function(pid, routing_pid, event, inbuf, len(inbuf), out, size)
+    return _copied_reply(code, out, size, name)
+
+
+def _win32_error(function: str) -> OSError:
+    code, text = ffi.getwinerror()  # GetLastError, as cffi saved it after the call
+    return OSError(0, f"{text} ({function})", None, code)
+
+
+def create_event() -> Any:
+    """A new unnamed auto-reset event, not signaled."""
+    event = lib.CreateEventW(ffi.NULL, False, False, ffi.NULL)
+    if not event:
+        raise _win32_error("CreateEventW")
+    return event
+
+
+def close_handle(handle: Any) -> None:
+    # Like winreg's HKEY: a close that fails (it cannot, for a handle we own) is not reported.
+    lib.CloseHandle(handle)
+
+
+def set_event(event: Any) -> None:
+    if not lib.SetEvent(event):
+        raise _win32_error("SetEvent")
+
+
+def wait(event: Any, milliseconds: int) -> bool:
+    """WaitForSingleObject: True if `event` was signaled, False after `milliseconds`."""
+    code = lib.WaitForSingleObject(event, milliseconds)
+    if code == lib.WAIT_OBJECT_0:
+        return True
+    if code == lib.WAIT_TIMEOUT:
+        return False
+    raise _win32_error("WaitForSingleObject")
 

@@ -177,6 +177,7 @@ class _MibStructType(type):
             _var_id=var_id,
             _table_id=table_id,
             _key_offsets=tuple(_offset(field_codecs, declared, names, k) for k in key),
+            _key_fields=tuple(key),
             _offsets={n: _offset(field_codecs, declared, names, n)[0] for n in names},
             _trailing=trailing,
             _views=tuple(c.view or _same for c in field_codecs) if all(c.width == 1 for c in field_codecs) else None,
@@ -232,6 +233,7 @@ class MibStruct(metaclass=_MibStructType):
     _var_id: ClassVar[int | None] = None  # the variable whose reply is one of these
     _table_id: ClassVar[int | None] = None  # the variable whose reply is a table of these
     _key_offsets: ClassVar[tuple[tuple[int, int], ...]] = ()  # (offset, size) of the walk's index
+    _key_fields: ClassVar[tuple[str, ...]] = ()  # the fields that index a row, in query order
     _offsets: ClassVar[dict[str, int]]  # each field's SDK member: its offset in the structure
     _trailing: ClassVar[tuple[int, Any] | None] = None  # (the count field's index, the element type)
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
@@ -363,7 +365,7 @@ class MibStruct(metaclass=_MibStructType):
 
     # -- comparing
 
-    def _key(self, other: object) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    def _comparands(self, other: object) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
         if type(other) is type(self):
             assert isinstance(other, MibStruct)
             if self._exact:
@@ -387,19 +389,19 @@ class MibStruct(metaclass=_MibStructType):
         return hash(self._values())
 
     def __lt__(self, other: object) -> bool:
-        pair = self._key(other)
+        pair = self._comparands(other)
         return NotImplemented if pair is None else pair[0] < pair[1]
 
     def __le__(self, other: object) -> bool:
-        pair = self._key(other)
+        pair = self._comparands(other)
         return NotImplemented if pair is None else pair[0] <= pair[1]
 
     def __gt__(self, other: object) -> bool:
-        pair = self._key(other)
+        pair = self._comparands(other)
         return NotImplemented if pair is None else pair[0] > pair[1]
 
     def __ge__(self, other: object) -> bool:
-        pair = self._key(other)
+        pair = self._comparands(other)
         return NotImplemented if pair is None else pair[0] >= pair[1]
 
 
@@ -493,6 +495,8 @@ def query(var_id: int, *indices: int | IPv4Address) -> bytes:
     for i, index in enumerate(indices):
         if isinstance(index, IPv4Address):
             parts.append(index.packed)
+        elif isinstance(index, bool):
+            raise TypeError(f"index {i}: expected an int or IPv4Address, got bool")
         else:
             parts.append(_U32.pack(check_uint(f"index {i}", index)))
     return b"".join(parts)
@@ -530,6 +534,19 @@ def opaque_info(row: MibStruct) -> bytes:
     if var_id is None:
         raise ValueError(f"{type(row).__name__} cannot be written")
     return _INFO_HEADER.pack(var_id, 0) + row.to_bytes()
+
+
+def row_query(struct_type: type[MibStruct], **key: Any) -> bytes:
+    """The MIB_OPAQUE_QUERY for one row by its key fields, each checked as the constructor checks it."""
+    if struct_type._var_id is None or not struct_type._key_fields:
+        raise ValueError(f"{struct_type.__name__} has no rows to name")
+    if set(key) != set(struct_type._key_fields):
+        raise TypeError(f"{struct_type.__name__} rows are named by {', '.join(struct_type._key_fields)}")
+    parts = [_U32.pack(struct_type._var_id)]
+    for name in struct_type._key_fields:
+        c = struct_type._codecs[struct_type._fields.index(name)]
+        parts.append(struct.pack("<" + c.format, *c.encode(name, key[name])))
+    return b"".join(parts)
 
 
 def read_query(struct_type: type[MibStruct]) -> bytes:

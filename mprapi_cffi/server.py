@@ -3,23 +3,54 @@
 from __future__ import annotations
 
 import weakref
+from ipaddress import IPv4Address
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
-from . import _calls, _ext, _wire
+from . import _calls, _ext, _fields, _wire
+from ._fields import AddressLike
 from ._handle import OwnedHandle
-from .constants import ERROR_NO_DATA, ERROR_NO_MORE_ITEMS, IF_ROW, IPRTRMGR_PID, PID_IP
+from .constants import (
+    BEST_IF,
+    BEST_ROUTE,
+    DEST_LONGER,
+    DEST_MATCHING,
+    DEST_SHORTER,
+    ERROR_NO_DATA,
+    ERROR_NO_MORE_ITEMS,
+    IF_ROW,
+    IP6_STATS,
+    IPRTRMGR_PID,
+    PID_IP,
+    ROUTE_LONGER,
+    ROUTE_MATCHING,
+    ROUTE_SHORTER,
+    TCP6_STATS,
+    UDP6_STATS,
+)
 from .errors import MprError
 from .mib import (
     STRUCTS,
+    BestIf,
     IcmpStats,
+    IfNumber,
     IfRow,
+    IfStatus,
     IpAddrRow,
+    IpDestRow,
+    IpForwardNumber,
     IpForwardRow,
     IpNetRow,
     IpStats,
+    McastGlobal,
+    McastIfEntry,
+    McastMfe,
+    McastMfeStats,
+    McastMfeStatsEx,
     MibStruct,
+    ProxyArp,
+    RouteState,
     TcpRow,
     TcpStats,
     UdpRow,
@@ -32,6 +63,17 @@ _T = TypeVar("_T", bound=MibStruct)
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array...
 # (collections.abc.Buffer arrives only in Python 3.12.)
 Buffer = Any
+
+
+def _address(name: str, value: object) -> IPv4Address:
+    """An address a user passed, checked before any call."""
+    return IPv4Address(_fields.check_address(name, value))
+
+
+def _check_type(value: object, expected: type[_T]) -> _T:
+    if not isinstance(value, expected):
+        raise TypeError(f"expected a {expected.__name__}, got {type(value).__name__}")
+    return value
 
 
 def _check_server(server: object) -> None:
@@ -220,6 +262,138 @@ class MibServer:
         """UDP statistics (MIB_UDPSTATS)."""
         return self._read(UdpStats)
 
+    # -- the rest of the IP router manager's variables
+
+    def _get_as(self, struct_type: type[_T], var_id: int, *index: int | IPv4Address) -> _T:
+        return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id, *index)))
+
+    def _get_table_as(self, struct_type: type[_T], var_id: int, *index: int | IPv4Address) -> list[_T]:
+        return struct_type.decode_table(self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id, *index)))
+
+    def _get_row(self, struct_type: type[_T], **key: Any) -> _T:
+        return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.row_query(struct_type, **key)))
+
+    def if_number(self) -> int:
+        """How many interfaces the router has (IF_NUMBER)."""
+        return self._read(IfNumber).value
+
+    def ip_forward_number(self) -> int:
+        """How many routes the router has (IP_FORWARDNUMBER)."""
+        return self._read(IpForwardNumber).value
+
+    def ip_addr_row(self, addr: AddressLike) -> IpAddrRow:
+        """The address row for ``addr`` (IP_ADDRROW); MprError 1413 if there is none."""
+        return self._get_row(IpAddrRow, addr=addr)
+
+    def ip_net_row(self, if_index: int, addr: AddressLike) -> IpNetRow:
+        """The ARP entry for ``addr`` on interface ``if_index`` (IP_NETROW)."""
+        return self._get_row(IpNetRow, index=if_index, addr=addr)
+
+    def ip_forward_row(self, dest: AddressLike, proto: int, policy: int, next_hop: AddressLike) -> IpForwardRow:
+        """The route named by dest, proto, policy and next hop (IP_FORWARDROW)."""
+        return self._get_row(IpForwardRow, dest=dest, proto=proto, policy=policy, next_hop=next_hop)
+
+    def tcp_row(self, local_addr: AddressLike, local_port: int, remote_addr: AddressLike, remote_port: int) -> TcpRow:
+        """One TCP connection by its two ends (TCP_ROW)."""
+        return self._get_row(
+            TcpRow, local_addr=local_addr, local_port=local_port, remote_addr=remote_addr, remote_port=remote_port
+        )
+
+    def udp_row(self, local_addr: AddressLike, local_port: int) -> UdpRow:
+        """One UDP listener by its address and port (UDP_ROW)."""
+        return self._get_row(UdpRow, local_addr=local_addr, local_port=local_port)
+
+    def best_interface(self, dest: AddressLike) -> int:
+        """The index of the interface the router would send to ``dest`` through (BEST_IF)."""
+        return self._get_as(BestIf, BEST_IF, _address("dest", dest)).if_index
+
+    def best_route(self, dest: AddressLike, source: AddressLike = "0.0.0.0") -> IpForwardRow:
+        """The route the router itself would pick to reach ``dest`` from ``source`` (BEST_ROUTE)."""
+        return self._get_as(IpForwardRow, BEST_ROUTE, _address("dest", dest), _address("source", source))
+
+    def proxy_arp_table(self) -> list[ProxyArp]:
+        """The addresses the router answers ARP for (PROXY_ARP)."""
+        return self._read_table(ProxyArp)
+
+    def create_proxy_arp(self, entry: ProxyArp) -> None:
+        """Answer ARP for ``entry``'s address and mask on its interface (Create, PROXY_ARP)."""
+        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(entry, ProxyArp)))
+
+    def delete_proxy_arp(self, entry: ProxyArp) -> None:
+        """Stop answering ARP for the entry with ``entry``'s address, mask and interface."""
+        self.delete(PID_IP, IPRTRMGR_PID, _wire.key_query(_check_type(entry, ProxyArp)))
+
+    def if_status(self, if_index: int) -> IfStatus:
+        """An interface's status and multicast heartbeat (IF_STATUS)."""
+        return self._get_row(IfStatus, if_index=if_index)
+
+    def route_state(self) -> RouteState:
+        """Whether the router manager has set its routes into the stack (ROUTE_STATE)."""
+        return self._read(RouteState)
+
+    def _dest_rows(self, var_id: int, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        return self._get_table_as(IpDestRow, var_id, _address("dest", dest), _address("mask", mask))
+
+    def dest_matching(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        """The best route of the destination dest/mask itself (DEST_MATCHING)."""
+        return self._dest_rows(DEST_MATCHING, dest, mask)
+
+    def dest_longer(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        """The best route of each destination inside dest/mask (DEST_LONGER)."""
+        return self._dest_rows(DEST_LONGER, dest, mask)
+
+    def dest_shorter(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        """The best route of each destination that covers dest/mask (DEST_SHORTER)."""
+        return self._dest_rows(DEST_SHORTER, dest, mask)
+
+    def route_matching(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        """Every route to the destination dest/mask itself (ROUTE_MATCHING)."""
+        return self._dest_rows(ROUTE_MATCHING, dest, mask)
+
+    def route_longer(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        """Every route to a destination inside dest/mask (ROUTE_LONGER)."""
+        return self._dest_rows(ROUTE_LONGER, dest, mask)
+
+    def route_shorter(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
+        """Every route to a destination that covers dest/mask (ROUTE_SHORTER)."""
+        return self._dest_rows(ROUTE_SHORTER, dest, mask)
+
+    def mcast_global(self) -> McastGlobal:
+        """Whether multicast forwarding is on (MCAST_GLOBAL)."""
+        return self._read(McastGlobal)
+
+    def mcast_if_entry(self, if_index: int) -> McastIfEntry:
+        """An interface's multicast settings and counters (MCAST_IF_ENTRY)."""
+        return self._get_row(McastIfEntry, if_index=if_index)
+
+    def set_mcast_if_entry(self, entry: McastIfEntry) -> None:
+        """Write an interface's multicast settings (Set, MCAST_IF_ENTRY)."""
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(entry, McastIfEntry)))
+
+    def mfe_table(self) -> list[McastMfe]:
+        """The multicast forwarding entries (MCAST_MFE), each with its outgoing interfaces."""
+        return self._read_table(McastMfe)
+
+    def mfe_stats_table(self) -> list[McastMfeStats]:
+        """The forwarding entries' counters (MCAST_MFE_STATS)."""
+        return self._read_table(McastMfeStats)
+
+    def mfe_stats_ex_table(self) -> list[McastMfeStatsEx]:
+        """The forwarding entries' extended counters (MCAST_MFE_STATS_EX)."""
+        return self._read_table(McastMfeStatsEx)
+
+    def ip6_stats(self) -> IpStats:
+        """IPv6 statistics (IP6_STATS), in MIB_IPSTATS's layout."""
+        return self._get_as(IpStats, IP6_STATS)
+
+    def udp6_stats(self) -> UdpStats:
+        """UDP over IPv6 statistics (UDP6_STATS), in MIB_UDPSTATS's layout."""
+        return self._get_as(UdpStats, UDP6_STATS)
+
+    def tcp6_stats(self) -> TcpStats:
+        """TCP over IPv6 statistics (TCP6_STATS), in MIB_TCPSTATS's layout."""
+        return self._get_as(TcpStats, TCP6_STATS)
+
     @overload
     def walk(self, what: type[_T]) -> Iterator[_T]: ...
     @overload
@@ -228,8 +402,10 @@ class MibServer:
     def walk(self, what: type[MibStruct] | int) -> Iterator[MibStruct]:
         """Every row of a table, one call per row: ``walk(IpForwardRow)`` or ``walk(IP_FORWARDROW)``.
 
-        Walks IfRow (IF_ROW), IpAddrRow (IP_ADDRROW), IpForwardRow
-        (IP_FORWARDROW) and IpNetRow (IP_NETROW): GetFirst, then GetNext with
+        Walks every structure with a key: IfRow (IF_ROW), IpAddrRow (IP_ADDRROW),
+        IpForwardRow (IP_FORWARDROW), IpNetRow (IP_NETROW), TcpRow, UdpRow,
+        IfStatus, ProxyArp, McastIfEntry, McastBoundary, McastScope and the
+        MFE structures: GetFirst, then GetNext with
         the index of the row just read, until the router says there are no
         more (232 or 259).  Each reply is decoded and freed before the next
         call.  A router that hands back a row it already gave ends the walk
@@ -260,23 +436,17 @@ class MibServer:
                 return None
             raise
 
-    @staticmethod
-    def _route(row: object) -> IpForwardRow:
-        if not isinstance(row, IpForwardRow):
-            raise TypeError(f"expected an IpForwardRow, got {type(row).__name__}")
-        return row
-
     def create_route(self, row: IpForwardRow) -> None:
         """Add a route (MprAdminMIBEntryCreate with the row as MIB_OPAQUE_INFO)."""
-        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(self._route(row)))
+        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(row, IpForwardRow)))
 
     def set_route(self, row: IpForwardRow) -> None:
         """Replace the route with the same dest, proto, policy and next hop."""
-        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(self._route(row)))
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(row, IpForwardRow)))
 
     def delete_route(self, row: IpForwardRow) -> None:
         """Delete the route with the row's dest, proto, policy and next hop."""
-        self.delete(PID_IP, IPRTRMGR_PID, _wire.key_query(self._route(row)))
+        self.delete(PID_IP, IPRTRMGR_PID, _wire.key_query(_check_type(row, IpForwardRow)))
 
 
 def connect(server: str | None = None) -> MibServer:

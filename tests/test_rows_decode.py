@@ -27,6 +27,10 @@ from mib_bytes import (
 )
 from mprapi_cffi import _wire
 from mprapi_cffi.constants import (
+    IF_NUMBER,
+    ROUTE_STATE,
+    TCP_ROW,
+    UDP_ROW,
     ICMP_STATS,
     IF_ROW,
     IF_TABLE,
@@ -378,7 +382,9 @@ def test_walked_struct_maps_the_four_row_ids() -> None:
     assert _wire.walked_struct(IP_ADDRROW, STRUCTS) is IpAddrRow
     assert _wire.walked_struct(IP_NETROW, STRUCTS) is IpNetRow
     assert _wire.walked_struct(IP_FORWARDROW, STRUCTS) is IpForwardRow
-    for other in (IF_TABLE, IP_FORWARDTABLE, IP_STATS, 14, 17, -1, 1 << 40, "8", 8.0, True):
+    assert _wire.walked_struct(TCP_ROW, STRUCTS) is TcpRow
+    assert _wire.walked_struct(UDP_ROW, STRUCTS) is UdpRow
+    for other in (IF_TABLE, IP_FORWARDTABLE, IP_STATS, IF_NUMBER, ROUTE_STATE, -1, 1 << 40, "8", 8.0, True):
         with pytest.raises(ValueError):
             _wire.walked_struct(other, STRUCTS)
 
@@ -452,7 +458,7 @@ def test_request_encoders_reject_what_is_not_a_declared_struct() -> None:
     with pytest.raises(TypeError):
         _wire.key_query(tuple(user_route()))  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        _wire.key_query(UdpRow(local_addr="1.2.3.4", local_port=53))  # no key: cannot be named
+        _wire.key_query(IpStats._make(range(23)))  # no key: cannot be named
 
 
 # ------------------------------------------------------------ user-built rows

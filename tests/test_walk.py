@@ -64,7 +64,7 @@ def test_walk_passes_other_router_errors_on() -> None:
     assert info.value.winerror == 1722
 
 
-@pytest.mark.parametrize("var_id", [mpr.IF_TABLE, mpr.IP_STATS, mpr.TCP_ROW, -1, "IF_ROW"])
+@pytest.mark.parametrize("var_id", [mpr.IF_TABLE, mpr.IP_STATS, mpr.ROUTE_STATE, -1, "IF_ROW"])
 def test_walk_of_a_variable_without_rows_is_refused_before_any_call(var_id: object) -> None:
     server = ScriptedServer([])
     with pytest.raises(ValueError):
@@ -79,7 +79,7 @@ def test_walk_by_structure_type_is_the_walk_by_its_row_id() -> None:
     assert by_type.queries == by_id.queries
 
 
-@pytest.mark.parametrize("what", [mpr.IpStats, mpr.UdpRow, mpr.MibStruct, int, mpr.IfType])
+@pytest.mark.parametrize("what", [mpr.IpStats, mpr.RouteState, mpr.MibStruct, int, mpr.IfType])
 def test_walk_of_a_structure_without_a_walk_is_refused_at_the_call(what: object) -> None:
     server = ScriptedServer([])
     with pytest.raises(ValueError):

@@ -28,7 +28,8 @@ class TcpState(enum.IntEnum):
     DELETE_TCB = 12
 
 
-class TcpRow(MibStruct, sdk="MIB_TCPROW", size=20, var_id=TCP_ROW, table_id=TCP_TABLE):
+class TcpRow(MibStruct, sdk="MIB_TCPROW", size=20, var_id=TCP_ROW, table_id=TCP_TABLE,
+             key=("local_addr", "local_port", "remote_addr", "remote_port")):  # fmt: skip
     """A TCP connection: mirrors MIB_TCPROW (ports are host-order ints)."""
 
     state: Enumerated[TcpState] = field("dwState", "connection state")
@@ -38,7 +39,7 @@ class TcpRow(MibStruct, sdk="MIB_TCPROW", size=20, var_id=TCP_ROW, table_id=TCP_
     remote_port: Port = field("dwRemotePort", "remote port")
 
 
-class UdpRow(MibStruct, sdk="MIB_UDPROW", size=8, var_id=UDP_ROW, table_id=UDP_TABLE):
+class UdpRow(MibStruct, sdk="MIB_UDPROW", size=8, var_id=UDP_ROW, table_id=UDP_TABLE, key=("local_addr", "local_port")):
     """A UDP listener: mirrors MIB_UDPROW (the port is a host-order int)."""
 
     local_addr: Address = field("dwLocalAddr", "local address")

@@ -13,7 +13,8 @@ import struct
 import pytest
 
 from mprapi_cffi.mib import (
-    IcmpStats, IfRow, IpAddrRow, IpForwardRow, IpNetRow, IpStats, TcpRow, TcpStats, UdpRow, UdpStats,
+    PARTS, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe, McastMfeStats,
+    McastMfeStatsEx, TcpRow, TcpStats, UdpRow, UdpStats,
 )
 
 DECODERS = [
@@ -21,7 +22,45 @@ DECODERS = [
     IpForwardRow.decode_table, IpForwardRow.decode, IpNetRow.decode_table, IpNetRow.decode,
     TcpRow.decode_table, UdpRow.decode_table, IpStats.decode, IcmpStats.decode, TcpStats.decode,
     UdpStats.decode,
+    # (rows with a trailing array: test_mfe_counts_... below, where counts are plausible)
+    *(t.decode for t in (*STRUCTS, *PARTS) if t._trailing is None and t not in (
+        IfRow, IpAddrRow, IpForwardRow, IpNetRow, IpStats, IcmpStats, TcpStats, UdpStats)),
+    *(t.decode_table for t in STRUCTS if t._table_id is not None and t not in (IfRow, IpAddrRow, IpForwardRow,
+                                                                                 IpNetRow, TcpRow, UdpRow)),
+    IpDestRow.decode_table,
 ]
+
+
+def test_mfe_counts_beyond_the_reply_raise_and_nothing_is_read_past_it() -> None:
+    rng = random.Random("mfe")
+    tables_decoded = 0
+    for struct_type in (McastMfe, McastMfeStats, McastMfeStatsEx):
+        assert struct_type._trailing is not None
+        count_index, element = struct_type._trailing
+        for _ in range(300):
+            rows, body, claimed_rows = rng.randrange(4), b"", None
+            for _ in range(rows):
+                held = rng.randrange(4)
+                fixed = list(struct.unpack(f"<{struct_type.layout.size // 4}I", rng.randbytes(struct_type.layout.size)))
+                fixed[count_index] = rng.choice([held, held + 1, 0xFFFFFFFF, held])
+                body += struct.pack(f"<{len(fixed)}I", *fixed) + rng.randbytes(held * element.layout.size)
+            claimed_rows = rng.choice([rows, rows, rows + 1, 0xFFFFFFFF])
+            reply = struct.pack("<III", 18, 0, claimed_rows) + body
+            cut = reply[: rng.randrange(len(reply) + 1)] if rng.random() < 0.3 else reply
+            single = cut[:8] + cut[12:]  # the first row alone, as a Get of one entry would carry it
+            with contextlib.suppress(ValueError):
+                row = struct_type.decode(single)
+                assert 8 + struct_type.layout.size + len(row[-1]) * element.layout.size <= len(single)
+            try:
+                decoded = struct_type.decode_table(cut)
+            except ValueError:
+                continue
+            tables_decoded += bool(decoded)
+            # What decoded fits in what was given: every row and element came from inside the reply.
+            size = sum(struct_type.layout.size + len(r[-1]) * element.layout.size for r in decoded)
+            assert 12 + size <= len(cut)
+            assert all(len(r[-1]) == r[count_index] for r in decoded)
+    assert tables_decoded > 50, "almost every input was refused: the decoding paths went untested"
 
 
 def decoder_name(decoder) -> str:

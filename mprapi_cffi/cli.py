@@ -1,6 +1,8 @@
 """The ``mprapi`` command: read a router's MIB tables and print them.
 
-    mprapi [--server NAME] [--json] {interfaces,addresses,routes,arp,stats}
+    mprapi [--server NAME] [--json] {interfaces,addresses,routes,arp,stats,proxy-arp,if-status,multicast}
+    mprapi [--server NAME] [--json] best-route ADDRESS [--source ADDRESS]
+    mprapi [--server NAME] [--json] best-interface ADDRESS
     mprapi --version
 
 Tables print as aligned columns, the way ``route print`` and ``netsh`` do;
@@ -27,7 +29,8 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from . import __version__
-from .mib import AddrType
+from .errors import MprError
+from .mib import AddrType, IfStatus, McastIfEntry
 from .server import connect as _package_connect
 
 __all__ = ["main"]
@@ -155,8 +158,14 @@ def _arp_text(rows: Sequence[Any]) -> str:
 
 def _stats_text(stats: dict[str, Any]) -> str:
     sections = []
-    for title, key in (("IP", "ip"), ("ICMP", "icmp"), ("TCP", "tcp"), ("UDP", "udp")):
-        value = stats[key]
+    titles = (("IP", "ip"), ("ICMP", "icmp"), ("TCP", "tcp"), ("UDP", "udp"),
+              ("IPv6", "ip6"), ("TCP over IPv6", "tcp6"), ("UDP over IPv6", "udp6"))  # fmt: skip
+    for title, key in titles:
+        value = stats.get(key)
+        if value is None:
+            if key in stats:
+                sections.append(f"{title}\n  (the router does not report it)\n")
+            continue
         if key == "icmp":
             pairs = zip(value.in_stats._fields, value.in_stats, value.out_stats)
             icmp_rows = [(name, str(i), str(o)) for name, i, o in pairs]
@@ -166,6 +175,53 @@ def _stats_text(stats: dict[str, Any]) -> str:
             table = _columns(None, rows, right=(1,))
         sections.append(f"{title}\n{textwrap.indent(table, '  ')}")
     return "\n".join(sections)
+
+
+def _best_route_text(route: Any) -> str:
+    return _routes_text([route])
+
+
+def _best_interface_text(answer: dict[str, Any]) -> str:
+    return f"{answer['dest']} -> interface {answer['if_index']}\n"
+
+
+def _proxy_arp_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("Address", "Interface"), ((_prefix(r.address, r.mask), str(r.if_index)) for r in rows), right=(1,)
+    )
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _if_status_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("If", "Admin", "Oper", "Heartbeat", "Alive"),
+        ((str(r.if_index), _name(r.admin_status), str(r.oper_status), _yes(r.mhbeat_active), _yes(r.mhbeat_alive))
+         for r in rows),
+        right=(0, 2),
+    )  # fmt: skip
+
+
+def _multicast_text(data: dict[str, Any]) -> str:
+    enabled = data["global"]
+    lines = [f"Multicast forwarding: {'on' if enabled is not None and enabled.enable else 'off'}", ""]
+    lines.append("Interfaces")
+    lines.append(textwrap.indent(_columns(
+        ("If", "TTL", "Protocol", "Rate limit", "In octets", "Out octets"),
+        ((str(r.if_index), str(r.ttl), str(r.protocol), str(r.rate_limit), str(r.in_mcast_octets),
+          str(r.out_mcast_octets)) for r in data["interfaces"]),
+        right=(0, 1, 2, 3, 4, 5),
+    ), "  ") or "  (none)\n")  # fmt: skip
+    lines.append("Forwarding entries")
+    lines.append(textwrap.indent(_columns(
+        ("Group", "Source", "Upstream", "In", "Out (interface/next hop)"),
+        ((str(r.group), _prefix(r.source, r.src_mask), str(r.up_strm_ngbr), str(r.in_if_index),
+          " ".join(f"{o.out_if_index}/{o.next_hop_addr}" for o in r.out_ifs) or "-") for r in data["mfes"]),
+        right=(3,),
+    ), "  ") or "  (none)\n")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _json_value(value: Any) -> Any:
@@ -192,17 +248,53 @@ def _json_text(data: Any) -> str:
 # -------------------------------------------------------------------- commands
 
 
+def _optional(read: Callable[[], Any]) -> Any:
+    """What ``read`` gives, or None where the router answers that it has none (IPv6 off)."""
+    try:
+        return read()
+    except MprError:
+        return None
+
+
 def _stats(srv: Any) -> dict[str, Any]:
     return {
         "ip": srv.ip_stats(),
         "icmp": srv.icmp_stats(),
         "tcp": srv.tcp_stats(),
         "udp": srv.udp_stats(),
+        "ip6": _optional(srv.ip6_stats),
+        "tcp6": _optional(srv.tcp6_stats),
+        "udp6": _optional(srv.udp6_stats),
     }
 
 
-_COMMANDS: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], str]]] = {
-    # name: (help, fetch(server), render as text)
+def _multicast(srv: Any) -> dict[str, Any]:
+    return {
+        "global": _optional(srv.mcast_global),
+        "interfaces": _optional(lambda: list(srv.walk(McastIfEntry))) or [],
+        "mfes": _optional(srv.mfe_table) or [],
+    }
+
+
+def _address_arg(text: str) -> IPv4Address:
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an IPv4 address: {text!r}") from None
+
+
+def _add_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("address", type=_address_arg, metavar="ADDRESS", help="the destination")
+
+
+def _add_best_route_args(parser: argparse.ArgumentParser) -> None:
+    _add_address(parser)
+    parser.add_argument("--source", type=_address_arg, default=IPv4Address("0.0.0.0"), metavar="ADDRESS",
+                        help="the source address (default: any)")  # fmt: skip
+
+
+_COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
+    # name: (help, fetch(server, args), render as text)
     "interfaces": (
         "the interface table (MIB_IFTABLE)", lambda s: s.if_table(), _interfaces_text
     ),
@@ -213,7 +305,25 @@ _COMMANDS: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], str]]] = {
         "the route table (MIB_IPFORWARDTABLE)", lambda s: s.ip_forward_table(), _routes_text
     ),
     "arp": ("the ARP table (MIB_IPNETTABLE)", lambda s: s.ip_net_table(), _arp_text),
-    "stats": ("IP, ICMP, TCP and UDP statistics", _stats, _stats_text),
+    "stats": ("IP, ICMP, TCP and UDP statistics, IPv4 and IPv6", _stats, _stats_text),
+    "best-route": (
+        "the route the router would use to reach ADDRESS (BEST_ROUTE)",
+        lambda s, a: s.best_route(a.address, a.source), _best_route_text,
+    ),
+    "best-interface": (
+        "the interface the router would send to ADDRESS through (BEST_IF)",
+        lambda s, a: {"dest": a.address, "if_index": s.best_interface(a.address)}, _best_interface_text,
+    ),
+    "proxy-arp": ("the addresses the router answers ARP for (PROXY_ARP)", lambda s: s.proxy_arp_table(),
+                  _proxy_arp_text),
+    "if-status": ("each interface's status and multicast heartbeat (IF_STATUS)", lambda s: list(s.walk(IfStatus)),
+                  _if_status_text),
+    "multicast": ("multicast forwarding: the switch, interfaces, forwarding entries", _multicast, _multicast_text),
+}
+
+_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "best-route": _add_best_route_args,
+    "best-interface": _add_address,
 }
 
 
@@ -243,6 +353,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (help_text, _, _) in _COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=f"Print {help_text}.")
+        if name in _ARGUMENTS:
+            _ARGUMENTS[name](command)
         _add_common(command, top=False)
     return parser
 
@@ -265,7 +377,7 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
     _, fetch, text = _COMMANDS[args.command]
     try:
         with (connect or _package_connect)(args.server) as srv:
-            data = fetch(srv)
+            data = fetch(srv, args) if args.command in _ARGUMENTS else fetch(srv)
         output = _json_text(data) if args.json else text(data)
         sys.stdout.write(output)
         sys.stdout.flush()

@@ -12,13 +12,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from ipaddress import IPv4Address
 from typing import Any
 
 import pytest
 
 import mprapi_cffi
+from mprapi_cffi import MprError
 from mprapi_cffi.cli import main
 from mprapi_cffi.mib import (
+    IfStatus,
+    McastGlobal,
+    McastIfEntry,
+    McastMfe,
+    McastOif,
+    ProxyArp,
     AddrType,
     IcmpCounters,
     IcmpStats,
@@ -87,9 +95,22 @@ TCP_STATS = TcpStats._make(range(15))
 UDP_STATS = UdpStats._make(range(5))
 
 
+IP6_STATS = IpStats._make(range(100, 123))
+TCP6_STATS = TcpStats._make(range(200, 215))
+PROXY_ARP = [ProxyArp(address="192.168.5.0", mask="255.255.255.0", if_index=4)]
+IF_STATUS = [IfStatus(if_index=3, admin_status=IfAdminStatus.UP, oper_status=5, mhbeat_active=True,
+                      mhbeat_alive=False)]  # fmt: skip
+MCAST_IFS = [McastIfEntry(if_index=3, ttl=1, protocol=2, rate_limit=0, in_mcast_octets=10, out_mcast_octets=20)]
+MFES = [McastMfe(group="239.1.1.1", source="10.0.0.5", src_mask="255.255.255.255", up_strm_ngbr="10.0.0.254",
+                 in_if_index=1, in_if_protocol=2, route_protocol=3, route_network="10.0.0.0", route_mask="255.0.0.0",
+                 up_time=1, expiry_time=2, time_out=3,
+                 out_ifs=[McastOif(out_if_index=4, next_hop_addr="10.4.0.1")])]  # fmt: skip
+
+
 class FakeServer:
     def __init__(self, fail: BaseException | None = None) -> None:
         self.fail = fail
+        self.asked: list[tuple[Any, ...]] = []
 
     def _give(self, value: Any) -> Any:
         if self.fail is not None:
@@ -119,6 +140,35 @@ class FakeServer:
 
     def udp_stats(self) -> UdpStats:
         return self._give(UDP_STATS)  # type: ignore[no-any-return]
+
+    def ip6_stats(self) -> IpStats:
+        return self._give(IP6_STATS)  # type: ignore[no-any-return]
+
+    def tcp6_stats(self) -> TcpStats:
+        return self._give(TCP6_STATS)  # type: ignore[no-any-return]
+
+    def udp6_stats(self) -> UdpStats:
+        raise MprError(87, "The parameter is incorrect.", "MprAdminMIBEntryGet")  # a router without it
+
+    def best_route(self, dest: IPv4Address, source: IPv4Address) -> IpForwardRow:
+        self.asked.append(("best_route", dest, source))
+        return self._give(ROUTES[1])  # type: ignore[no-any-return]
+
+    def best_interface(self, dest: IPv4Address) -> int:
+        self.asked.append(("best_interface", dest))
+        return self._give(3)  # type: ignore[no-any-return]
+
+    def proxy_arp_table(self) -> list[ProxyArp]:
+        return self._give(PROXY_ARP)  # type: ignore[no-any-return]
+
+    def walk(self, what: type) -> Iterator[Any]:
+        return iter(self._give({IfStatus: IF_STATUS, McastIfEntry: MCAST_IFS}[what]))
+
+    def mcast_global(self) -> McastGlobal:
+        return self._give(McastGlobal(enable=True))  # type: ignore[no-any-return]
+
+    def mfe_table(self) -> list[McastMfe]:
+        return self._give(MFES)  # type: ignore[no-any-return]
 
 
 class FakeConnect:
@@ -205,15 +255,18 @@ def test_stats_print_every_counter_by_section(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(["stats"], capsys)
     assert code == 0
     lines = out.splitlines()
-    for title in ("IP", "ICMP", "TCP", "UDP"):
+    for title in ("IP", "ICMP", "TCP", "UDP", "IPv6", "TCP over IPv6", "UDP over IPv6"):
         assert title in lines
     assert "  num_routes         23" in lines
     assert "                  in  out" in lines
     assert "  addr_mask_reps  12  112" in lines
     assert "  num_conns      14" in lines
     assert "  num_addrs      4" in lines
-    counted = sum(len(s) for s in (IP_STATS, TCP_STATS, UDP_STATS)) + len(ICMP_STATS.in_stats)
-    assert len([line for line in lines if line.startswith("  ") and line.strip()]) == counted + 1
+    assert "  num_routes         122" in lines  # IPv6
+    assert "  num_conns      214" in lines
+    assert lines[lines.index("UDP over IPv6") + 1] == "  (the router does not report it)"
+    counted = sum(len(s) for s in (IP_STATS, TCP_STATS, UDP_STATS, IP6_STATS, TCP6_STATS)) + len(ICMP_STATS.in_stats)
+    assert len([line for line in lines if line.startswith("  ") and line.strip()]) == counted + 2
 
 
 def test_empty_table_prints_only_the_header(capsys: pytest.CaptureFixture[str]) -> None:
@@ -267,11 +320,13 @@ def test_addresses_and_arp_json(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_stats_json_is_one_object_keyed_ip_icmp_tcp_udp(capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_json_is_one_object_keyed_ip_icmp_tcp_udp_and_the_ipv6_halves(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--json", "stats"], capsys)
     assert code == 0
     data = json.loads(out)
-    assert list(data) == ["ip", "icmp", "tcp", "udp"]
+    assert list(data) == ["ip", "icmp", "tcp", "udp", "ip6", "tcp6", "udp6"]
+    assert data["ip6"] == IP6_STATS._asdict() and data["tcp6"] == TCP6_STATS._asdict()
+    assert data["udp6"] is None
     assert data["ip"] == IP_STATS._asdict()
     assert data["icmp"] == {
         "in_stats": ICMP_STATS.in_stats._asdict(),
@@ -378,3 +433,51 @@ def test_python_dash_m_runs_the_command() -> None:
     )  # fmt: skip
     assert version.returncode == 0
     assert version.stdout.startswith("mprapi ")
+
+
+# ------------------------------------------------------- the rest of the MIB
+
+
+def test_best_route_prints_the_route_for_the_address_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["best-route", "10.9.8.7"], capsys, connect)
+    assert code == 0
+    assert connect.server.asked == [("best_route", IPv4Address("10.9.8.7"), IPv4Address("0.0.0.0"))]
+    assert out.splitlines()[1].split() == ["192.168.1.0/24", "192.168.1.10", "3", "1", "local", "direct"]
+    code, out, _ = run(["--json", "best-route", "10.9.8.7", "--source", "192.168.1.10"], capsys, connect)
+    assert connect.server.asked[-1] == ("best_route", IPv4Address("10.9.8.7"), IPv4Address("192.168.1.10"))
+    assert json.loads(out)["dest"] == "192.168.1.0"
+
+
+def test_best_interface_prints_the_interface_index(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["best-interface", "10.9.8.7"], capsys)
+    assert (code, out) == (0, "10.9.8.7 -> interface 3\n")
+    code, out, _ = run(["--json", "best-interface", "10.9.8.7"], capsys)
+    assert json.loads(out) == {"dest": "10.9.8.7", "if_index": 3}
+
+
+@pytest.mark.parametrize("argv", [["best-route", "10.9.8"], ["best-interface"], ["best-route", "fe80::1"]])
+def test_a_bad_address_is_a_usage_error_before_connecting(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, _, err = run(argv, capsys, connect)
+    assert code == 2 and connect.names == []
+    assert "usage:" in err
+
+
+def test_proxy_arp_if_status_and_multicast(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["proxy-arp"], capsys)
+    assert (code, out.splitlines()) == (0, ["Address         Interface", "192.168.5.0/24          4"])
+    code, out, _ = run(["if-status"], capsys)
+    assert out.splitlines()[1].split() == ["3", "up", "5", "yes", "no"]
+    code, out, _ = run(["multicast"], capsys)
+    assert code == 0 and out.startswith("Multicast forwarding: on\n")
+    assert "239.1.1.1  10.0.0.5/32  10.0.0.254   1  4/10.4.0.1" in out
+    code, out, _ = run(["--json", "multicast"], capsys)
+    data = json.loads(out)
+    assert data["global"] == {"enable": True}
+    assert data["interfaces"][0]["ttl"] == 1
+    assert data["mfes"][0]["out_ifs"] == [{"out_if_index": 4, "next_hop_addr": "10.4.0.1", "reserved": 0,
+                                           "reserved1": 0}]  # fmt: skip
+    code, out, _ = run(["--json", "if-status"], capsys)
+    assert json.loads(out) == [{"if_index": 3, "admin_status": 1, "oper_status": 5, "mhbeat_active": True,
+                                "mhbeat_alive": False}]  # fmt: skip

@@ -50,7 +50,12 @@ class McastBoundary(MibStruct, sdk="MIB_IPMCAST_BOUNDARY", size=16, var_id=MCAST
 
 class McastScope(MibStruct, sdk="MIB_IPMCAST_SCOPE", size=524, var_id=MCAST_SCOPE,
                  key=("group_address", "group_mask")):  # fmt: skip
-    """An administratively scoped address range and its name: mirrors MIB_IPMCAST_SCOPE."""
+    """An administratively scoped address range and its name: mirrors MIB_IPMCAST_SCOPE.
+
+    The SDK's 524 bytes.  MS-RRASM (2.2.1.2.46) prints 492 reserved bytes after
+    dwStatus (1016 in all); the first 524 are the same, so a longer reply
+    decodes alike and its reserved tail is ignored.
+    """
 
     group_address: Address = field("dwGroupAddress", "the scope's group address")
     group_mask: Address = field("dwGroupMask", "the scope's group mask")

@@ -144,6 +144,9 @@ typedef struct {
 } MIB_TCPROW;
 typedef struct { DWORD dwLocalAddr; DWORD dwLocalPort; ...; } MIB_UDPROW;
 typedef struct { DWORD dwDestAddr; DWORD dwIfIndex; ...; } MIB_BEST_IF;
+/* MinGW-w64 makes the route part of MIB_IPDESTROW a union (12 bytes in all);
+   the SDK and the wire have a whole MIB_IPFORWARDROW (64): see test_sdk_layouts.py. */
+typedef struct { DWORD dwForwardPreference; DWORD dwForwardViewSet; ...; } MIB_IPDESTROW;
 typedef struct { DWORD dwAddress; DWORD dwMask; DWORD dwIfIndex; ...; } MIB_PROXYARP;
 typedef struct {
     DWORD dwIfIndex; DWORD dwAdminStatus; DWORD dwOperationalStatus;
@@ -214,6 +217,36 @@ DWORD WINAPI MprAdminGetErrorString(DWORD dwError, LPWSTR *lplpwsErrorString);
 DWORD WINAPI MprAdminBufferFree(LPVOID pBuffer);
 BOOL WINAPI MprAdminIsServiceRunning(LPWSTR lpwsServerName);
 HLOCAL WINAPI LocalFree(HLOCAL hMem);
+
+/* MprAdminMIBGetTrapInfo and MprAdminMIBSetTrapInfo are in mprapi.h but not in
+   MinGW-w64's import library for Mprapi.dll, nor in Wine's: naming them here
+   would make the extension fail to link, or fail to load where the DLL lacks
+   them.  _calls.trap_function looks them up at run time in the Mprapi.dll the
+   extension's imports loaded, and casts the address to these pointer types,
+   their exact prototypes. */
+typedef DWORD (WINAPI *MPRAPI_GET_TRAP_INFO)(MIB_SERVER_HANDLE hMibServer,
+    DWORD dwProtocolId, DWORD dwRoutingPid, LPVOID lpInData,
+    DWORD dwInDataSize, LPVOID *lplpOutData, LPDWORD lpOutDataSize);
+typedef DWORD (WINAPI *MPRAPI_SET_TRAP_INFO)(DWORD dwProtocolId,
+    DWORD dwRoutingPid, HANDLE hEvent, LPVOID lpInData, DWORD dwInDataSize,
+    LPVOID *lplpOutData, LPDWORD lpOutDataSize);
+typedef const WCHAR *LPCWSTR;
+typedef const char *LPCSTR;
+typedef HANDLE HMODULE;
+typedef intptr_t INT_PTR;
+typedef INT_PTR (WINAPI *FARPROC)(void);
+HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
+FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+
+/* The event a trap subscription owns (mprapi_cffi/traps.py). */
+#define WAIT_OBJECT_0 ...
+#define WAIT_TIMEOUT ...
+#define WAIT_FAILED ...
+HANDLE WINAPI CreateEventW(LPVOID lpEventAttributes, BOOL bManualReset,
+                           BOOL bInitialState, LPCWSTR lpName);
+BOOL WINAPI SetEvent(HANDLE hEvent);
+DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+BOOL WINAPI CloseHandle(HANDLE hObject);
 """
 
 # No WIN32_LEAN_AND_MEAN: mprapi.h needs wincrypt.h, which it would exclude.

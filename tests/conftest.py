@@ -21,8 +21,11 @@ from standin import ROUTER_DIR_VARIABLE, Router, load_router
 ROUTER_DIR = os.environ.get(ROUTER_DIR_VARIABLE)
 
 # Every misuse the stand-in router counts, and handles or buffers left
-# behind after a test and a garbage collection: each must be zero.
-MISUSE_COUNTERS = ("live_handles", "bad_handle", "disconnect_in_use", "double_free", "wrong_free", "live_buffers")
+# behind after a test and a garbage collection: each must be zero.  Trap
+# events: a registered event the client still holds open (a subscription
+# never closed), and a registered handle the router could not signal.
+MISUSE_COUNTERS = ("live_handles", "bad_handle", "disconnect_in_use", "double_free", "wrong_free", "live_buffers",
+                   "trap_events_open", "trap_signal_failed")
 
 
 ROUTER: Router | None = None

@@ -88,6 +88,10 @@ class Router:
         dll.router_last_server.argtypes = [ctypes.c_wchar_p, ctypes.c_int]
         dll.router_last_input.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
         dll.router_last_input.restype = ctypes.c_ulong
+        dll.router_inject_trap.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
+        dll.router_inject_trap.restype = ctypes.c_int
+        dll.router_trap_event.argtypes = [ctypes.c_ulong]
+        dll.router_trap_event.restype = ctypes.c_void_p
 
     def reset(self) -> None:
         self.dll.router_reset()
@@ -138,6 +142,20 @@ class Router:
         buf = ctypes.create_string_buffer(1 << 16)
         size = self.dll.router_last_input(buf, len(buf))
         return buf.raw[: min(size, len(buf))]
+
+    def inject_trap(self, data: bytes = b"") -> int:
+        """Raise a trap: signal every registered event; GetTrapInfo then serves `data`.
+
+        Returns how many events were signaled.
+        """
+        signaled = int(self.dll.router_inject_trap(bytes(data), len(data)))
+        assert signaled >= 0, "the stand-in router could not copy the trap"
+        return signaled
+
+    def trap_event(self, index: int = 0) -> int | None:
+        """The event handle value the index-th MprAdminMIBSetTrapInfo since the reset registered."""
+        value = self.dll.router_trap_event(index)
+        return None if value is None else int(value)
 
 
 # Folder (normalized) -> its Router and the os.add_dll_directory handle,

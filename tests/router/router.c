@@ -1417,6 +1417,280 @@ EXPORT WINBOOL WINAPI MprAdminIsServiceRunning(LPWSTR lpwsServerName)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Traps: MprAdminMIBSetTrapInfo, MprAdminMIBGetTrapInfo, router_*trap*.    */
+/*                                                                          */
+/* MinGW-w64's import library and Wine's Mprapi.dll lack these two, so the  */
+/* client binds them at run time; built with -DROUTER_NO_TRAPS this DLL     */
+/* lacks them too, for the tests of that path (the control exports stay).   */
+/*                                                                          */
+/* As the real service does (MS-RRASM 3.1.4.34: Mprapi.dll sends the event  */
+/* handle's value and the caller's process id; the service duplicates the   */
+/* handle into itself), a registration keeps a duplicate of the client's    */
+/* event and signals that: it outlives the client's handle, and there is no */
+/* call that withdraws it (a NULL event cannot be duplicated: 6). The       */
+/* client's own handle value is kept too, so that tests can ask whether the */
+/* client still has it open. Everything here is guarded by g_lock.          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    HANDLE client; /* the handle value the client registered */
+    HANDLE event;  /* our duplicate: the one we signal */
+} TRAP_REG;
+
+static TRAP_REG *g_traps;
+static DWORD g_ntraps, g_traps_cap;
+static BYTE *g_trap_data; /* what GetTrapInfo serves: the last injected trap */
+static DWORD g_trap_size;
+static BOOL g_trap_injected;
+
+static struct {
+    LONGLONG registrations, bad_event, signals, signals_unheard, signal_failed, served;
+} g_trap_count;
+
+typedef BOOL(WINAPI *COMPARE_OBJECT_HANDLES)(HANDLE, HANDLE);
+
+/* Whether the client's handle still names the event it registered. Handle
+ * values are reused at once after a close, so only CompareObjectHandles
+ * (Windows 10 and later, Wine) can tell; without it, whether the value is
+ * open at all. */
+static BOOL trap_client_open(const TRAP_REG *t)
+{
+    static COMPARE_OBJECT_HANDLES compare;
+    static BOOL looked_up;
+    DWORD flags;
+
+    if (!looked_up) {
+        HMODULE kernelbase = GetModuleHandleW(L"kernelbase.dll");
+        FARPROC p = kernelbase ? GetProcAddress(kernelbase, "CompareObjectHandles") : NULL;
+        memcpy(&compare, &p, sizeof p);
+        looked_up = TRUE;
+    }
+    if (compare)
+        return compare(t->client, t->event);
+    return GetHandleInformation(t->client, &flags);
+}
+
+/* Lock held (or DllMain). The duplicates are ours: closed here. */
+static void traps_reset(void)
+{
+    DWORD i;
+    for (i = 0; i < g_ntraps; i++)
+        CloseHandle(g_traps[i].event);
+    free(g_traps);
+    g_traps = NULL;
+    g_ntraps = g_traps_cap = 0;
+    free(g_trap_data);
+    g_trap_data = NULL;
+    g_trap_size = 0;
+    g_trap_injected = FALSE;
+    memset(&g_trap_count, 0, sizeof g_trap_count);
+}
+
+/* Lock held. Sets *v and returns 1 for a trap counter's name. */
+static int traps_counter(const char *name, long long *v)
+{
+    static const struct {
+        const char *name;
+        LONGLONG *value;
+    } named[] = {
+        {"trap_registrations", &g_trap_count.registrations},
+        {"trap_bad_event", &g_trap_count.bad_event},
+        {"trap_signals", &g_trap_count.signals},
+        {"trap_signals_unheard", &g_trap_count.signals_unheard},
+        {"trap_signal_failed", &g_trap_count.signal_failed},
+        {"trap_info_served", &g_trap_count.served},
+    };
+    DWORD i, open = 0;
+
+    if (!strcmp(name, "trap_events")) {
+        *v = g_ntraps;
+        return 1;
+    }
+    if (!strcmp(name, "trap_events_open")) {
+        for (i = 0; i < g_ntraps; i++)
+            open += trap_client_open(&g_traps[i]) ? 1 : 0;
+        *v = open;
+        return 1;
+    }
+    for (i = 0; i < sizeof named / sizeof named[0]; i++) {
+        if (!strcmp(name, named[i].name)) {
+            *v = *named[i].value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#ifndef ROUTER_NO_TRAPS
+
+/* A fresh MIB buffer holding a copy of size bytes, handed to the caller. */
+static DWORD trap_reply(const void *data, DWORD size, LPVOID *out, LPDWORD out_size)
+{
+    REPLY r;
+    memset(&r, 0, sizeof r);
+    r.buf = HeapAlloc(GetProcessHeap(), 0, size ? size : 1);
+    if (!r.buf)
+        return E_NOT_ENOUGH_MEMORY;
+    if (size)
+        memcpy(r.buf, data, size);
+    r.size = size;
+    return reply_deliver(&r, out, out_size);
+}
+
+/* router_fail_calls_with_buffer: a live buffer comes back with the error. Lock held. */
+static void trap_fail_buffer(LPVOID *out, LPDWORD out_size)
+{
+    static const BYTE junk[16];
+    if (g_fail_calls && g_fail_with_buffer)
+        trap_reply(junk, sizeof junk, out, out_size);
+}
+
+/* Errors come in this order: NULL out pointers or input, 87 (Mprapi.dll
+ * checks these before it calls the service); the injected failure code; a
+ * protocol id other than PID_IP, 902; a routing pid other than
+ * IPRTRMGR_PID, 1003; an event that cannot be duplicated, the error
+ * DuplicateHandle gives (6 for NULL or a closed handle). The reply is a
+ * copy of the input. */
+EXPORT DWORD WINAPI MprAdminMIBSetTrapInfo(DWORD dwProtocolId, DWORD dwRoutingPid, HANDLE hEvent,
+                                           LPVOID lpInData, DWORD dwInDataSize,
+                                           LPVOID *lplpOutData, LPDWORD lpOutDataSize)
+{
+    HANDLE dup = NULL;
+    DWORD rc;
+
+    if (!lplpOutData || !lpOutDataSize)
+        return E_INVALID_PARAMETER;
+    *lplpOutData = NULL;
+    *lpOutDataSize = 0;
+    if (!lpInData)
+        return E_INVALID_PARAMETER;
+    EnterCriticalSection(&g_lock);
+    record_input(lpInData, dwInDataSize);
+    rc = g_fail_calls;
+    trap_fail_buffer(lplpOutData, lpOutDataSize);
+    if (!rc && dwProtocolId != PID_IP)
+        rc = E_UNKNOWN_PROTOCOL_ID;
+    if (!rc && dwRoutingPid != IPRTRMGR_PID)
+        rc = E_CAN_NOT_COMPLETE;
+    if (!rc && !DuplicateHandle(GetCurrentProcess(), hEvent, GetCurrentProcess(), &dup, 0, FALSE,
+                                DUPLICATE_SAME_ACCESS)) {
+        rc = GetLastError();
+        if (!rc)
+            rc = E_INVALID_HANDLE;
+        dup = NULL;
+        g_trap_count.bad_event++;
+    }
+    if (!rc && g_ntraps == g_traps_cap) {
+        DWORD cap = g_traps_cap ? g_traps_cap * 2 : 16;
+        TRAP_REG *grown = realloc(g_traps, cap * sizeof *grown);
+        if (grown) {
+            g_traps = grown;
+            g_traps_cap = cap;
+        } else {
+            rc = E_NOT_ENOUGH_MEMORY;
+        }
+    }
+    if (!rc)
+        rc = trap_reply(lpInData, dwInDataSize, lplpOutData, lpOutDataSize);
+    if (!rc) {
+        g_traps[g_ntraps].client = hEvent;
+        g_traps[g_ntraps].event = dup;
+        g_ntraps++;
+        g_trap_count.registrations++;
+    } else if (dup) {
+        CloseHandle(dup);
+    }
+    LeaveCriticalSection(&g_lock);
+    return rc;
+}
+
+/* Errors: NULL out pointers or input, 87 (before the handle is looked at, as
+ * in Mprapi.dll); a handle that is not live, 6 (bad_handle); then as the other
+ * MIB calls (injected code, lazy error, 902, 1003); no trap injected since the
+ * reset, 232. The reply is the last injected trap's bytes, in a fresh buffer. */
+EXPORT DWORD WINAPI MprAdminMIBGetTrapInfo(MIB_SERVER_HANDLE hMibServer, DWORD dwProtocolId,
+                                           DWORD dwRoutingPid, LPVOID lpInData,
+                                           DWORD dwInDataSize, LPVOID *lplpOutData,
+                                           LPDWORD lpOutDataSize)
+{
+    CALL c;
+    DWORD rc, delay;
+
+    if (!lplpOutData || !lpOutDataSize)
+        return E_INVALID_PARAMETER;
+    *lplpOutData = NULL;
+    *lpOutDataSize = 0;
+    if (!lpInData)
+        return E_INVALID_PARAMETER;
+    rc = call_enter(hMibServer, lpInData, dwInDataSize, &c, &delay);
+    if (rc)
+        return rc;
+    if (delay)
+        Sleep(delay);
+    EnterCriticalSection(&g_lock);
+    rc = common_errors(&c, dwProtocolId, dwRoutingPid);
+    trap_fail_buffer(lplpOutData, lpOutDataSize);
+    if (!rc && !g_trap_injected)
+        rc = E_NO_DATA;
+    if (!rc)
+        rc = trap_reply(g_trap_data, g_trap_size, lplpOutData, lpOutDataSize);
+    if (!rc)
+        g_trap_count.served++;
+    LeaveCriticalSection(&g_lock);
+    call_leave(&c);
+    return rc;
+}
+
+#endif /* ROUTER_NO_TRAPS */
+
+/* A trap: the next GetTrapInfo serves these bytes, and every registered event
+ * is signaled. A signal to an event whose client handle is closed counts
+ * trap_signals_unheard (harmless, as with the real router: our duplicate keeps
+ * the event alive); a SetEvent that fails (a registered handle that is not an
+ * event) counts trap_signal_failed. Returns how many events were signaled. */
+EXPORT int __cdecl router_inject_trap(const void *data, DWORD size)
+{
+    BYTE *copy = NULL;
+    DWORD i;
+    int signaled = 0;
+
+    if (!data)
+        size = 0;
+    if (size && !(copy = malloc(size)))
+        return -1;
+    if (size)
+        memcpy(copy, data, size);
+    EnterCriticalSection(&g_lock);
+    free(g_trap_data);
+    g_trap_data = copy;
+    g_trap_size = size;
+    g_trap_injected = TRUE;
+    for (i = 0; i < g_ntraps; i++) {
+        if (!trap_client_open(&g_traps[i]))
+            g_trap_count.signals_unheard++;
+        if (SetEvent(g_traps[i].event)) {
+            g_trap_count.signals++;
+            signaled++;
+        } else {
+            g_trap_count.signal_failed++;
+        }
+    }
+    LeaveCriticalSection(&g_lock);
+    return signaled;
+}
+
+/* The handle value the client gave the index-th registration since the reset, or NULL. */
+EXPORT void *__cdecl router_trap_event(DWORD index)
+{
+    void *client = NULL;
+    EnterCriticalSection(&g_lock);
+    if (index < g_ntraps)
+        client = g_traps[index].client;
+    LeaveCriticalSection(&g_lock);
+    return client;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Control exports for tests (plain C, called through ctypes).              */
 /* ------------------------------------------------------------------------ */
 
@@ -1442,6 +1716,7 @@ static void reset_state(void)
     free(g_last_input);
     g_last_input = NULL;
     g_last_input_size = 0;
+    traps_reset();
     load_fixed_mib();
 }
 
@@ -1483,6 +1758,7 @@ EXPORT long long __cdecl router_counter(const char *name)
     for (i = 0; i < sizeof named / sizeof named[0]; i++)
         if (!strcmp(name, named[i].name))
             v = *named[i].value;
+    traps_counter(name, &v);
     LeaveCriticalSection(&g_lock);
     return v;
 }

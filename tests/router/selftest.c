@@ -5,7 +5,9 @@
  * for Mprapi.dll, exactly as the client extension imports them, so this also
  * proves that the stand-in satisfies those imports. The router_* control
  * exports are looked up at run time: if they are missing, the process got
- * Wine's builtin Mprapi.dll instead of the stand-in.
+ * Wine's builtin Mprapi.dll instead of the stand-in. So are the two trap
+ * functions, MprAdminMIBGetTrapInfo and MprAdminMIBSetTrapInfo, which
+ * MinGW's import library lacks (the client binds them the same way).
  *
  * Build and run (see README.md):
  *   x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -o selftest.exe \
@@ -38,6 +40,12 @@ static void(__cdecl *router_set_bench_routes)(DWORD);
 static void(__cdecl *router_set_mode)(int);
 static void(__cdecl *router_set_malformed)(int);
 static void *(__cdecl *router_alloc_admin_buffer)(DWORD);
+static int(__cdecl *router_inject_trap)(const void *, DWORD);
+static void *(__cdecl *router_trap_event)(DWORD);
+/* Not in MinGW's import library: looked up at run time, as the client does. */
+static DWORD(WINAPI *get_trap_info)(MIB_SERVER_HANDLE, DWORD, DWORD, LPVOID, DWORD, LPVOID *,
+                                    LPDWORD);
+static DWORD(WINAPI *set_trap_info)(DWORD, DWORD, HANDLE, LPVOID, DWORD, LPVOID *, LPDWORD);
 
 static int g_failures, g_passes;
 
@@ -144,6 +152,14 @@ static int load_controls(void)
     LOAD(router_set_mode);
     LOAD(router_set_malformed);
     LOAD(router_alloc_admin_buffer);
+    LOAD(router_inject_trap);
+    LOAD(router_trap_event);
+    {
+        FARPROC p_ = GetProcAddress(m, "MprAdminMIBGetTrapInfo");
+        memcpy(&get_trap_info, &p_, sizeof p_);
+        p_ = GetProcAddress(m, "MprAdminMIBSetTrapInfo");
+        memcpy(&set_trap_info, &p_, sizeof p_);
+    }
     return 1;
 }
 
@@ -555,6 +571,78 @@ static void test_buffers(void)
     CHECK_EQ(C("double_free"), 1);
     MprAdminMIBServerDisconnect(h);
     CHECK_EQ(C("bad_handle"), 1);
+}
+
+static void test_traps(void)
+{
+    MIB_SERVER_HANDLE h;
+    HANDLE event, other;
+    BYTE in[3] = {1, 2, 3}, *r = (BYTE *)1;
+    LPVOID *o = (LPVOID *)&r;
+    DWORD size = 99;
+
+    printf("-- traps\n");
+    CHECK(get_trap_info != NULL);
+    CHECK(set_trap_info != NULL);
+    if (!get_trap_info || !set_trap_info)
+        return;
+    router_reset();
+    event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    CHECK_EQ(set_trap_info(PID_IP, IPRTRMGR_PID, event, in, 3, NULL, &size), 87);
+    CHECK_EQ(set_trap_info(PID_IP, IPRTRMGR_PID, event, NULL, 0, o, &size), 87);
+    CHECK(r == NULL && size == 0);
+    CHECK_EQ(set_trap_info(PID_IPX, IPRTRMGR_PID, event, in, 3, o, &size), 902);
+    CHECK_EQ(set_trap_info(PID_IP, 7, event, in, 3, o, &size), 1003);
+    CHECK_EQ(set_trap_info(PID_IP, IPRTRMGR_PID, NULL, in, 3, o, &size), ERROR_INVALID_HANDLE);
+    CHECK_EQ(C("trap_bad_event"), 1);
+    CHECK_EQ(C("trap_registrations"), 0);
+    router_fail_calls(5);
+    CHECK_EQ(set_trap_info(PID_IP, IPRTRMGR_PID, event, in, 3, o, &size), 5);
+    router_fail_calls(0);
+    CHECK_EQ(C("live_buffers"), 0);
+
+    CHECK_EQ(set_trap_info(PID_IP, IPRTRMGR_PID, event, in, 3, o, &size), 0);
+    CHECK(r != NULL && size == 3 && !memcmp(r, in, 3));
+    CHECK_EQ(MprAdminMIBBufferFree(r), 0);
+    CHECK(router_trap_event(0) == event);
+    CHECK(router_trap_event(1) == NULL);
+    CHECK_EQ(C("trap_events"), 1);
+    CHECK_EQ(C("trap_events_open"), 1);
+
+    h = connect_local();
+    CHECK_EQ(get_trap_info(h, PID_IP, IPRTRMGR_PID, in, 3, o, &size), 232);
+    CHECK_EQ(WaitForSingleObject(event, 0), WAIT_TIMEOUT);
+    CHECK_EQ(router_inject_trap("TRAP", 4), 1);
+    CHECK_EQ(WaitForSingleObject(event, 0), WAIT_OBJECT_0);
+    CHECK_EQ(WaitForSingleObject(event, 0), WAIT_TIMEOUT); /* auto-reset: consumed */
+    CHECK_EQ(get_trap_info(h, PID_IP, IPRTRMGR_PID, in, 3, o, &size), 0);
+    CHECK(r != NULL && size == 4 && !memcmp(r, "TRAP", 4));
+    CHECK_EQ(MprAdminMIBBufferFree(r), 0);
+    CHECK_EQ(get_trap_info(h, PID_IPX, IPRTRMGR_PID, in, 3, o, &size), 902);
+    CHECK_EQ(get_trap_info(h, PID_IP, IPRTRMGR_PID, NULL, 0, o, &size), 87);
+    CHECK_EQ(get_trap_info(h, PID_IP, IPRTRMGR_PID, in, 3, NULL, &size), 87);
+    CHECK_EQ(C("trap_info_served"), 1);
+    router_fail_calls_with_buffer(1722);
+    CHECK_EQ(get_trap_info(h, PID_IP, IPRTRMGR_PID, in, 3, o, &size), 1722);
+    CHECK(r != NULL);
+    CHECK_EQ(MprAdminMIBBufferFree(r), 0);
+    router_fail_calls(0);
+    MprAdminMIBServerDisconnect(h);
+    CHECK_EQ(get_trap_info(h, PID_IP, IPRTRMGR_PID, in, 3, o, &size), ERROR_INVALID_HANDLE);
+    CHECK_EQ(C("bad_handle"), 1);
+
+    /* The router keeps its own duplicate: closing ours leaves it signalable. */
+    CloseHandle(event);
+    other = CreateEventW(NULL, FALSE, FALSE, NULL); /* likely the same handle value */
+    CHECK_EQ(C("trap_events_open"), 0);
+    CHECK_EQ(router_inject_trap(NULL, 0), 1);
+    CHECK_EQ(C("trap_signals_unheard"), 1);
+    CHECK_EQ(C("trap_signal_failed"), 0);
+    CHECK_EQ(WaitForSingleObject(other, 0), WAIT_TIMEOUT);
+    CHECK_EQ(C("live_buffers"), 0);
+    router_reset();
+    CHECK_EQ(C("trap_events"), 0);
+    CloseHandle(other);
 }
 
 static void test_error_strings(void)
@@ -1017,6 +1105,7 @@ int main(void)
     test_rows();
     test_changes();
     test_buffers();
+    test_traps();
     test_error_strings();
     test_faults();
     test_threads();

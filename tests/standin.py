@@ -50,6 +50,12 @@ class Malformation(IntEnum):
     """Table and row replies end 10 bytes before their last row does; empty tables stay whole."""
     STRINGS_UNTERMINATED = 6
     """MIB_IFROW wszName is 256 'A' and bDescr 256 'B', with no NUL, and dwDescrLen 256."""
+    MFE_OUT_IF_COUNT_BEYOND_REPLY = 7
+    """The last MFE of an MCAST_MFE* reply claims one more outgoing interface (ulNumOutIf) than the reply holds."""
+    MFE_CUT_MID_ROW = 8
+    """An MCAST_MFE* reply ends halfway through its last MFE."""
+    SCOPE_NAME_UNTERMINATED = 9
+    """Every MIB_IPMCAST_SCOPE's snNameBuffer is 256 U+00E9, with no NUL."""
 
 
 _E = TypeVar("_E", bound=IntEnum)

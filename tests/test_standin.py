@@ -78,7 +78,7 @@ def test_set_mode_passes_a_mode_as_its_int(fake: Router, mode: int) -> None:
     assert type(fake.dll.router_set_mode.call_args.args[0]) is int
 
 
-@pytest.mark.parametrize("kind", [*Malformation, 6])
+@pytest.mark.parametrize("kind", [*Malformation, 6, 9])
 def test_set_malformed_passes_a_kind_as_its_int(fake: Router, kind: int) -> None:
     fake.set_malformed(kind)  # type: ignore[arg-type]
     fake.dll.router_set_malformed.assert_called_once_with(int(kind))
@@ -86,7 +86,7 @@ def test_set_malformed_passes_a_kind_as_its_int(fake: Router, kind: int) -> None
 
 @pytest.mark.parametrize(("method", "value"), [
     ("set_mode", 2), ("set_mode", -1),
-    ("set_malformed", 7), ("set_malformed", -1), ("set_malformed", 1 << 40),
+    ("set_malformed", 10), ("set_malformed", -1), ("set_malformed", 1 << 40),
 ])
 def test_values_that_are_not_members_are_refused_before_the_dll(fake: Router, method: str, value: int) -> None:
     with pytest.raises(ValueError, match="is not a"):
@@ -141,11 +141,16 @@ QUERIES = {
 }
 
 
+# These damage only the MFE and scope replies (tests/test_ip_mib_more.py checks them).
+NEW_LAYOUT_KINDS = {Malformation.MFE_OUT_IF_COUNT_BEYOND_REPLY, Malformation.MFE_CUT_MID_ROW,
+                    Malformation.SCOPE_NAME_UNTERMINATED}
+
+
 def damaged(kind: Malformation, var: str, whole: bytes) -> bytes:
     """`whole`, the reply to `var`, damaged as tests/router/README.md says `kind` damages it."""
     if kind is Malformation.CUT_TO_6_BYTES:
         return whole[:6]
-    if var == "IP_STATS":
+    if var == "IP_STATS" or kind in NEW_LAYOUT_KINDS:
         return whole
     reply = bytearray(whole)
     table = var.endswith("TABLE")

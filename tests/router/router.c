@@ -42,6 +42,7 @@
 #define E_ACCESS_DENIED 5                 /* ERROR_ACCESS_DENIED */
 #define E_INVALID_HANDLE 6                /* ERROR_INVALID_HANDLE */
 #define E_NOT_ENOUGH_MEMORY 8             /* ERROR_NOT_ENOUGH_MEMORY */
+#define E_NOT_SUPPORTED 50                /* ERROR_NOT_SUPPORTED */
 #define E_INVALID_PARAMETER 87            /* ERROR_INVALID_PARAMETER */
 #define E_ALREADY_EXISTS 183              /* ERROR_ALREADY_EXISTS */
 #define E_NO_DATA 232                     /* ERROR_NO_DATA */
@@ -49,6 +50,7 @@
 #define E_MR_MID_NOT_FOUND 317            /* ERROR_MR_MID_NOT_FOUND */
 #define E_UNKNOWN_PROTOCOL_ID 902         /* ERROR_UNKNOWN_PROTOCOL_ID */
 #define E_CAN_NOT_COMPLETE 1003           /* ERROR_CAN_NOT_COMPLETE */
+#define E_HOST_UNREACHABLE 1232           /* ERROR_HOST_UNREACHABLE */
 #define E_INVALID_INDEX 1413              /* ERROR_INVALID_INDEX */
 #define E_RPC_UNKNOWN_IF 1717             /* RPC_S_UNKNOWN_IF */
 #define E_RPC_SERVER_UNAVAILABLE 1722     /* RPC_S_SERVER_UNAVAILABLE */
@@ -66,6 +68,9 @@
 #define PORT(p) (0xABCD0000u | (DWORD)((((p) & 0xFFu) << 8) | (((p) >> 8) & 0xFFu)))
 
 #define METRIC_UNUSED 0xFFFFFFFFu
+
+/* The address family GetIpStatisticsEx and friends take for IPv6 (ws2def.h). */
+#define FAMILY_INET6 23
 
 enum { OP_GET, OP_GETFIRST, OP_GETNEXT };
 enum { KIND_NONE, KIND_MIB, KIND_ADMIN, KIND_HANDLE };
@@ -235,6 +240,30 @@ static SIZE_T g_quarantine_size[QUARANTINE_SLOTS];
 static unsigned g_quarantine_head, g_quarantine_len;
 static SIZE_T g_quarantine_bytes;
 
+/* A multicast forwarding entry as the fixed MIB keeps it: every counter of
+ * MIB_IPMCAST_MFE, _MFE_STATS and _MFE_STATS_EX, and up to three outgoing
+ * interfaces; mfe_encode writes each of the three wire forms from it. */
+typedef struct {
+    DWORD out_if, next_hop, ttl_too_low, frag_needed, out_packets, out_discards;
+} FIXED_OIF;
+
+typedef struct {
+    DWORD group, source, src_mask, upstream, in_if, in_if_protocol, route_protocol;
+    DWORD route_network, route_mask, up_time, expiry_time, time_out, flags;
+    DWORD in_pkts, in_octets, pkts_different_if, queue_overflow;
+    DWORD uninit_mfe, negative_mfe, in_discards, in_hdr_errors, total_out_packets;
+    DWORD num_out_if;
+    FIXED_OIF oif[3];
+} FIXED_MFE;
+
+/* The SDK's MIB_IPDESTROW (64 bytes): MinGW-w64's C declaration is a 12-byte
+ * union, wrong for the wire, so this one is ours. */
+typedef struct {
+    MIB_IPFORWARDROW route;
+    DWORD preference; /* dwForwardPreference: lower wins */
+    DWORD view_set;   /* dwForwardViewSet: RTM_VIEW_MASK_UCAST 1, _MCAST 2 */
+} DEST_ROW;
+
 /* The fixed MIB. Every table is kept sorted by its row index. */
 static MIB_IFROW g_ifs[3];
 static MIB_IPADDRROW g_addrs[3];
@@ -243,6 +272,16 @@ static MIB_TCPROW g_tcp[2];
 static MIB_UDPROW g_udp[2];
 static MIB_IPFORWARDROW *g_routes;
 static DWORD g_nroutes, g_routes_cap;
+/* Routes the routing table manager holds besides the forwarder's (g_routes):
+ * one that lost to a better route, one in the multicast view only. */
+static DEST_ROW g_rtm_extra[2];
+#define PROXY_ARP_MAX 64
+static MIB_PROXYARP g_proxy[PROXY_ARP_MAX];
+static DWORD g_nproxy;
+static MIB_IPMCAST_IF_ENTRY g_mcast_if[2];
+static MIB_IPMCAST_BOUNDARY g_boundary[3];
+static MIB_IPMCAST_SCOPE g_scope[2];
+static FIXED_MFE g_mfe[3];
 
 /* ------------------------------------------------------------------------ */
 /* Row indices.                                                             */
@@ -251,6 +290,7 @@ static DWORD g_nroutes, g_routes_cap;
 typedef struct {
     DWORD nkeys;
     DWORD addr_keys; /* bit i set: key i is an IPv4 address (network order) */
+    DWORD port_keys; /* bit i set: key i is a port (network order in the low 16 bits) */
     size_t row_size;
     void (*keys_of)(const void *row, DWORD *keys);
 } ROW_KIND;
@@ -283,19 +323,91 @@ static void fwd_keys(const void *row, DWORD *k)
     k[3] = r->dwForwardNextHop;
 }
 
-static const ROW_KIND K_IF = {1, 0x0, sizeof(MIB_IFROW), if_keys};
-static const ROW_KIND K_ADDR = {1, 0x1, sizeof(MIB_IPADDRROW), addr_keys};
-static const ROW_KIND K_NET = {2, 0x2, sizeof(MIB_IPNETROW), net_keys};
-static const ROW_KIND K_FWD = {4, 0x9, sizeof(MIB_IPFORWARDROW), fwd_keys};
+static void tcp_keys(const void *row, DWORD *k)
+{
+    const MIB_TCPROW *r = row;
+    k[0] = r->dwLocalAddr;
+    k[1] = r->dwLocalPort;
+    k[2] = r->dwRemoteAddr;
+    k[3] = r->dwRemotePort;
+}
+
+static void udp_keys(const void *row, DWORD *k)
+{
+    const MIB_UDPROW *r = row;
+    k[0] = r->dwLocalAddr;
+    k[1] = r->dwLocalPort;
+}
+
+static void ifstatus_keys(const void *row, DWORD *k)
+{
+    const MIB_IFSTATUS *r = row;
+    k[0] = r->dwIfIndex;
+}
+
+static void proxy_keys(const void *row, DWORD *k)
+{
+    const MIB_PROXYARP *r = row;
+    k[0] = r->dwAddress;
+    k[1] = r->dwMask;
+    k[2] = r->dwIfIndex;
+}
+
+static void mcast_if_keys(const void *row, DWORD *k)
+{
+    const MIB_IPMCAST_IF_ENTRY *r = row;
+    k[0] = r->dwIfIndex;
+}
+
+static void boundary_keys(const void *row, DWORD *k)
+{
+    const MIB_IPMCAST_BOUNDARY *r = row;
+    k[0] = r->dwIfIndex;
+    k[1] = r->dwGroupAddress;
+    k[2] = r->dwGroupMask;
+}
+
+static void scope_keys(const void *row, DWORD *k)
+{
+    const MIB_IPMCAST_SCOPE *r = row;
+    k[0] = r->dwGroupAddress;
+    k[1] = r->dwGroupMask;
+}
+
+static void mfe_keys(const void *row, DWORD *k)
+{
+    const FIXED_MFE *r = row;
+    k[0] = r->group;
+    k[1] = r->source;
+    k[2] = r->src_mask;
+}
+
+static const ROW_KIND K_IF = {1, 0x0, 0x0, sizeof(MIB_IFROW), if_keys};
+static const ROW_KIND K_ADDR = {1, 0x1, 0x0, sizeof(MIB_IPADDRROW), addr_keys};
+static const ROW_KIND K_NET = {2, 0x2, 0x0, sizeof(MIB_IPNETROW), net_keys};
+static const ROW_KIND K_FWD = {4, 0x9, 0x0, sizeof(MIB_IPFORWARDROW), fwd_keys};
+static const ROW_KIND K_TCP = {4, 0x5, 0xA, sizeof(MIB_TCPROW), tcp_keys};
+static const ROW_KIND K_UDP = {2, 0x1, 0x2, sizeof(MIB_UDPROW), udp_keys};
+static const ROW_KIND K_IFSTATUS = {1, 0x0, 0x0, sizeof(MIB_IFSTATUS), ifstatus_keys};
+static const ROW_KIND K_PROXY = {3, 0x3, 0x0, sizeof(MIB_PROXYARP), proxy_keys};
+static const ROW_KIND K_MCAST_IF = {1, 0x0, 0x0, sizeof(MIB_IPMCAST_IF_ENTRY), mcast_if_keys};
+static const ROW_KIND K_BOUNDARY = {3, 0x6, 0x0, sizeof(MIB_IPMCAST_BOUNDARY), boundary_keys};
+static const ROW_KIND K_SCOPE = {2, 0x3, 0x0, sizeof(MIB_IPMCAST_SCOPE), scope_keys};
+static const ROW_KIND K_MFE = {3, 0x7, 0x0, sizeof(FIXED_MFE), mfe_keys};
 
 /* Addresses compare in natural IP order (10.0.0.2 < 10.0.1.0), which is
- * numeric order of the byte-swapped network-order DWORD. */
+ * numeric order of the byte-swapped network-order DWORD; ports as host-order
+ * numbers, the upper 16 bits of their DWORD ignored (the SDK leaves them
+ * undefined, and the fixed MIB puts garbage there). */
 static void norm_keys(const ROW_KIND *k, DWORD *keys)
 {
     DWORD i;
-    for (i = 0; i < k->nkeys; i++)
+    for (i = 0; i < k->nkeys; i++) {
         if (k->addr_keys >> i & 1)
             keys[i] = bswap32(keys[i]);
+        else if (k->port_keys >> i & 1)
+            keys[i] = (keys[i] & 0xFFu) << 8 | (keys[i] >> 8 & 0xFFu);
+    }
 }
 
 static void row_keys(const ROW_KIND *k, const void *row, DWORD *keys)
@@ -325,6 +437,8 @@ static int cmp_if(const void *a, const void *b) { return cmp_rows(&K_IF, a, b); 
 static int cmp_addr(const void *a, const void *b) { return cmp_rows(&K_ADDR, a, b); }
 static int cmp_net(const void *a, const void *b) { return cmp_rows(&K_NET, a, b); }
 static int cmp_fwd(const void *a, const void *b) { return cmp_rows(&K_FWD, a, b); }
+static int cmp_tcp(const void *a, const void *b) { return cmp_rows(&K_TCP, a, b); }
+static int cmp_udp(const void *a, const void *b) { return cmp_rows(&K_UDP, a, b); }
 
 /* Index of the first row whose key is >= key (or > key when strict).
  * Binary search, because clients walk 200000-route tables with GetNext. */
@@ -451,6 +565,169 @@ static BOOL routes_reserve(DWORD n)
     return TRUE;
 }
 
+static void set_scope(MIB_IPMCAST_SCOPE *s, DWORD group, DWORD mask, const WCHAR *name,
+                      DWORD status)
+{
+    memset(s, 0, sizeof *s);
+    s->dwGroupAddress = group;
+    s->dwGroupMask = mask;
+    wcsncpy(s->snNameBuffer, name, MAX_SCOPE_NAME_LEN);
+    s->dwStatus = status;
+}
+
+static void set_oif(FIXED_OIF *o, DWORD out_if, DWORD next_hop, DWORD ttl_too_low,
+                    DWORD frag_needed, DWORD out_packets, DWORD out_discards)
+{
+    o->out_if = out_if;
+    o->next_hop = next_hop;
+    o->ttl_too_low = ttl_too_low;
+    o->frag_needed = frag_needed;
+    o->out_packets = out_packets;
+    o->out_discards = out_discards;
+}
+
+/* The variables beyond the IP tables: proxy ARP, multicast, the routing
+ * table manager's other routes. Lock held (or DllMain). */
+static void load_fixed_more(void)
+{
+    FIXED_MFE *m;
+
+    memset(g_rtm_extra, 0, sizeof g_rtm_extra);
+    /* Loses to the forwarder's 10.0.0.0/8 RIP route: same preference, worse metric. */
+    set_route(&g_rtm_extra[0].route, IPV4(10, 0, 0, 0), IPV4(255, 0, 0, 0), IPV4(10, 20, 30, 1),
+              7, 4, 8, 45, 0, 7, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED);
+    g_rtm_extra[0].preference = 120;
+    g_rtm_extra[0].view_set = 3;
+    /* In the multicast view only (an RPF route): never in the forwarder. */
+    set_route(&g_rtm_extra[1].route, IPV4(172, 20, 0, 0), IPV4(255, 255, 0, 0),
+              IPV4(10, 20, 30, 1), 7, 4, 3, 0, 0, 10, METRIC_UNUSED, METRIC_UNUSED,
+              METRIC_UNUSED, METRIC_UNUSED);
+    g_rtm_extra[1].preference = 3;
+    g_rtm_extra[1].view_set = 2;
+
+    memset(g_proxy, 0, sizeof g_proxy);
+    g_proxy[0].dwAddress = IPV4(10, 20, 30, 0);
+    g_proxy[0].dwMask = IPV4(255, 255, 255, 0);
+    g_proxy[0].dwIfIndex = 7;
+    g_proxy[1].dwAddress = IPV4(192, 168, 1, 50);
+    g_proxy[1].dwMask = IPV4(255, 255, 255, 255);
+    g_proxy[1].dwIfIndex = 3;
+    g_proxy[2].dwAddress = IPV4(192, 168, 1, 64);
+    g_proxy[2].dwMask = IPV4(255, 255, 255, 192);
+    g_proxy[2].dwIfIndex = 3;
+    g_nproxy = 3;
+
+    memset(g_mcast_if, 0, sizeof g_mcast_if);
+    g_mcast_if[0].dwIfIndex = 3;
+    g_mcast_if[0].dwTtl = 1;
+    g_mcast_if[0].dwProtocol = 10; /* PROTO_IP_IGMP */
+    g_mcast_if[0].dwRateLimit = 0;
+    g_mcast_if[0].ulInMcastOctets = 1234567;
+    g_mcast_if[0].ulOutMcastOctets = 7654321;
+    g_mcast_if[1].dwIfIndex = 7;
+    g_mcast_if[1].dwTtl = 16;
+    g_mcast_if[1].dwProtocol = 10;
+    g_mcast_if[1].dwRateLimit = 256;
+    g_mcast_if[1].ulInMcastOctets = 4096;
+    g_mcast_if[1].ulOutMcastOctets = 8192;
+
+    memset(g_boundary, 0, sizeof g_boundary);
+    g_boundary[0].dwIfIndex = 3;
+    g_boundary[0].dwGroupAddress = IPV4(239, 192, 0, 0);
+    g_boundary[0].dwGroupMask = IPV4(255, 252, 0, 0);
+    g_boundary[0].dwStatus = 1; /* ROWSTATUS_ACTIVE */
+    g_boundary[1].dwIfIndex = 7;
+    g_boundary[1].dwGroupAddress = IPV4(239, 192, 0, 0);
+    g_boundary[1].dwGroupMask = IPV4(255, 252, 0, 0);
+    g_boundary[1].dwStatus = 1;
+    g_boundary[2].dwIfIndex = 7;
+    g_boundary[2].dwGroupAddress = IPV4(239, 255, 0, 0);
+    g_boundary[2].dwGroupMask = IPV4(255, 255, 0, 0);
+    g_boundary[2].dwStatus = 2; /* ROWSTATUS_NOTINSERVICE */
+
+    /* Non-ASCII on purpose, one of them outside the BMP (a surrogate pair). */
+    set_scope(&g_scope[0], IPV4(239, 192, 0, 0), IPV4(255, 252, 0, 0),
+              L"Organisation \u00e9tendue \u2013 \u00c9tage \u2116 2", 1);
+    set_scope(&g_scope[1], IPV4(239, 255, 0, 0), IPV4(255, 255, 0, 0),
+              L"Site \u672c\u793e " L"\xd83c" L"\xdf10", 2);
+
+    memset(g_mfe, 0, sizeof g_mfe);
+    /* (*, 239.1.1.1): no outgoing interface, a negative entry. */
+    m = &g_mfe[0];
+    m->group = IPV4(239, 1, 1, 1);
+    m->in_if = 7;
+    m->in_if_protocol = 10;
+    m->route_protocol = 3;
+    m->up_time = 600;
+    m->expiry_time = 0;
+    m->time_out = 900;
+    m->flags = 0;
+    m->in_pkts = 17;
+    m->in_octets = 1700;
+    m->pkts_different_if = 2;
+    m->queue_overflow = 0;
+    m->uninit_mfe = 1;
+    m->negative_mfe = 12;
+    m->in_discards = 3;
+    m->in_hdr_errors = 4;
+    m->total_out_packets = 0;
+    m->num_out_if = 0;
+    /* (192.168.1.20, 239.1.1.1): one outgoing interface. */
+    m = &g_mfe[1];
+    m->group = IPV4(239, 1, 1, 1);
+    m->source = IPV4(192, 168, 1, 20);
+    m->src_mask = IPV4(255, 255, 255, 255);
+    m->upstream = IPV4(192, 168, 1, 1);
+    m->in_if = 3;
+    m->in_if_protocol = 10;
+    m->route_protocol = 2;
+    m->route_network = IPV4(192, 168, 1, 0);
+    m->route_mask = IPV4(255, 255, 255, 0);
+    m->up_time = 3600;
+    m->expiry_time = 210;
+    m->time_out = 300;
+    m->flags = 1;
+    m->in_pkts = 50000;
+    m->in_octets = 65000000;
+    m->pkts_different_if = 5;
+    m->queue_overflow = 6;
+    m->uninit_mfe = 7;
+    m->negative_mfe = 8;
+    m->in_discards = 9;
+    m->in_hdr_errors = 10;
+    m->total_out_packets = 49990;
+    m->num_out_if = 1;
+    set_oif(&m->oif[0], 7, IPV4(0, 0, 0, 0), 11, 12, 49990, 13);
+    /* (10.20.30.99, 239.192.4.5): three outgoing interfaces, two next hops on one. */
+    m = &g_mfe[2];
+    m->group = IPV4(239, 192, 4, 5);
+    m->source = IPV4(10, 20, 30, 99);
+    m->src_mask = IPV4(255, 255, 255, 255);
+    m->upstream = IPV4(10, 20, 30, 1);
+    m->in_if = 7;
+    m->in_if_protocol = 10;
+    m->route_protocol = 8;
+    m->route_network = IPV4(10, 0, 0, 0);
+    m->route_mask = IPV4(255, 0, 0, 0);
+    m->up_time = 86400;
+    m->expiry_time = 45;
+    m->time_out = 60;
+    m->flags = 0x11;
+    m->in_pkts = 70001;
+    m->in_octets = 70002;
+    m->pkts_different_if = 70003;
+    m->queue_overflow = 70004;
+    m->uninit_mfe = 70005;
+    m->negative_mfe = 70006;
+    m->in_discards = 70007;
+    m->in_hdr_errors = 70008;
+    m->total_out_packets = 210000;
+    m->num_out_if = 3;
+    set_oif(&m->oif[0], 1, IPV4(0, 0, 0, 0), 101, 102, 103, 104);
+    set_oif(&m->oif[1], 3, IPV4(0, 0, 0, 0), 201, 202, 203, 204);
+    set_oif(&m->oif[2], 3, IPV4(192, 168, 1, 77), 301, 302, 303, 304);
+}
+
 /* Lock held (or DllMain). */
 static void load_fixed_mib(void)
 {
@@ -532,6 +809,8 @@ static void load_fixed_mib(void)
     g_udp[0].dwLocalPort = PORT(53);
     g_udp[1].dwLocalAddr = IPV4(192, 168, 1, 10);
     g_udp[1].dwLocalPort = PORT(123);
+
+    load_fixed_more();
 }
 
 static void fixed_ipstats(MIB_IPSTATS *s)
@@ -579,6 +858,81 @@ static void fixed_udpstats(MIB_UDPSTATS *s)
     s->dwInErrors = 5002;
     s->dwOutDatagrams = 5003;
     s->dwNumAddrs = 2;
+}
+
+/* The IPv6 statistics: the IPv4 structures (as GetIpStatisticsEx and friends
+ * use them with AF_INET6), numbered apart from the IPv4 ones so that a client
+ * that reads one for the other is caught. */
+static void fixed_ip6stats(MIB_IPSTATS *s)
+{
+    DWORD *f = (DWORD *)s, i;
+    for (i = 0; i < sizeof *s / sizeof(DWORD) - 2; i++)
+        f[2 + i] = 6000 + i;
+    s->dwForwarding = 2;
+    s->dwDefaultTTL = 64;
+    s->dwNumIf = 3;
+    s->dwNumAddr = 5;
+    s->dwNumRoutes = 7;
+}
+
+static void fixed_tcp6stats(MIB_TCPSTATS *s)
+{
+    const size_t first = offsetof(MIB_TCPSTATS, dwActiveOpens) / sizeof(DWORD);
+    const size_t last = offsetof(MIB_TCPSTATS, dwOutRsts) / sizeof(DWORD);
+    DWORD *f = (DWORD *)s;
+    size_t i;
+    for (i = first; i <= last; i++)
+        f[i] = (DWORD)(7000 + i - first);
+    s->dwRtoAlgorithm = 4;
+    s->dwRtoMin = 200;
+    s->dwRtoMax = 60000;
+    s->dwMaxConn = 0xFFFFFFFFu;
+    s->dwNumConns = 1;
+}
+
+static void fixed_udp6stats(MIB_UDPSTATS *s)
+{
+    s->dwInDatagrams = 8000;
+    s->dwNoPorts = 8001;
+    s->dwInErrors = 8002;
+    s->dwOutDatagrams = 8003;
+    s->dwNumAddrs = 1;
+}
+
+/* MIB_IFSTATUS's dwOperationalStatus is a ROUTER_CONNECTION_STATE, not the
+ * MIB-II status of MIB_IFROW (INTERNAL_IF_OPER_STATUS): this maps one to the
+ * other, in both modes. */
+static DWORD router_state_of(DWORD oper)
+{
+    switch (oper) {
+    case 5: /* IF_OPER_STATUS_OPERATIONAL */
+    case 4: /* IF_OPER_STATUS_CONNECTED */
+        return ROUTER_IF_STATE_CONNECTED;
+    case 3: /* IF_OPER_STATUS_CONNECTING */
+        return ROUTER_IF_STATE_CONNECTING;
+    case 2: /* IF_OPER_STATUS_DISCONNECTED */
+        return ROUTER_IF_STATE_DISCONNECTED;
+    default: /* NON_OPERATIONAL, UNREACHABLE */
+        return ROUTER_IF_STATE_UNREACHABLE;
+    }
+}
+
+/* Fills n MIB_IFSTATUS from n interface rows; heartbeat flags from the
+ * fixed MIB when `fixed` (interface 3: active and alive, 7: active and dead),
+ * FALSE otherwise (iphlpapi knows nothing of multicast heartbeats). */
+static void if_status_rows(const MIB_IFROW *ifs, DWORD n, MIB_IFSTATUS *out, BOOL fixed)
+{
+    DWORD i;
+    for (i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].dwIfIndex = ifs[i].dwIndex;
+        out[i].dwAdminStatus = ifs[i].dwAdminStatus;
+        out[i].dwOperationalStatus = router_state_of(ifs[i].dwOperStatus);
+        if (fixed) {
+            out[i].bMHbeatActive = ifs[i].dwIndex == 3 || ifs[i].dwIndex == 7;
+            out[i].bMHbeatAlive = ifs[i].dwIndex == 3;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -647,6 +1001,106 @@ static DWORD reply_row(REPLY *r, DWORD var, const void *row, size_t row_size)
     return E_OK;
 }
 
+/* Rows that are not their stored bytes: encode(row, NULL) gives a row's wire
+ * size, encode(row, out) writes it there. */
+typedef size_t (*ROW_ENCODER)(const void *row, BYTE *out);
+
+static size_t put_dword(BYTE *out, size_t at, DWORD v)
+{
+    if (out)
+        memcpy(out + at, &v, sizeof v);
+    return at + sizeof v;
+}
+
+/* MIB_IPMCAST_MFE: 60 fixed bytes, then ulNumOutIf MIB_IPMCAST_OIF (16 each,
+ * the XP form: dwOutIfIndex, dwNextHopAddr, dwReserved, dwReserved1). */
+static size_t mfe_encode(const void *row, BYTE *out)
+{
+    const FIXED_MFE *m = row;
+    const DWORD fixed[15] = {m->group, m->source, m->src_mask, m->upstream, m->in_if,
+                             m->in_if_protocol, m->route_protocol, m->route_network,
+                             m->route_mask, m->up_time, m->expiry_time, m->time_out,
+                             m->num_out_if, m->flags, 0};
+    size_t at = 0;
+    DWORD i;
+    for (i = 0; i < 15; i++)
+        at = put_dword(out, at, fixed[i]);
+    for (i = 0; i < m->num_out_if; i++) {
+        at = put_dword(out, at, m->oif[i].out_if);
+        at = put_dword(out, at, m->oif[i].next_hop);
+        at = put_dword(out, at, 0);
+        at = put_dword(out, at, 0);
+    }
+    return at;
+}
+
+/* MIB_IPMCAST_MFE_STATS (64 fixed bytes) or, with `ex`, _MFE_STATS_EX (84),
+ * then ulNumOutIf MIB_IPMCAST_OIF_STATS (28 each, the DWORD dwDialContext form). */
+static size_t mfe_stats_write(const FIXED_MFE *m, BYTE *out, BOOL ex)
+{
+    const DWORD fixed[21] = {m->group, m->source, m->src_mask, m->upstream, m->in_if,
+                             m->in_if_protocol, m->route_protocol, m->route_network,
+                             m->route_mask, m->up_time, m->expiry_time, m->num_out_if,
+                             m->in_pkts, m->in_octets, m->pkts_different_if,
+                             m->queue_overflow, m->uninit_mfe, m->negative_mfe,
+                             m->in_discards, m->in_hdr_errors, m->total_out_packets};
+    size_t at = 0;
+    DWORD i;
+    for (i = 0; i < (ex ? 21u : 16u); i++)
+        at = put_dword(out, at, fixed[i]);
+    for (i = 0; i < m->num_out_if; i++) {
+        const FIXED_OIF *o = &m->oif[i];
+        at = put_dword(out, at, o->out_if);
+        at = put_dword(out, at, o->next_hop);
+        at = put_dword(out, at, 0);
+        at = put_dword(out, at, o->ttl_too_low);
+        at = put_dword(out, at, o->frag_needed);
+        at = put_dword(out, at, o->out_packets);
+        at = put_dword(out, at, o->out_discards);
+    }
+    return at;
+}
+
+static size_t mfe_stats_encode(const void *row, BYTE *out) { return mfe_stats_write(row, out, FALSE); }
+static size_t mfe_stats_ex_encode(const void *row, BYTE *out) { return mfe_stats_write(row, out, TRUE); }
+
+/* For the MFE variables: the fixed part's size, where its ulNumOutIf sits,
+ * and the size of each trailing element. 0 for other variables. */
+static int mfe_geometry(DWORD var, size_t *fixed, size_t *count_at, size_t *elem)
+{
+    switch (var) {
+    case MCAST_MFE: *fixed = 60; *count_at = 48; *elem = 16; return 1;
+    case MCAST_MFE_STATS: *fixed = 64; *count_at = 44; *elem = 28; return 1;
+    case MCAST_MFE_STATS_EX: *fixed = 84; *count_at = 44; *elem = 28; return 1;
+    default: return 0;
+    }
+}
+
+/* A table (shape SHAPE_TABLE: dwNumEntries first) or one row (SHAPE_ROW) of
+ * encoded rows; r->row_size is 0, since the rows are not all one size. */
+static DWORD reply_encoded(REPLY *r, DWORD var, SHAPE shape, const BYTE *rows, DWORD n,
+                           size_t stored_size, ROW_ENCODER encode)
+{
+    uint64_t payload = shape == SHAPE_TABLE ? sizeof(DWORD) : 0;
+    size_t at = REPLY_HDR;
+    DWORD i, rc;
+    for (i = 0; i < n; i++)
+        payload += encode(rows + (size_t)i * stored_size, NULL);
+    rc = reply_alloc(r, var, shape, payload);
+    if (rc)
+        return rc;
+    if (shape == SHAPE_TABLE) {
+        memcpy(r->buf + at, &n, sizeof n);
+        at += sizeof n;
+    }
+    r->rows_off = at;
+    for (i = 0; i < n; i++)
+        at += encode(rows + (size_t)i * stored_size, r->buf + at);
+    r->nrows = n;
+    r->row_size = 0;
+    return E_OK;
+}
+
 /* Damage a reply as router_set_malformed asked. Length fields from the
  * router must not be trusted by the client; this is how tests check it. */
 static void reply_damage(REPLY *r, int kind)
@@ -654,6 +1108,9 @@ static void reply_damage(REPLY *r, int kind)
     DWORD i, new_size = r->size;
     int is_if = r->var == IF_TABLE || r->var == IF_ROW;
     int is_net = r->var == IP_NETTABLE || r->var == IP_NETROW;
+    int is_scope = r->var == MCAST_SCOPE;
+    size_t fixed = 0, count_at = 0, elem = 0;
+    int is_mfe = mfe_geometry(r->var, &fixed, &count_at, &elem);
 
     if (r->shape != SHAPE_STAT) {
         if (r->shape == SHAPE_TABLE && (kind == 1 || kind == 2)) {
@@ -674,6 +1131,28 @@ static void reply_damage(REPLY *r, int kind)
                 f->dwDescrLen = MAXLEN_IFDESCR;
             } else if (is_net && kind == 3) {
                 ((MIB_IPNETROW *)row)->dwPhysAddrLen = 200;
+            } else if (is_scope && kind == 9) {
+                MIB_IPMCAST_SCOPE *sc = (MIB_IPMCAST_SCOPE *)row;
+                DWORD j;
+                for (j = 0; j <= MAX_SCOPE_NAME_LEN; j++)
+                    sc->snNameBuffer[j] = 0x00E9; /* e acute, and no NUL anywhere */
+            }
+        }
+        if (is_mfe && r->nrows && (kind == 7 || kind == 8)) {
+            /* The last MFE: it claims one more outgoing interface than the
+             * reply holds (7), or the reply ends halfway through it (8). */
+            size_t at = r->rows_off, len = 0;
+            DWORD count = 0;
+            for (i = 0; i < r->nrows; i++) {
+                at += len;
+                memcpy(&count, r->buf + at + count_at, sizeof count);
+                len = fixed + count * elem;
+            }
+            if (kind == 7) {
+                count++;
+                memcpy(r->buf + at + count_at, &count, sizeof count);
+            } else {
+                new_size = (DWORD)(at + len / 2);
             }
         }
         if (kind == 5 && r->nrows)
@@ -774,7 +1253,10 @@ static DWORD free_buffer(void *p, int own_kind)
 /* Loopback mode: the host's own IP stack through iphlpapi.                 */
 /* ------------------------------------------------------------------------ */
 
-enum { T_IF, T_ADDR, T_FWD, T_NET, T_TCP, T_UDP };
+/* The tables rows come from. The first six are iphlpapi's; T_IFSTATUS is
+ * made from the interface table; the others exist in the fixed MIB only. */
+enum { T_IF, T_ADDR, T_FWD, T_NET, T_TCP, T_UDP, T_IFSTATUS, T_PROXY, T_MCAST_IF,
+       T_BOUNDARY, T_SCOPE, T_MFE };
 
 typedef struct {
     const BYTE *rows;
@@ -790,8 +1272,27 @@ static size_t table_row_size(int t)
     case T_FWD: return sizeof(MIB_IPFORWARDROW);
     case T_NET: return sizeof(MIB_IPNETROW);
     case T_TCP: return sizeof(MIB_TCPROW);
-    default: return sizeof(MIB_UDPROW);
+    case T_UDP: return sizeof(MIB_UDPROW);
+    case T_IFSTATUS: return sizeof(MIB_IFSTATUS);
+    case T_PROXY: return sizeof(MIB_PROXYARP);
+    case T_MCAST_IF: return sizeof(MIB_IPMCAST_IF_ENTRY);
+    case T_BOUNDARY: return sizeof(MIB_IPMCAST_BOUNDARY);
+    case T_SCOPE: return sizeof(MIB_IPMCAST_SCOPE);
+    default: return sizeof(FIXED_MFE);
     }
+}
+
+/* n MIB_IFSTATUS made from n interface rows, in a block the caller frees. */
+static DWORD if_status_table(const BYTE *ifs, DWORD n, BOOL fixed, ROWS *out)
+{
+    MIB_IFSTATUS *st = malloc((n ? n : 1) * sizeof *st);
+    if (!st)
+        return E_NOT_ENOUGH_MEMORY;
+    if_status_rows((const MIB_IFROW *)ifs, n, st, fixed);
+    out->rows = (const BYTE *)st;
+    out->n = n;
+    out->owned = st;
+    return E_OK;
 }
 
 static DWORD host_call(int t, void *buf, ULONG *size)
@@ -816,6 +1317,14 @@ static DWORD host_table(int t, ROWS *out)
     int (*cmp)(const void *, const void *) = NULL;
 
     memset(out, 0, sizeof *out);
+    if (t == T_IFSTATUS) {
+        ROWS ifs;
+        rc = host_table(T_IF, &ifs);
+        if (!rc)
+            rc = if_status_table(ifs.rows, ifs.n, FALSE, out);
+        free(ifs.owned);
+        return rc;
+    }
     /* Ask for the size, then fetch; the table may grow in between. */
     for (tries = 0; tries < 8; tries++) {
         rc = host_call(t, buf, &size);
@@ -845,6 +1354,8 @@ static DWORD host_table(int t, ROWS *out)
     case T_ADDR: cmp = cmp_addr; break;
     case T_FWD: cmp = cmp_fwd; break;
     case T_NET: cmp = cmp_net; break;
+    case T_TCP: cmp = cmp_tcp; break;
+    case T_UDP: cmp = cmp_udp; break;
     default: break;
     }
     if (cmp && n > 1)
@@ -856,7 +1367,7 @@ static DWORD host_table(int t, ROWS *out)
 }
 
 /* Lock held. */
-static void fixed_table(int t, ROWS *out)
+static DWORD fixed_table(int t, ROWS *out)
 {
     memset(out, 0, sizeof *out);
     switch (t) {
@@ -865,38 +1376,80 @@ static void fixed_table(int t, ROWS *out)
     case T_FWD: out->rows = (const BYTE *)g_routes; out->n = g_nroutes; break;
     case T_NET: out->rows = (const BYTE *)g_net; out->n = 2; break;
     case T_TCP: out->rows = (const BYTE *)g_tcp; out->n = 2; break;
-    default: out->rows = (const BYTE *)g_udp; out->n = 2; break;
+    case T_UDP: out->rows = (const BYTE *)g_udp; out->n = 2; break;
+    case T_IFSTATUS: return if_status_table((const BYTE *)g_ifs, 3, TRUE, out);
+    case T_PROXY: out->rows = (const BYTE *)g_proxy; out->n = g_nproxy; break;
+    case T_MCAST_IF: out->rows = (const BYTE *)g_mcast_if; out->n = 2; break;
+    case T_BOUNDARY: out->rows = (const BYTE *)g_boundary; out->n = 3; break;
+    case T_SCOPE: out->rows = (const BYTE *)g_scope; out->n = 2; break;
+    default: out->rows = (const BYTE *)g_mfe; out->n = 3; break;
     }
+    return E_OK;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Serving a query.                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* What a variable is and which queries it takes (the README's table):
+ * - no kind, no lookup: a statistic or a whole table, Get with no index;
+ * - a kind: rows by that index: Get with the whole index, GetFirst with none
+ *   or the whole index (ignored), GetNext with the whole index; `whole` also
+ *   lets Get with no index answer the table (PROXY_ARP, the MFEs);
+ * - lookup n: Get with exactly n index values, computed (BEST_*, DEST_*, ROUTE_*).
+ * Anything else is 87. `host`: loopback mode answers it from iphlpapi;
+ * otherwise loopback mode gives 50. */
 typedef struct {
     DWORD var;
     SHAPE shape;
-    int table; /* T_* for tables and rows, -1 for statistics */
+    int table; /* T_* for tables and rows, -1 for statistics and lookups */
     const ROW_KIND *kind;
+    BOOL whole;
+    DWORD lookup;
+    ROW_ENCODER encode; /* rows whose wire form is not their stored bytes */
+    BOOL host;
 } VAR_INFO;
 
 static const VAR_INFO g_vars[] = {
-    {IF_NUMBER, SHAPE_STAT, -1, NULL},
-    {IF_TABLE, SHAPE_TABLE, T_IF, NULL},
-    {IF_ROW, SHAPE_ROW, T_IF, &K_IF},
-    {IP_STATS, SHAPE_STAT, -1, NULL},
-    {IP_ADDRTABLE, SHAPE_TABLE, T_ADDR, NULL},
-    {IP_ADDRROW, SHAPE_ROW, T_ADDR, &K_ADDR},
-    {IP_FORWARDNUMBER, SHAPE_STAT, -1, NULL},
-    {IP_FORWARDTABLE, SHAPE_TABLE, T_FWD, NULL},
-    {IP_FORWARDROW, SHAPE_ROW, T_FWD, &K_FWD},
-    {IP_NETTABLE, SHAPE_TABLE, T_NET, NULL},
-    {IP_NETROW, SHAPE_ROW, T_NET, &K_NET},
-    {ICMP_STATS, SHAPE_STAT, -1, NULL},
-    {TCP_STATS, SHAPE_STAT, -1, NULL},
-    {TCP_TABLE, SHAPE_TABLE, T_TCP, NULL},
-    {UDP_STATS, SHAPE_STAT, -1, NULL},
-    {UDP_TABLE, SHAPE_TABLE, T_UDP, NULL},
+    {IF_NUMBER, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {IF_TABLE, SHAPE_TABLE, T_IF, NULL, FALSE, 0, NULL, TRUE},
+    {IF_ROW, SHAPE_ROW, T_IF, &K_IF, FALSE, 0, NULL, TRUE},
+    {IP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {IP_ADDRTABLE, SHAPE_TABLE, T_ADDR, NULL, FALSE, 0, NULL, TRUE},
+    {IP_ADDRROW, SHAPE_ROW, T_ADDR, &K_ADDR, FALSE, 0, NULL, TRUE},
+    {IP_FORWARDNUMBER, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {IP_FORWARDTABLE, SHAPE_TABLE, T_FWD, NULL, FALSE, 0, NULL, TRUE},
+    {IP_FORWARDROW, SHAPE_ROW, T_FWD, &K_FWD, FALSE, 0, NULL, TRUE},
+    {IP_NETTABLE, SHAPE_TABLE, T_NET, NULL, FALSE, 0, NULL, TRUE},
+    {IP_NETROW, SHAPE_ROW, T_NET, &K_NET, FALSE, 0, NULL, TRUE},
+    {ICMP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {TCP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {TCP_TABLE, SHAPE_TABLE, T_TCP, NULL, FALSE, 0, NULL, TRUE},
+    {TCP_ROW, SHAPE_ROW, T_TCP, &K_TCP, FALSE, 0, NULL, TRUE},
+    {UDP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {UDP_TABLE, SHAPE_TABLE, T_UDP, NULL, FALSE, 0, NULL, TRUE},
+    {UDP_ROW, SHAPE_ROW, T_UDP, &K_UDP, FALSE, 0, NULL, TRUE},
+    {MCAST_MFE, SHAPE_ROW, T_MFE, &K_MFE, TRUE, 0, mfe_encode, FALSE},
+    {MCAST_MFE_STATS, SHAPE_ROW, T_MFE, &K_MFE, TRUE, 0, mfe_stats_encode, FALSE},
+    {BEST_IF, SHAPE_ROW, -1, NULL, FALSE, 1, NULL, TRUE},
+    {BEST_ROUTE, SHAPE_ROW, -1, NULL, FALSE, 2, NULL, TRUE},
+    {PROXY_ARP, SHAPE_ROW, T_PROXY, &K_PROXY, TRUE, 0, NULL, FALSE},
+    {MCAST_IF_ENTRY, SHAPE_ROW, T_MCAST_IF, &K_MCAST_IF, FALSE, 0, NULL, FALSE},
+    {MCAST_GLOBAL, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, FALSE},
+    {IF_STATUS, SHAPE_ROW, T_IFSTATUS, &K_IFSTATUS, FALSE, 0, NULL, TRUE},
+    {MCAST_BOUNDARY, SHAPE_ROW, T_BOUNDARY, &K_BOUNDARY, FALSE, 0, NULL, FALSE},
+    {MCAST_SCOPE, SHAPE_ROW, T_SCOPE, &K_SCOPE, FALSE, 0, NULL, FALSE},
+    {DEST_MATCHING, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
+    {DEST_LONGER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
+    {DEST_SHORTER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
+    {ROUTE_MATCHING, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
+    {ROUTE_LONGER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
+    {ROUTE_SHORTER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
+    {ROUTE_STATE, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, FALSE},
+    {MCAST_MFE_STATS_EX, SHAPE_ROW, T_MFE, &K_MFE, TRUE, 0, mfe_stats_ex_encode, FALSE},
+    {IP6_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {UDP6_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {TCP6_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
 };
 
 static const VAR_INFO *var_info(DWORD var)
@@ -906,6 +1459,22 @@ static const VAR_INFO *var_info(DWORD var)
         if (g_vars[i].var == var)
             return &g_vars[i];
     return NULL;
+}
+
+/* 87 unless the query has the number of index values its variable takes. */
+static DWORD check_query(int op, const VAR_INFO *vi, DWORD nidx)
+{
+    if (vi->kind) {
+        DWORD n = vi->kind->nkeys;
+        if (op == OP_GETFIRST)
+            return nidx == 0 || nidx == n ? E_OK : E_INVALID_PARAMETER;
+        if (op == OP_GET && vi->whole && nidx == 0)
+            return E_OK;
+        return nidx == n ? E_OK : E_INVALID_PARAMETER;
+    }
+    if (op != OP_GET)
+        return E_INVALID_PARAMETER;
+    return nidx == vi->lookup ? E_OK : E_INVALID_PARAMETER;
 }
 
 static DWORD stat_reply(REPLY *r, DWORD var, int mode)
@@ -961,17 +1530,212 @@ static DWORD stat_reply(REPLY *r, DWORD var, int mode)
         else
             rc = GetTcpStatistics(&u.tcp);
         break;
-    default: /* UDP_STATS */
+    case UDP_STATS:
         size = sizeof(MIB_UDPSTATS);
         if (mode == MODE_FIXED)
             fixed_udpstats(&u.udp);
         else
             rc = GetUdpStatistics(&u.udp);
         break;
+    case IP6_STATS:
+        size = sizeof(MIB_IPSTATS);
+        if (mode == MODE_FIXED)
+            fixed_ip6stats(&u.ip);
+        else
+            rc = GetIpStatisticsEx(&u.ip, FAMILY_INET6);
+        break;
+    case TCP6_STATS:
+        size = sizeof(MIB_TCPSTATS);
+        if (mode == MODE_FIXED)
+            fixed_tcp6stats(&u.tcp);
+        else
+            rc = GetTcpStatisticsEx(&u.tcp, FAMILY_INET6);
+        break;
+    case UDP6_STATS:
+        size = sizeof(MIB_UDPSTATS);
+        if (mode == MODE_FIXED)
+            fixed_udp6stats(&u.udp);
+        else
+            rc = GetUdpStatisticsEx(&u.udp, FAMILY_INET6);
+        break;
+    case MCAST_GLOBAL: /* MIB_IPMCAST_GLOBAL: multicast forwarding is on */
+    case ROUTE_STATE:  /* MIB_ROUTESTATE: the routes are set to the stack */
+        size = sizeof(DWORD);
+        u.number = TRUE;
+        break;
+    default:
+        return E_INVALID_PARAMETER;
     }
     if (rc)
         return rc;
     return reply_stat(r, var, &u, size);
+}
+
+/* ---- route lookups, from the routing table manager's view --------------- */
+
+/* Preference by protocol, as the router manager's defaults rank them. */
+static DWORD preference_of(DWORD proto)
+{
+    switch (proto) {
+    case 2: return 1;        /* MIB_IPPROTO_LOCAL */
+    case 3: return 3;        /* MIB_IPPROTO_NETMGMT (static) */
+    case 10006: return 3;    /* MIB_IPPROTO_NT_STATIC */
+    case 10007: return 5;    /* MIB_IPPROTO_NT_STATIC_NON_DOD */
+    case 10002: return 7;    /* MIB_IPPROTO_NT_AUTOSTATIC */
+    case 13: return 110;     /* MIB_IPPROTO_OSPF */
+    case 8: return 120;      /* MIB_IPPROTO_RIP */
+    default: return 250;
+    }
+}
+
+/* Order of a route lookup's rows: destination address, then mask (shorter
+ * first), then best first: lower preference, lower metric, then route index. */
+static int cmp_dest_rows(const void *a, const void *b)
+{
+    const DEST_ROW *x = a, *y = b;
+    DWORD kx[2] = {bswap32(x->route.dwForwardDest & x->route.dwForwardMask),
+                   bswap32(x->route.dwForwardMask)};
+    DWORD ky[2] = {bswap32(y->route.dwForwardDest & y->route.dwForwardMask),
+                   bswap32(y->route.dwForwardMask)};
+    int c = cmp_keys(kx, ky, 2);
+    if (c)
+        return c;
+    if (x->preference != y->preference)
+        return x->preference < y->preference ? -1 : 1;
+    if (x->route.dwForwardMetric1 != y->route.dwForwardMetric1)
+        return x->route.dwForwardMetric1 < y->route.dwForwardMetric1 ? -1 : 1;
+    c = cmp_fwd(&x->route, &y->route);
+    return c ? c : memcmp(x, y, sizeof *x);
+}
+
+/* Is the mask (network order) a run of ones from the top? */
+static BOOL mask_contiguous(DWORD mask)
+{
+    DWORD inv = ~bswap32(mask);
+    return (inv & (inv + 1)) == 0;
+}
+
+/* DEST_* and ROUTE_*: the forwarder's routes and the manager's others
+ * (g_rtm_extra), each with its preference and views, whose prefix
+ * - *_MATCHING: is dest/mask;
+ * - *_LONGER: lies inside dest/mask (mask as long or longer);
+ * - *_SHORTER: covers dest/mask (mask as short or shorter);
+ * the given dest masked first. ROUTE_* answer every such route, DEST_* one
+ * row per destination: its best route. None: 232. Lock held. */
+static DWORD route_lookup(REPLY *r, DWORD var, DWORD dest, DWORD mask)
+{
+    DWORD n = g_nroutes + 2, i, k = 0, rc;
+    BOOL dests = var == DEST_MATCHING || var == DEST_LONGER || var == DEST_SHORTER;
+    DEST_ROW *all;
+
+    if (!mask_contiguous(mask))
+        return E_INVALID_PARAMETER;
+    dest &= mask;
+    all = malloc((size_t)n * sizeof *all);
+    if (!all)
+        return E_NOT_ENOUGH_MEMORY;
+    for (i = 0; i < g_nroutes; i++) {
+        all[i].route = g_routes[i];
+        all[i].preference = preference_of(g_routes[i].dwForwardProto);
+        all[i].view_set = g_routes[i].dwForwardProto == 2 ? 1 : 3;
+    }
+    all[g_nroutes] = g_rtm_extra[0];
+    all[g_nroutes + 1] = g_rtm_extra[1];
+    qsort(all, n, sizeof *all, cmp_dest_rows);
+    for (i = 0; i < n; i++) {
+        DWORD rmask = all[i].route.dwForwardMask;
+        DWORD rdest = all[i].route.dwForwardDest & rmask;
+        BOOL hit;
+        switch (var) {
+        case DEST_MATCHING:
+        case ROUTE_MATCHING:
+            hit = rdest == dest && rmask == mask;
+            break;
+        case DEST_LONGER:
+        case ROUTE_LONGER:
+            hit = (rmask & mask) == mask && (rdest & mask) == dest;
+            break;
+        default:
+            hit = (rmask & mask) == rmask && (dest & rmask) == rdest;
+            break;
+        }
+        /* Rows of one destination are next to each other, best first. */
+        if (hit && dests && k && (all[k - 1].route.dwForwardDest & all[k - 1].route.dwForwardMask) == rdest &&
+            all[k - 1].route.dwForwardMask == rmask)
+            hit = FALSE;
+        if (hit)
+            all[k++] = all[i];
+    }
+    rc = k ? reply_table(r, var, all, k, sizeof *all) : E_NO_DATA;
+    free(all);
+    return rc;
+}
+
+/* BEST_ROUTE in fixed mode, as GetBestRoute picks: among the forwarder's
+ * valid routes that hold dest, the longest mask, then the lowest metric, then
+ * the one through the interface that has the source address (if one does),
+ * then the first in index order. None: 1232, as GetBestRoute. Lock held. */
+static DWORD fixed_best_route(DWORD dest, DWORD source, MIB_IPFORWARDROW *best)
+{
+    DWORD i, src_if = 0;
+    const MIB_IPFORWARDROW *found = NULL;
+
+    for (i = 0; source && i < 3; i++)
+        if (g_addrs[i].dwAddr == source)
+            src_if = g_addrs[i].dwIndex;
+    for (i = 0; i < g_nroutes; i++) {
+        const MIB_IPFORWARDROW *f = &g_routes[i];
+        if (f->dwForwardType == MIB_IPROUTE_TYPE_INVALID ||
+            (dest & f->dwForwardMask) != (f->dwForwardDest & f->dwForwardMask))
+            continue;
+        if (found) {
+            DWORD m = bswap32(f->dwForwardMask), fm = bswap32(found->dwForwardMask);
+            if (m != fm) {
+                if (m < fm)
+                    continue;
+            } else if (f->dwForwardMetric1 != found->dwForwardMetric1) {
+                if (f->dwForwardMetric1 > found->dwForwardMetric1)
+                    continue;
+            } else if (!(src_if && f->dwForwardIfIndex == src_if &&
+                         found->dwForwardIfIndex != src_if)) {
+                continue;
+            }
+        }
+        found = f;
+    }
+    if (!found)
+        return E_HOST_UNREACHABLE;
+    *best = *found;
+    return E_OK;
+}
+
+/* BEST_IF, BEST_ROUTE and the route lookups. In fixed mode the lock is held. */
+static DWORD lookup_reply(REPLY *r, DWORD var, int mode, const DWORD *idx)
+{
+    MIB_IPFORWARDROW route;
+    MIB_BEST_IF best;
+    DWORD rc;
+
+    switch (var) {
+    case BEST_ROUTE:
+        if (mode == MODE_FIXED)
+            rc = fixed_best_route(idx[0], idx[1], &route);
+        else
+            rc = GetBestRoute(idx[0], idx[1], &route);
+        return rc ? rc : reply_row(r, var, &route, sizeof route);
+    case BEST_IF:
+        best.dwDestAddr = idx[0];
+        best.dwIfIndex = 0;
+        if (mode == MODE_FIXED) {
+            rc = fixed_best_route(idx[0], 0, &route);
+            best.dwIfIndex = route.dwForwardIfIndex;
+        } else {
+            rc = GetBestInterface(idx[0], &best.dwIfIndex);
+        }
+        return rc ? rc : reply_row(r, var, &best, sizeof best);
+    default:
+        return route_lookup(r, var, idx[0], idx[1]);
+    }
 }
 
 /* In fixed mode the caller holds the lock for the whole of this. */
@@ -979,30 +1743,36 @@ static DWORD serve_query(int op, int mode, DWORD var, const DWORD *idx, DWORD ni
                          REPLY *r)
 {
     const VAR_INFO *vi = var_info(var);
+    size_t stored;
     ROWS rows;
     DWORD rc;
 
     if (!vi)
         return E_INVALID_PARAMETER;
-    if (op != OP_GET && vi->shape != SHAPE_ROW)
-        return E_INVALID_PARAMETER;
-    if (vi->shape == SHAPE_STAT)
-        return stat_reply(r, var, mode);
+    rc = check_query(op, vi, nidx);
+    if (rc)
+        return rc;
+    if (mode != MODE_FIXED && !vi->host)
+        return E_NOT_SUPPORTED; /* nothing on this machine answers it */
+    if (vi->table < 0)
+        return vi->lookup ? lookup_reply(r, var, mode, idx) : stat_reply(r, var, mode);
 
-    if (mode == MODE_FIXED) {
-        fixed_table(vi->table, &rows);
-    } else {
-        rc = host_table(vi->table, &rows);
-        if (rc)
-            return rc;
-    }
-    if (vi->shape == SHAPE_TABLE) {
-        rc = reply_table(r, var, rows.rows, rows.n, table_row_size(vi->table));
+    rc = mode == MODE_FIXED ? fixed_table(vi->table, &rows) : host_table(vi->table, &rows);
+    if (rc)
+        return rc;
+    stored = table_row_size(vi->table);
+    if (vi->shape == SHAPE_TABLE || (op == OP_GET && nidx == 0)) {
+        if (vi->encode)
+            rc = reply_encoded(r, var, SHAPE_TABLE, rows.rows, rows.n, stored, vi->encode);
+        else
+            rc = reply_table(r, var, rows.rows, rows.n, stored);
     } else {
         const BYTE *row = NULL;
         rc = row_find(op, vi->kind, rows.rows, rows.n, idx, nidx, &row);
-        if (!rc)
-            rc = reply_row(r, var, row, vi->kind->row_size);
+        if (!rc && vi->encode)
+            rc = reply_encoded(r, var, SHAPE_ROW, row, 1, stored, vi->encode);
+        else if (!rc)
+            rc = reply_row(r, var, row, stored);
     }
     free(rows.owned);
     return rc;
@@ -1153,31 +1923,22 @@ static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_p
 
 enum { CH_CREATE, CH_SET, CH_DELETE };
 
-/* Lock held. */
-static DWORD change_work(int what, const void *in, DWORD in_size)
+/* IP_FORWARDROW: Create and Set take MIB_OPAQUE_INFO {IP_FORWARDROW, pad,
+ * MIB_IPFORWARDROW} (64 bytes), Delete the query {IP_FORWARDROW, dest, proto,
+ * policy, next hop} (20 bytes). Lock held. */
+static DWORD route_change_work(int what, const void *in, DWORD in_size)
 {
     MIB_IPFORWARDROW row;
-    DWORD var, key[4], i;
+    DWORD key[4], i;
     BOOL found;
 
-    if (g_mode != MODE_FIXED)
-        return E_ACCESS_DENIED; /* never modify the host's routes */
-    if (!in)
-        return E_INVALID_PARAMETER;
-
     if (what == CH_DELETE) {
-        if (in_size < sizeof(DWORD) || in_size % sizeof(DWORD))
-            return E_INVALID_PARAMETER;
-        memcpy(&var, in, sizeof var);
-        if (var != IP_FORWARDROW || in_size < 5 * sizeof(DWORD))
+        if (in_size != 5 * sizeof(DWORD))
             return E_INVALID_PARAMETER;
         memcpy(key, (const BYTE *)in + sizeof(DWORD), sizeof key);
         norm_keys(&K_FWD, key);
     } else {
-        if (in_size < REPLY_HDR)
-            return E_INVALID_PARAMETER;
-        memcpy(&var, in, sizeof var);
-        if (var != IP_FORWARDROW || in_size < REPLY_HDR + sizeof row)
+        if (in_size != REPLY_HDR + sizeof row)
             return E_INVALID_PARAMETER;
         memcpy(&row, (const BYTE *)in + REPLY_HDR, sizeof row);
         row_keys(&K_FWD, &row, key);
@@ -1211,6 +1972,97 @@ static DWORD change_work(int what, const void *in, DWORD in_size)
         memmove(&g_routes[i], &g_routes[i + 1], (size_t)(g_nroutes - i - 1) * sizeof row);
         g_nroutes--;
         return E_OK;
+    }
+}
+
+/* PROXY_ARP: Create takes MIB_OPAQUE_INFO {PROXY_ARP, pad, MIB_PROXYARP}
+ * (20 bytes; 183 if that entry exists, 1413 if the interface does not),
+ * Delete the query {PROXY_ARP, address, mask, if index} (16 bytes; 1413 if
+ * there is no such entry). Set is not a form it takes: 87. Lock held. */
+static DWORD proxy_change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_PROXYARP entry;
+    DWORD key[3], rk[3], i, j;
+    BOOL found;
+
+    if (what == CH_CREATE && in_size == REPLY_HDR + sizeof entry) {
+        memcpy(&entry, (const BYTE *)in + REPLY_HDR, sizeof entry);
+    } else if (what == CH_DELETE && in_size == 4 * sizeof(DWORD)) {
+        memcpy(&entry, (const BYTE *)in + sizeof(DWORD), sizeof entry);
+    } else {
+        return E_INVALID_PARAMETER;
+    }
+    row_keys(&K_PROXY, &entry, key);
+    i = row_bound(&K_PROXY, (const BYTE *)g_proxy, g_nproxy, key, FALSE);
+    found = FALSE;
+    if (i < g_nproxy) {
+        row_keys(&K_PROXY, &g_proxy[i], rk);
+        found = !cmp_keys(rk, key, 3);
+    }
+    if (what == CH_DELETE) {
+        if (!found)
+            return E_INVALID_INDEX;
+        memmove(&g_proxy[i], &g_proxy[i + 1], (size_t)(g_nproxy - i - 1) * sizeof entry);
+        g_nproxy--;
+        return E_OK;
+    }
+    if (found)
+        return E_ALREADY_EXISTS;
+    for (j = 0; j < 3 && g_ifs[j].dwIndex != entry.dwIfIndex; j++)
+        ;
+    if (j == 3)
+        return E_INVALID_INDEX;
+    if (g_nproxy == PROXY_ARP_MAX)
+        return E_NOT_ENOUGH_MEMORY;
+    memmove(&g_proxy[i + 1], &g_proxy[i], (size_t)(g_nproxy - i) * sizeof entry);
+    g_proxy[i] = entry;
+    g_nproxy++;
+    return E_OK;
+}
+
+/* MCAST_IF_ENTRY: Set takes MIB_OPAQUE_INFO {MCAST_IF_ENTRY, pad,
+ * MIB_IPMCAST_IF_ENTRY} (32 bytes) and writes dwTtl (at most 255) and
+ * dwRateLimit of the entry with that dwIfIndex (1413 if none); the other
+ * fields are read-only and ignored. Create and Delete: 87. Lock held. */
+static DWORD mcast_if_change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_IPMCAST_IF_ENTRY entry;
+    DWORD i;
+
+    if (what != CH_SET || in_size != REPLY_HDR + sizeof entry)
+        return E_INVALID_PARAMETER;
+    memcpy(&entry, (const BYTE *)in + REPLY_HDR, sizeof entry);
+    if (entry.dwTtl > 255)
+        return E_INVALID_PARAMETER;
+    for (i = 0; i < 2; i++) {
+        if (g_mcast_if[i].dwIfIndex == entry.dwIfIndex) {
+            g_mcast_if[i].dwTtl = entry.dwTtl;
+            g_mcast_if[i].dwRateLimit = entry.dwRateLimit;
+            return E_OK;
+        }
+    }
+    return E_INVALID_INDEX;
+}
+
+/* Create, Set and Delete: 5 in loopback mode (the host is never modified);
+ * 87 for input that is not whole DWORDs or names no variable; 50 for a
+ * variable nothing writes; then the variable's own rules. Lock held. */
+static DWORD change_work(int what, const void *in, DWORD in_size)
+{
+    DWORD var;
+
+    if (g_mode != MODE_FIXED)
+        return E_ACCESS_DENIED;
+    if (!in || in_size < sizeof(DWORD) || in_size % sizeof(DWORD))
+        return E_INVALID_PARAMETER;
+    memcpy(&var, in, sizeof var);
+    if (!var_info(var))
+        return E_INVALID_PARAMETER;
+    switch (var) {
+    case IP_FORWARDROW: return route_change_work(what, in, in_size);
+    case PROXY_ARP: return proxy_change_work(what, in, in_size);
+    case MCAST_IF_ENTRY: return mcast_if_change_work(what, in, in_size);
+    default: return E_NOT_SUPPORTED; /* read-only */
     }
 }
 
@@ -1818,7 +2670,7 @@ EXPORT void __cdecl router_set_mode(int mode)
 EXPORT void __cdecl router_set_malformed(int kind)
 {
     EnterCriticalSection(&g_lock);
-    g_malformed = kind >= 0 && kind <= 6 ? kind : 0;
+    g_malformed = kind >= 0 && kind <= 9 ? kind : 0;
     LeaveCriticalSection(&g_lock);
 }
 

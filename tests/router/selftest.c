@@ -226,8 +226,9 @@ static void test_arguments(void)
     CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 4, o, &size), 87);
     q[0] = 99;
     CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 4, o, &size), 87);
-    q[0] = IF_NUMBER;
-    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 8, o, &size), 0);
+    q[0] = IF_NUMBER; /* takes no index: one more is the wrong size */
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 8, o, &size), 87);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, q, 4, o, &size), 0);
     CHECK_EQ(size, HDR + 4);
     MprAdminMIBBufferFree(r);
     CHECK_EQ(C("live_buffers"), 0);
@@ -493,8 +494,8 @@ static void test_changes(void)
     {
         BYTE bad[HDR + sizeof(MIB_IPFORWARDROW)];
         memset(bad, 0, sizeof bad);
-        *(DWORD *)bad = IF_ROW;
-        CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, bad, sizeof bad), 87);
+        *(DWORD *)bad = IF_ROW; /* read-only */
+        CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, bad, sizeof bad), 50);
         CHECK_EQ(router_last_input(last, 4), sizeof bad);
         CHECK_EQ(*(DWORD *)last, IF_ROW);
         CHECK_EQ(MprAdminMIBEntryCreate(h, 0x2B, IPRTRMGR_PID, bad, sizeof bad), 902);

@@ -22,7 +22,8 @@ help: ## this list
 	@$(LANE) makehelp
 
 demo: build ## the mprapi command through the real extension, on this machine's own tables
-	@$(LANE) python tools/demo.py
+	@MPRAPI_IP_ROUTE_GET="$$(for d in 8.8.8.8 192.0.2.77 127.0.0.1; do ip route get $$d 2>/dev/null | head -n1; done)" \
+	  $(LANE) python tools/demo.py
 
 test: ## every lane below, then the "== lanes ==" summary; fails if any step failed
 	@$(LANE) reset-reports

@@ -1093,6 +1093,192 @@ static void test_loopback(void)
     router_reset();
 }
 
+/* The size of the reply to a Get of `var` with no index (0 if it fails). */
+static DWORD reply_size(MIB_SERVER_HANDLE h, DWORD var)
+{
+    BYTE *r = NULL;
+    DWORD size = 0;
+    if (mib(GET, h, &var, 1, &r, &size))
+        return 0;
+    MprAdminMIBBufferFree(r);
+    return size;
+}
+
+/* The variables beyond the IP tables: rows by index, lookups, variable-size
+ * rows, writes, strictness and the malformations of the new layouts. */
+static void test_more_variables(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r;
+    DWORD size, q[5], in[8], rc;
+    const DWORD mfe_rows = HDR + 4 + 60 + (60 + 16) + (60 + 3 * 16);
+
+    printf("-- the other variables\n");
+    router_reset();
+    h = connect_local();
+
+    /* TCP_ROW by both ends: a port DWORD's upper 16 bits are not the port. */
+    q[0] = TCP_ROW;
+    q[1] = IPV4(192, 168, 1, 10);
+    q[2] = 0x000030C2; /* 49712 */
+    q[3] = IPV4(93, 184, 216, 34);
+    q[4] = 0x1234BB01; /* 443, junk above */
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_TCPROW));
+    CHECK_EQ(((MIB_TCPROW *)(r + HDR))->dwState, 5);
+    MprAdminMIBBufferFree(r);
+    q[4] = 0x0000BC01; /* 444 */
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 1413);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 87);
+
+    /* BEST_ROUTE (dest, source) and BEST_IF (dest). */
+    q[0] = BEST_ROUTE;
+    q[1] = IPV4(10, 9, 8, 7);
+    q[2] = 0;
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IPFORWARDROW));
+    CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardNextHop, IPV4(192, 168, 1, 254));
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 87);
+    CHECK_EQ(mib(FIRST, h, q, 3, &r, &size), 87);
+    q[0] = BEST_IF;
+    q[1] = IPV4(127, 0, 0, 9);
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_BEST_IF));
+    CHECK_EQ(((MIB_BEST_IF *)(r + HDR))->dwDestAddr, IPV4(127, 0, 0, 9));
+    CHECK_EQ(((MIB_BEST_IF *)(r + HDR))->dwIfIndex, 1);
+    MprAdminMIBBufferFree(r);
+
+    /* Route lookups: 64-byte rows (the SDK's MIB_IPDESTROW); none: 232; holes in the mask: 87. */
+    q[0] = ROUTE_LONGER;
+    q[1] = 0;
+    q[2] = 0;
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(entries(r), 6);
+    CHECK_EQ(size, HDR + 4 + 6 * 64);
+    CHECK_EQ(*(DWORD *)(r + HDR + 4 + 2 * 64 + 4 * 4), 7); /* the second 10.0.0.0/8: if 7 */
+    CHECK_EQ(*(DWORD *)(r + HDR + 4 + 2 * 64 + 56), 120);  /* its preference */
+    MprAdminMIBBufferFree(r);
+    q[0] = DEST_LONGER;
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(entries(r), 5);
+    MprAdminMIBBufferFree(r);
+    q[0] = DEST_MATCHING;
+    q[1] = IPV4(11, 0, 0, 0);
+    q[2] = IPV4(255, 0, 0, 0);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 232);
+    q[2] = IPV4(255, 0, 255, 0);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 87);
+
+    /* MFEs of 0, 1 and 3 outgoing interfaces, in each of the three forms. */
+    CHECK_EQ(reply_size(h, MCAST_MFE), mfe_rows);
+    CHECK_EQ(reply_size(h, MCAST_MFE_STATS), HDR + 4 + 64 + (64 + 28) + (64 + 3 * 28));
+    CHECK_EQ(reply_size(h, MCAST_MFE_STATS_EX), HDR + 4 + 84 + (84 + 28) + (84 + 3 * 28));
+    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
+    CHECK_EQ(reply_size(h, IP6_STATS), HDR + sizeof(MIB_IPSTATS));
+    CHECK_EQ(reply_size(h, TCP6_STATS), HDR + sizeof(MIB_TCPSTATS));
+    CHECK_EQ(reply_size(h, UDP6_STATS), HDR + sizeof(MIB_UDPSTATS));
+    q[0] = MCAST_SCOPE;
+    q[1] = IPV4(239, 255, 0, 0);
+    q[2] = IPV4(255, 255, 0, 0);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IPMCAST_SCOPE));
+    CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[5], 0x672c);
+    CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[8], 0xd83c);
+    CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[10], 0);
+    MprAdminMIBBufferFree(r);
+
+    /* PROXY_ARP: Create exactly 20 bytes, Delete exactly 16, no Set. */
+    in[0] = PROXY_ARP;
+    in[1] = 0;
+    in[2] = IPV4(192, 168, 1, 99);
+    in[3] = 0xFFFFFFFFu;
+    in[4] = 3;
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 0);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 183);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 20), 87);
+    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 4 * sizeof(MIB_PROXYARP));
+    q[0] = PROXY_ARP;
+    q[1] = IPV4(192, 168, 1, 99);
+    q[2] = 0xFFFFFFFFu;
+    q[3] = 3;
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 0);
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 1413);
+    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
+
+    /* MCAST_IF_ENTRY: Set (32 bytes) writes the TTL and the rate limit only. */
+    in[0] = MCAST_IF_ENTRY;
+    in[1] = 0;
+    in[2] = 3;   /* dwIfIndex */
+    in[3] = 40;  /* dwTtl */
+    in[4] = 99;  /* dwProtocol: read-only */
+    in[5] = 500; /* dwRateLimit */
+    in[6] = 1;   /* counters: read-only */
+    in[7] = 2;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 32), 0);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 32), 87);
+    q[0] = MCAST_IF_ENTRY;
+    q[1] = 3;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    {
+        MIB_IPMCAST_IF_ENTRY *e = (MIB_IPMCAST_IF_ENTRY *)(r + HDR);
+        CHECK_EQ(e->dwTtl, 40);
+        CHECK_EQ(e->dwRateLimit, 500);
+        CHECK_EQ(e->dwProtocol, 10);
+        CHECK_EQ(e->ulInMcastOctets, 1234567);
+    }
+    MprAdminMIBBufferFree(r);
+
+    /* Read-only variables: 50. */
+    in[0] = IF_STATUS;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 28), 50);
+    in[0] = ROUTE_MATCHING;
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, in, 24), 50);
+
+    /* The malformations of the new layouts. */
+    router_set_malformed(7);
+    q[0] = MCAST_MFE;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, mfe_rows);
+    CHECK_EQ(*(DWORD *)(r + mfe_rows - (60 + 3 * 16) + 48), 4);
+    MprAdminMIBBufferFree(r);
+    router_set_malformed(8);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, mfe_rows - (60 + 3 * 16) / 2);
+    MprAdminMIBBufferFree(r);
+    router_set_malformed(9);
+    q[0] = MCAST_SCOPE;
+    q[1] = IPV4(239, 192, 0, 0);
+    q[2] = IPV4(255, 252, 0, 0);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[0], 0xE9);
+    CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[MAX_SCOPE_NAME_LEN], 0xE9);
+    MprAdminMIBBufferFree(r);
+    router_set_malformed(0);
+
+    /* Loopback: what iphlpapi answers, or 50 for what it has no counterpart of. */
+    router_set_mode(1);
+    q[0] = BEST_ROUTE;
+    q[1] = IPV4(8, 8, 8, 8);
+    q[2] = 0;
+    rc = mib(GET, h, q, 3, &r, &size);
+    CHECK(rc == 0 || rc == 1232);
+    if (!rc)
+        MprAdminMIBBufferFree(r);
+    q[0] = IF_STATUS;
+    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(size, HDR + sizeof(MIB_IFSTATUS));
+    CHECK_EQ(((MIB_IFSTATUS *)(r + HDR))->bMHbeatActive, 0);
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(reply_size(h, IP6_STATS), HDR + sizeof(MIB_IPSTATS));
+    q[0] = PROXY_ARP;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 50);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+    router_reset();
+}
+
 int main(void)
 {
     if (!load_controls()) {
@@ -1114,6 +1300,7 @@ int main(void)
     test_malformed();
     test_bench();
     test_loopback();
+    test_more_variables();
     printf("%d passed, %d failed\n", g_passes, g_failures);
     return g_failures ? 1 : 0;
 }

@@ -275,9 +275,6 @@ class MibServer:
     def _get_as(self, struct_type: type[_T], var_id: int, *index: int | IPv4Address) -> _T:
         return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id, *index)))
 
-    def _get_table_as(self, struct_type: type[_T], var_id: int, *index: int | IPv4Address) -> list[_T]:
-        return struct_type.decode_table(self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id, *index)))
-
     def _get_row(self, struct_type: type[_T], **key: Any) -> _T:
         return struct_type.decode(self.get(PID_IP, IPRTRMGR_PID, _wire.row_query(struct_type, **key)))
 
@@ -340,7 +337,13 @@ class MibServer:
         return self._read(RouteState)
 
     def _dest_rows(self, var_id: int, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        return self._get_table_as(IpDestRow, var_id, _address("dest", dest), _address("mask", mask))
+        query = _wire.query(var_id, _address("dest", dest), _address("mask", mask))
+        try:
+            return IpDestRow.decode_table(self.get(PID_IP, IPRTRMGR_PID, query))
+        except MprError as error:
+            if error.winerror == ERROR_NO_DATA:  # the router's way of saying nothing matches
+                return []
+            raise
 
     def dest_matching(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
         """The best route of the destination dest/mask itself (DEST_MATCHING)."""

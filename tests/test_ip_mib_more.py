@@ -438,8 +438,12 @@ def test_route_lookup_rows_field_by_field(server: mpr.MibServer) -> None:
     ("dest_matching", "10.0.0.0", "255.255.0.0"), ("route_matching", "10.0.0.0", "255.255.0.0"),
     ("dest_longer", "11.0.0.0", "255.0.0.0"), ("route_longer", "192.168.2.0", "255.255.255.0"),
 ])
-def test_a_lookup_that_matches_nothing_is_no_data(server: mpr.MibServer, method: str, dest: str, mask: str) -> None:
-    assert winerror(lambda: getattr(server, method)(dest, mask)) == mpr.ERROR_NO_DATA
+def test_a_lookup_that_matches_nothing_is_an_empty_list(
+    server: mpr.MibServer, router: Router, method: str, dest: str, mask: str
+) -> None:
+    assert getattr(server, method)(dest, mask) == []
+    # The router said so with ERROR_NO_DATA; the raw call still raises it.
+    assert winerror(lambda: server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, router.last_input())) == mpr.ERROR_NO_DATA
 
 
 def test_route_lookups_see_route_writes(server: mpr.MibServer) -> None:

@@ -15,6 +15,9 @@ WHEEL = $(wildcard $(DIST)/mprapi_cffi-*-cp310-abi3-win_amd64.whl)
 # The extension `make build` writes (WINLANE_PYD moves it, e.g. for a trial build).
 PYD = $(or $(WINLANE_PYD),mprapi_cffi/_mprapi.pyd)
 TEST_STEPS := test-native typecheck check test-windows test-wheel sdist-check
+# What Linux says of a few destinations, for the loopback router's best_route to be held against
+# (Windows programs under Wine cannot run `ip`); empty where the host has no `ip` or no route.
+IP_ROUTE_GET = MPRAPI_IP_ROUTE_GET="$$(for d in 8.8.8.8 192.0.2.77 127.0.0.1; do ip -o route get $$d 2>/dev/null; done)"
 
 .PHONY: help setup build test test-native typecheck check test-windows test-wheel sdist-check demo bench wheel clean
 
@@ -22,8 +25,7 @@ help: ## this list
 	@$(LANE) makehelp
 
 demo: build ## the mprapi command through the real extension, on this machine's own tables
-	@MPRAPI_IP_ROUTE_GET="$$(for d in 8.8.8.8 192.0.2.77 127.0.0.1; do ip route get $$d 2>/dev/null | head -n1; done)" \
-	  $(LANE) python tools/demo.py
+	@$(IP_ROUTE_GET) $(LANE) python tools/demo.py
 
 test: ## every lane below, then the "== lanes ==" summary; fails if any step failed
 	@$(LANE) reset-reports
@@ -58,7 +60,7 @@ check: build ## cdef check: the C for x64, x86 and ARM64 with -Werror, i686 rout
 
 test-windows: build ## the stand-in router's self-test, and the suite under Windows CPython on the source tree
 	$(LANE) selftest
-	$(LANE) test -q
+	$(IP_ROUTE_GET) $(LANE) test -q
 
 test-wheel: wheel ## the suite against the installed wheel, on Windows CPython 3.13 and 3.10
 	$(LANE) test-wheel $(WHEEL) -q

@@ -40,8 +40,9 @@ def compare_with_ip_route_get() -> None:
 
     with connect() as server:
         for line in said.splitlines():
+            line = line.split("\\")[0].strip()  # `ip -o` puts the cache details after a backslash
             words = line.split()
-            print(f"ip route get: {line.strip()}")
+            print(f"ip route get: {line}")
             if words[0] == "local":
                 # Linux keeps these in its `local` table; Wine's iphlpapi reads only the main one.
                 print("  (a local-table route: Wine's iphlpapi does not see it, so there is nothing to compare)")

@@ -4,7 +4,9 @@
 router an event "signaled whenever a TRAP needs to be issued"; after each
 signal, ``MprAdminMIBGetTrapInfo`` asks the router module for the trap's
 information.  The call takes no server handle: it registers with the router
-on this machine only.
+on this machine only, and MS-RRASM 3.1.4.33 says RMIBGetTrapInfo cannot be
+called remotely: trap information is fetched through a MibServer of this
+machine.
 
 How the registration lives (MS-RRASM 3.1.4.34, RMIBSetTrapInfo): Mprapi.dll
 sends the event's handle value and this process's id to the router service,
@@ -248,8 +250,9 @@ class TrapSubscription:
         """Hand the raw event handle over and mark this object closed.
 
         The caller then owns the handle and must close it with CloseHandle;
-        this object never will.  Raises ValueError if closed, RuntimeError
-        while a thread waits on it.
+        this object never will.  The server the subscription opened, if
+        any, is closed.  Raises ValueError if closed, RuntimeError while a
+        thread waits on it.
         """
         handle = _calls.handle_value(self._owned.detach())
         if self._own_server is not None:

@@ -30,6 +30,13 @@ class OwnedHandle:
         self._release = release
         self._kind = kind
 
+    def value(self, as_int: Callable[[Any], int]) -> int:
+        """The raw handle as an int (``as_int`` converts it); 0 once closed or detached."""
+        owned = self.owned[:1]
+        if not owned or self.closing:
+            return 0
+        return as_int(owned[0])
+
     def closed_error(self) -> ValueError:
         return ValueError(f"operation on a closed {self._kind}")
 

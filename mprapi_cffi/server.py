@@ -114,10 +114,7 @@ class MibServer:
     @property
     def handle(self) -> int:
         """The raw MIB_SERVER_HANDLE as an int; 0 once closed or detached."""
-        owned = self._owned.owned[:1]
-        if not owned or self._owned.closing:
-            return 0
-        return _calls.handle_value(owned[0])
+        return self._owned.value(_calls.handle_value)
 
     @property
     def closed(self) -> bool:

@@ -226,10 +226,7 @@ class TrapSubscription:
     @property
     def handle(self) -> int:
         """The raw event HANDLE as an int; 0 once closed or detached."""
-        owned = self._owned.owned[:1]
-        if not owned or self._owned.closing:
-            return 0
-        return _calls.handle_value(owned[0])
+        return self._owned.value(_calls.handle_value)
 
     @property
     def closed(self) -> bool:

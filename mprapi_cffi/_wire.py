@@ -131,6 +131,9 @@ class _MibStructType(type):
         var_id: int | None = None,
         table_id: int | None = None,
         key: tuple[str, ...] = (),
+        write_id: int | None = None,
+        delete_id: int | None = None,
+        delete_key: tuple[str, ...] = (),
         **kwargs: Any,
     ) -> _MibStructType:
         namespace.setdefault("__slots__", ())
@@ -179,6 +182,10 @@ class _MibStructType(type):
             _key_offsets=tuple(_offset(field_codecs, declared, names, k) for k in key),
             _key_fields=tuple(key),
             _offsets={n: _offset(field_codecs, declared, names, n)[0] for n in names},
+            _extents={n: _offset(field_codecs, declared, names, n) for n in names},
+            _write_id=write_id,
+            _delete_id=delete_id,
+            _delete_key=tuple(delete_key),
             _trailing=trailing,
             _views=tuple(c.view or _same for c in field_codecs) if all(c.width == 1 for c in field_codecs) else None,
             _getters=tuple(_accessor(s, c.width, c.view) for s, c in zip(starts, field_codecs)),
@@ -235,6 +242,10 @@ class MibStruct(metaclass=_MibStructType):
     _key_offsets: ClassVar[tuple[tuple[int, int], ...]] = ()  # (offset, size) of the walk's index
     _key_fields: ClassVar[tuple[str, ...]] = ()  # the fields that index a row, in query order
     _offsets: ClassVar[dict[str, int]]  # each field's SDK member: its offset in the structure
+    _extents: ClassVar[dict[str, tuple[int, int]]]  # each field's SDK member: (offset, size)
+    _write_id: ClassVar[int | None] = None  # the dwId a Create or Set of one carries, if not var_id
+    _delete_id: ClassVar[int | None] = None  # the dwVarId a Delete naming one carries, if not var_id
+    _delete_key: ClassVar[tuple[str, ...]] = ()  # the fields a Delete names it by, if not the key
     _trailing: ClassVar[tuple[int, Any] | None] = None  # (the count field's index, the element type)
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
     _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
@@ -528,11 +539,24 @@ def key_query(row: MibStruct) -> bytes:
     return _U32.pack(var_id) + b"".join(data[offset : offset + size] for offset, size in row._key_offsets)
 
 
+def delete_query(row: MibStruct) -> bytes:
+    """The MIB_OPAQUE_QUERY a Delete of ``row`` sends: its delete id and fields if declared, else its key."""
+    struct_type = type(_check_struct(row))
+    if not struct_type._delete_key:
+        return key_query(row)
+    var_id = struct_type._delete_id if struct_type._delete_id is not None else struct_type._var_id
+    assert var_id is not None
+    data = row.to_bytes()
+    extents = (struct_type._extents[name] for name in struct_type._delete_key)
+    return _U32.pack(var_id) + b"".join(data[offset : offset + size] for offset, size in extents)
+
+
 def opaque_info(row: MibStruct) -> bytes:
     """The MIB_OPAQUE_INFO that writes ``row`` (create or set): header, then the structure."""
-    var_id = type(_check_struct(row))._var_id
+    struct_type = type(_check_struct(row))
+    var_id = struct_type._write_id if struct_type._write_id is not None else struct_type._var_id
     if var_id is None:
-        raise ValueError(f"{type(row).__name__} cannot be written")
+        raise ValueError(f"{struct_type.__name__} cannot be written")
     return _INFO_HEADER.pack(var_id, 0) + row.to_bytes()
 
 

@@ -58,6 +58,10 @@ from .mib import (
 )
 
 _R = TypeVar("_R")
+
+FORWARDING = 1  # MIB_IP_FORWARDING
+NOT_FORWARDING = 2  # MIB_IP_NOT_FORWARDING
+UNCHANGED = 0xFFFFFFFF  # MIB_USE_CURRENT_FORWARDING / MIB_USE_CURRENT_TTL
 _T = TypeVar("_T", bound=MibStruct)
 
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array...
@@ -444,17 +448,60 @@ class MibServer:
                 return None
             raise
 
-    def create_route(self, row: IpForwardRow) -> None:
-        """Add a route (MprAdminMIBEntryCreate with the row as MIB_OPAQUE_INFO)."""
-        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(row, IpForwardRow)))
+    def create_route(self, row: IpForwardRow | IpDestRow) -> None:
+        """Add a route (MprAdminMIBEntryCreate); MprError 183 if the router has it already.
 
-    def set_route(self, row: IpForwardRow) -> None:
-        """Replace the route with the same dest, proto, policy and next hop."""
-        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(row, IpForwardRow)))
+        Sent as MS-RRASM gives it (3.1.4.27): ROUTE_MATCHING with the route's
+        64-byte MIB_IPDESTROW.  An IpForwardRow goes with preference 0 and
+        both views (unicast and multicast); pass an IpDestRow to choose them.
+        """
+        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_dest_row(row)))
 
-    def delete_route(self, row: IpForwardRow) -> None:
-        """Delete the route with the row's dest, proto, policy and next hop."""
-        self.delete(PID_IP, IPRTRMGR_PID, _wire.key_query(_check_type(row, IpForwardRow)))
+    def set_route(self, row: IpForwardRow | IpDestRow) -> None:
+        """Replace the route with the same dest, mask, interface, next hop and proto (3.1.4.29)."""
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_dest_row(row)))
+
+    def delete_route(self, row: IpForwardRow | IpDestRow) -> None:
+        """Delete the one route whose dest, mask, interface, next hop and proto are the row's.
+
+        The other fields are not sent: MS-RRASM 3.1.4.28 names the route by
+        those five (ROUTE_MATCHING).  MprError 1413 if there is no such route.
+        """
+        route = _dest_row(row).route
+        self.delete(PID_IP, IPRTRMGR_PID, _wire.delete_query(route))
+
+    def set_forwarding(self, enabled: bool) -> None:
+        """Turn IP forwarding on or off (Set of IP_STATS; the other fields are left as they are)."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
+        self._set_ip_stats(forwarding=FORWARDING if enabled else NOT_FORWARDING)
+
+    def set_default_ttl(self, ttl: int) -> None:
+        """Set the default time to live of the datagrams the router sends (1..255; Set of IP_STATS)."""
+        if isinstance(ttl, bool) or not isinstance(ttl, int):
+            raise TypeError(f"ttl must be an int, not {type(ttl).__name__}")
+        if not 1 <= ttl <= 255:
+            raise ValueError(f"ttl must be in 1..255, not {ttl}")
+        self._set_ip_stats(default_ttl=ttl)
+
+    def _set_ip_stats(self, *, forwarding: int = UNCHANGED, default_ttl: int = UNCHANGED) -> None:
+        # MS-RRASM's MIB_IPSTATS: 0xFFFFFFFF leaves dwForwarding or dwDefaultTTL as it is;
+        # the counters are read-only and ignored on a write.
+        counters = dict.fromkeys(IpStats._fields, 0)
+        stats = IpStats(**{**counters, "forwarding": forwarding, "default_ttl": default_ttl})
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(stats))
+
+
+def _dest_row(row: object) -> IpDestRow:
+    """The MIB_IPDESTROW a route write carries, its mask checked before any call."""
+    if isinstance(row, IpForwardRow):
+        row = IpDestRow(route=row)
+    if not isinstance(row, IpDestRow):
+        raise TypeError(f"expected an IpForwardRow or IpDestRow, got {type(row).__name__}")
+    mask = int(row.route.mask)
+    if (mask | (mask - 1)) & 0xFFFFFFFF != 0xFFFFFFFF and mask != 0:
+        raise ValueError(f"mask {row.route.mask} is not contiguous")
+    return row
 
 
 def connect(server: str | None = None) -> MibServer:

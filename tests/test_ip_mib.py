@@ -208,34 +208,98 @@ NEW_ROUTE = mpr.IpForwardRow(dest="172.16.0.0", mask="255.240.0.0", policy=0, ne
                              type=mpr.RouteType.INDIRECT, proto=mpr.RouteProto.NETMGMT, metric1=40)
 
 
-def test_create_route_sends_the_row_at_offset_8_and_the_router_has_it(server: mpr.MibServer, router: Router) -> None:
+def test_create_route_sends_route_matching_and_the_64_byte_ip_dest_row(server: mpr.MibServer, router: Router) -> None:
+    # MS-RRASM 3.1.4.27: MIB_OPAQUE_INFO {ROUTE_MATCHING, padding, MIB_IPDESTROW}.
     server.create_route(NEW_ROUTE)
     sent = router.last_input()
-    assert len(sent) == 64 and struct.unpack_from("<I", sent)[0] == mpr.IP_FORWARDROW
-    assert sent[8:16] == bytes([172, 16, 0, 0, 255, 240, 0, 0])
-    assert sent[20:24] == bytes([192, 168, 1, 254])
+    assert len(sent) == 8 + 64 and struct.unpack_from("<II", sent) == (mpr.ROUTE_MATCHING, 0)
+    assert sent[8:64] == NEW_ROUTE.to_bytes()
+    assert sent[8:16] == bytes([172, 16, 0, 0, 255, 240, 0, 0]) and sent[20:24] == bytes([192, 168, 1, 254])
+    assert struct.unpack_from("<II", sent, 64) == (0, mpr.VIEW_UNICAST | mpr.VIEW_MULTICAST)  # preference, views
     assert NEW_ROUTE in server.ip_forward_table()
     with pytest.raises(mpr.MprError) as info:
         server.create_route(NEW_ROUTE)
     assert info.value.winerror == 183
 
 
-def test_set_route_replaces_the_route_with_the_same_index(server: mpr.MibServer) -> None:
+def test_create_route_with_an_ip_dest_row_sends_its_preference_and_view_set(
+    server: mpr.MibServer, router: Router
+) -> None:
+    server.create_route(mpr.IpDestRow(route=NEW_ROUTE, preference=7, view_set=mpr.VIEW_UNICAST))
+    assert struct.unpack_from("<II", router.last_input(), 64) == (7, mpr.VIEW_UNICAST)
+    (found,) = server.route_matching(NEW_ROUTE.dest, NEW_ROUTE.mask)
+    assert (found.route, found.preference, found.view_set) == (NEW_ROUTE, 7, mpr.VIEW_UNICAST)
+
+
+def test_set_route_replaces_the_route_with_the_same_dest_mask_interface_next_hop_and_proto(
+    server: mpr.MibServer, router: Router
+) -> None:
     server.create_route(NEW_ROUTE)
-    changed = NEW_ROUTE._replace(metric1=99, if_index=7)
+    changed = NEW_ROUTE._replace(metric1=99, type=mpr.RouteType.DIRECT)
     server.set_route(changed)
+    assert struct.unpack_from("<I", router.last_input())[0] == mpr.ROUTE_MATCHING
     assert changed in server.ip_forward_table() and NEW_ROUTE not in server.ip_forward_table()
+    with pytest.raises(mpr.MprError) as info:  # another interface names another route
+        server.set_route(changed._replace(if_index=7))
+    assert info.value.winerror == mpr.ERROR_INVALID_INDEX
 
 
-def test_delete_route_sends_the_index_as_a_20_byte_query(server: mpr.MibServer, router: Router) -> None:
+def test_delete_route_names_dest_mask_interface_next_hop_and_proto(server: mpr.MibServer, router: Router) -> None:
+    # MS-RRASM 3.1.4.28: MIB_OPAQUE_QUERY {ROUTE_MATCHING, dest, mask, if index, next hop, proto}.
     server.create_route(NEW_ROUTE)
-    server.delete_route(NEW_ROUTE)
-    assert router.last_input() == struct.pack("<I", mpr.IP_FORWARDROW) + bytes([172, 16, 0, 0]) + \
-        struct.pack("<II", 3, 0) + bytes([192, 168, 1, 254])
+    server.delete_route(NEW_ROUTE._replace(metric1=1, age=5))  # the other fields do not name it
+    assert router.last_input() == struct.pack("<I", mpr.ROUTE_MATCHING) + bytes([172, 16, 0, 0, 255, 240, 0, 0]) + \
+        struct.pack("<I", 3) + bytes([192, 168, 1, 254]) + struct.pack("<I", mpr.RouteProto.NETMGMT)
     assert NEW_ROUTE not in server.ip_forward_table()
     with pytest.raises(mpr.MprError) as info:
         server.delete_route(NEW_ROUTE)
     assert info.value.winerror == mpr.ERROR_INVALID_INDEX
+
+
+def test_delete_removes_only_the_route_named_when_two_differ_in_mask_or_interface(server: mpr.MibServer) -> None:
+    wider = NEW_ROUTE._replace(mask="255.255.0.0")
+    other_if = NEW_ROUTE._replace(if_index=7)
+    for route in (NEW_ROUTE, wider, other_if):
+        server.create_route(route)
+    server.delete_route(NEW_ROUTE)
+    table = server.ip_forward_table()
+    assert NEW_ROUTE not in table and wider in table and other_if in table
+
+
+@pytest.mark.parametrize("mask", ["255.0.255.0", "0.255.255.255", "255.255.255.253"])
+@pytest.mark.parametrize("method", ["create_route", "set_route", "delete_route"])
+def test_route_writes_refuse_a_mask_that_is_not_contiguous_before_any_call(
+    server: mpr.MibServer, router: Router, method: str, mask: str
+) -> None:
+    with pytest.raises(ValueError, match="not contiguous"):
+        getattr(server, method)(NEW_ROUTE._replace(mask=mask))
+    assert router.counter("calls") == 0
+
+
+def test_forwarding_and_default_ttl_are_set_through_ip_stats(server: mpr.MibServer, router: Router) -> None:
+    before = server.ip_stats()
+    server.set_forwarding(False)
+    sent = router.last_input()
+    assert len(sent) == 8 + 92 and struct.unpack_from("<III", sent) == (mpr.IP_STATS, 0, 2)
+    assert struct.unpack_from("<I", sent, 12)[0] == 0xFFFFFFFF  # the TTL left as it is
+    assert (server.ip_stats().forwarding, server.ip_stats().default_ttl) == (2, before.default_ttl)
+    server.set_default_ttl(64)
+    assert struct.unpack_from("<II", router.last_input(), 8) == (0xFFFFFFFF, 64)
+    assert (server.ip_stats().forwarding, server.ip_stats().default_ttl) == (2, 64)
+    server.set_forwarding(True)
+    assert server.ip_stats().forwarding == 1
+
+
+@pytest.mark.parametrize(("method", "value", "error"), [
+    ("set_default_ttl", 0, ValueError), ("set_default_ttl", 256, ValueError), ("set_default_ttl", "64", TypeError),
+    ("set_default_ttl", True, TypeError), ("set_forwarding", 1, TypeError), ("set_forwarding", "on", TypeError),
+])  # fmt: skip
+def test_ip_stats_writes_refuse_bad_values_before_any_call(
+    server: mpr.MibServer, router: Router, method: str, value: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        getattr(server, method)(value)
+    assert router.counter("calls") == 0
 
 
 @pytest.mark.parametrize("method", ["create_route", "set_route", "delete_route"])

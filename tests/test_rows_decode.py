@@ -27,6 +27,7 @@ from mib_bytes import (
 )
 from mprapi_cffi import _wire
 from mprapi_cffi.constants import (
+    ROUTE_MATCHING,
     IF_NUMBER,
     ROUTE_STATE,
     TCP_ROW,
@@ -48,6 +49,7 @@ from mprapi_cffi.constants import (
 )
 from mprapi_cffi.mib import (
     STRUCTS,
+    IpDestRow,
     METRIC_UNUSED,
     AddrType,
     IcmpCounters,
@@ -431,25 +433,34 @@ def test_next_query_rejects_short_replies_and_other_ids() -> None:
         _wire.next_query(IpStats, info(IP_FORWARDROW, route_bytes()))
 
 
-def test_route_info_is_the_64_byte_opaque_info_of_the_row() -> None:
+def test_route_write_is_route_matching_and_the_64_byte_ip_dest_row() -> None:
     wire = route_bytes()
     decoded = IpForwardRow.decode(info(IP_FORWARDROW, wire))
-    assert _wire.opaque_info(decoded) == info(IP_FORWARDROW, wire)
-    assert _wire.opaque_info(user_route()) == info(IP_FORWARDROW, wire)
-    assert len(_wire.opaque_info(user_route())) == 64
+    written = _wire.opaque_info(IpDestRow(route=decoded, preference=5, view_set=1))
+    assert written == struct.pack("<II", ROUTE_MATCHING, 0) + wire + struct.pack("<II", 5, 1)
+    assert len(written) == 72
+    assert _wire.opaque_info(IpDestRow(route=user_route())) == info(ROUTE_MATCHING, wire + struct.pack("<II", 0, 3))
 
 
-def test_route_info_round_trips_through_the_decoder() -> None:
-    row = user_route(dest="192.168.7.0", mask="255.255.255.0", type=99, proto=20000)
-    assert IpForwardRow.decode(_wire.opaque_info(row)) == row
+def test_route_write_round_trips_through_the_decoder() -> None:
+    row = IpDestRow(route=user_route(dest="192.168.7.0", mask="255.255.255.0", type=99, proto=20000))
+    assert IpDestRow.decode(_wire.opaque_info(row)) == row
 
 
-def test_route_index_query_names_dest_proto_policy_next_hop() -> None:
+def test_route_delete_names_dest_mask_interface_next_hop_proto() -> None:
+    row = user_route(policy=7, proto=RouteProto.OSPF)
+    q = _wire.delete_query(row)
+    assert q == struct.pack("<I4s4sI4sI", ROUTE_MATCHING, ip("10.0.0.0"), ip("255.0.0.0"), 3, ip("192.168.1.254"), 13)
+    assert len(q) == 24
+    assert _wire.delete_query(row._replace(metric1=1, age=9, policy=0)) == q  # the other fields do not name it
+
+
+def test_route_walk_index_names_dest_proto_policy_next_hop() -> None:
     row = user_route(policy=7, proto=RouteProto.OSPF)
     q = _wire.key_query(row)
     assert len(q) == 20
     assert q == struct.pack("<I4sII4s", IP_FORWARDROW, ip("10.0.0.0"), 13, 7, ip("192.168.1.254"))
-    assert q == _wire.next_query(IpForwardRow, _wire.opaque_info(row))
+    assert q == _wire.next_query(IpForwardRow, info(IP_FORWARDROW, row.to_bytes()))
 
 
 def test_request_encoders_reject_what_is_not_a_declared_struct() -> None:
@@ -457,6 +468,8 @@ def test_request_encoders_reject_what_is_not_a_declared_struct() -> None:
         _wire.opaque_info(tuple(user_route()))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         _wire.key_query(tuple(user_route()))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _wire.delete_query(tuple(user_route()))  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         _wire.key_query(IpStats._make(range(23)))  # no key: cannot be named
 

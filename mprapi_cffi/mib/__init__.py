@@ -15,11 +15,24 @@ from .multicast import (
     McastOifStats,
     McastScope,
 )
-from .routes import METRIC_UNUSED, BestIf, IpDestRow, IpForwardNumber, IpForwardRow, RouteProto, RouteState, RouteType
+from .routes import (
+    METRIC_UNUSED,
+    VIEW_MULTICAST,
+    VIEW_UNICAST,
+    BestIf,
+    IpDestRow,
+    IpForwardNumber,
+    IpForwardRow,
+    RouteProto,
+    RouteState,
+    RouteType,
+)
 from .transport import TcpRow, TcpState, TcpStats, UdpRow, UdpStats
 
 __all__ = [
     "METRIC_UNUSED",
+    "VIEW_MULTICAST",
+    "VIEW_UNICAST",
     "AddrType",
     "AddressLike",
     "BestIf",

@@ -6,14 +6,20 @@ import enum
 
 from .._fields import Address, Bool, Dword, Enumerated, Nested
 from .._wire import MibStruct, field
-from ..constants import BEST_IF, IP_FORWARDNUMBER, IP_FORWARDROW, IP_FORWARDTABLE, ROUTE_STATE
+from ..constants import BEST_IF, IP_FORWARDNUMBER, IP_FORWARDROW, IP_FORWARDTABLE, ROUTE_MATCHING, ROUTE_STATE
 
 __all__ = [
-    "METRIC_UNUSED", "BestIf", "IpDestRow", "IpForwardNumber", "IpForwardRow", "RouteProto", "RouteState", "RouteType",
-]
+    "METRIC_UNUSED", "VIEW_MULTICAST", "VIEW_UNICAST",
+    "BestIf", "IpDestRow", "IpForwardNumber", "IpForwardRow", "RouteProto", "RouteState", "RouteType",
+]  # fmt: skip
 
 METRIC_UNUSED = 0xFFFFFFFF
 """The Windows convention for a route metric that is not used."""
+
+VIEW_UNICAST = 0x1
+"""RTM_VIEW_MASK_UCAST: the route is in the unicast view (``IpDestRow.view_set``)."""
+VIEW_MULTICAST = 0x2
+"""RTM_VIEW_MASK_MCAST: the route is in the multicast view."""
 
 
 class RouteType(enum.IntEnum):
@@ -47,9 +53,12 @@ class RouteProto(enum.IntEnum):
     NT_STATIC_NON_DOD = 10007
 
 
-# The walk's GetNext index (dest, proto, policy, next hop) is the row's key.
+# The walk's GetNext index (dest, proto, policy, next hop) is the row's key.  A route is written as
+# MS-RRASM gives it: Create and Set carry the MIB_IPDESTROW around it (IpDestRow, 3.1.4.27 and
+# 3.1.4.29); Delete names it by dest, mask, interface, next hop and proto (ROUTE_MATCHING, 3.1.4.28).
 class IpForwardRow(MibStruct, sdk="MIB_IPFORWARDROW", size=56, var_id=IP_FORWARDROW, table_id=IP_FORWARDTABLE,
-                   key=("dest", "proto", "policy", "next_hop")):  # fmt: skip
+                   key=("dest", "proto", "policy", "next_hop"), delete_id=ROUTE_MATCHING,
+                   delete_key=("dest", "mask", "if_index", "next_hop", "proto")):  # fmt: skip
     """A route: mirrors MIB_IPFORWARDROW (field names drop ``dwForward``)."""
 
     dest: Address = field("dwForwardDest", "destination network")
@@ -81,7 +90,7 @@ class BestIf(MibStruct, sdk="MIB_BEST_IF", size=8, var_id=BEST_IF):
     if_index: Dword = field("dwIfIndex", "the interface")
 
 
-class IpDestRow(MibStruct, sdk="MIB_IPDESTROW", size=64):
+class IpDestRow(MibStruct, sdk="MIB_IPDESTROW", size=64, write_id=ROUTE_MATCHING):
     """A route as a route lookup returns it: mirrors the SDK's MIB_IPDESTROW.
 
     The Windows SDK embeds a whole MIB_IPFORWARDROW, then dwForwardPreference at
@@ -91,8 +100,9 @@ class IpDestRow(MibStruct, sdk="MIB_IPDESTROW", size=64):
     """
 
     route: Nested[IpForwardRow] = field("ForwardRow", "the route")
-    preference: Dword = field("dwForwardPreference", "the route's preference (lower wins)")
-    view_set: Dword = field("dwForwardViewSet", "the views the route is in (RTM_VIEW_MASK_* bits)")
+    preference: Dword = field("dwForwardPreference", "the route's preference (lower wins)", default=0)
+    view_set: Dword = field("dwForwardViewSet", "the views the route is in (RTM_VIEW_MASK_* bits)",
+                            default=VIEW_UNICAST | VIEW_MULTICAST)
 
 
 class RouteState(MibStruct, sdk="MIB_ROUTESTATE", size=4, var_id=ROUTE_STATE):

@@ -25,12 +25,12 @@ import sys
 import textwrap
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from . import __version__
+from . import __version__, _wire
 from .errors import MprError
-from .mib import AddrType, IfStatus, McastIfEntry
+from .mib import AddrType, IfStatus, IpDestRow, IpForwardRow, McastIfEntry, RouteProto, RouteType, route_write
 from .server import connect as _package_connect
 
 __all__ = ["main"]
@@ -356,7 +356,96 @@ def _parser() -> argparse.ArgumentParser:
         if name in _ARGUMENTS:
             _ARGUMENTS[name](command)
         _add_common(command, top=False)
+    _add_writes(sub)
     return parser
+
+
+# ---------------------------------------------------------------------- writes
+
+
+def _prefix_arg(text: str) -> IPv4Network:
+    try:
+        return IPv4Network(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a network prefix ({exc}): {text!r}") from None
+
+
+def _enum_arg(enum_type: type[enum.IntEnum]) -> Callable[[str], enum.IntEnum]:
+    def parse(text: str) -> enum.IntEnum:
+        try:
+            return enum_type[text.upper()]
+        except KeyError:
+            names = ", ".join(m.name.lower() for m in enum_type)
+            raise argparse.ArgumentTypeError(f"{text!r} is none of {names}") from None
+
+    return parse
+
+
+def _add_writes(sub: Any) -> None:
+    route = sub.add_parser("route", help="add, change or delete a route", description="Add, change or delete a route.")
+    actions = route.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, what in (("add", "add a route"), ("set", "change a route"), ("delete", "delete a route")):
+        p = actions.add_parser(action, help=what, description=f"{what.capitalize()} (MS-RRASM's ROUTE_MATCHING).")
+        p.add_argument("prefix", type=_prefix_arg, metavar="PREFIX", help="the destination, e.g. 10.1.0.0/16")
+        p.add_argument("next_hop", type=_address_arg, metavar="NEXT_HOP", help="the next hop address")
+        p.add_argument("--if", dest="if_index", type=int, required=True, metavar="INDEX", help="interface index")
+        p.add_argument("--proto", type=_enum_arg(RouteProto), default=RouteProto.NETMGMT,
+                       help="who owns the route (default: netmgmt)")  # fmt: skip
+        if action != "delete":
+            p.add_argument("--metric", type=int, default=1, help="the primary metric (default: 1)")
+            p.add_argument("--type", type=_enum_arg(RouteType), default=RouteType.INDIRECT,
+                           help="direct or indirect (default: indirect)")  # fmt: skip
+            p.add_argument("--preference", type=int, default=0, help="the route's preference (default: 0)")
+        _add_common(p, top=False)
+    settings = sub.add_parser("set", help="set IP forwarding or the default TTL",
+                              description="Set IP forwarding or the default TTL (IP_STATS).")  # fmt: skip
+    what = settings.add_subparsers(dest="setting", metavar="SETTING", required=True)
+    forwarding = what.add_parser("forwarding", help="turn IP forwarding on or off")
+    forwarding.add_argument("state", choices=["on", "off"])
+    _add_common(forwarding, top=False)
+    ttl = what.add_parser("ttl", help="the default time to live, 1..255")
+    ttl.add_argument("ttl", type=int)
+    _add_common(ttl, top=False)
+
+
+def _write(srv: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Make the write ``args`` ask for; what was sent (checked before any call) and the answer."""
+    if args.command == "route":
+        net = args.prefix
+        common = {"dest": net.network_address, "mask": net.netmask, "next_hop": args.next_hop,
+                  "if_index": args.if_index, "proto": args.proto}  # fmt: skip
+        if args.action == "delete":
+            route = IpForwardRow(**common, type=RouteType.INDIRECT, metric1=1)  # type and metric are not sent
+            sent = {"call": "MprAdminMIBEntryDelete", "request": _wire.delete_query(route).hex(),
+                    "names": {name: getattr(route, name) for name in IpForwardRow._delete_key}}  # fmt: skip
+            apply: Callable[[], None] = lambda: srv.delete_route(route)  # noqa: E731
+        else:
+            row = route_write(IpDestRow(route=IpForwardRow(**common, type=args.type, metric1=args.metric),
+                                        preference=args.preference))  # fmt: skip
+            call = "MprAdminMIBEntryCreate" if args.action == "add" else "MprAdminMIBEntrySet"
+            sent = {"call": call, "request": _wire.opaque_info(row).hex(), "row": row}
+            apply = (lambda: srv.create_route(row)) if args.action == "add" else (lambda: srv.set_route(row))
+    elif args.setting == "forwarding":
+        sent = {"call": "MprAdminMIBEntrySet", "forwarding": args.state}
+        apply = lambda: srv.set_forwarding(args.state == "on")  # noqa: E731
+    else:
+        if not 1 <= args.ttl <= 255:
+            raise ValueError(f"ttl must be in 1..255, not {args.ttl}")
+        sent = {"call": "MprAdminMIBEntrySet", "default_ttl": args.ttl}
+        apply = lambda: srv.set_default_ttl(args.ttl)  # noqa: E731
+    try:
+        apply()
+    except MprError as error:
+        return {"sent": sent, "answer": {"winerror": error.winerror, "message": error.strerror}}
+    return {"sent": sent, "answer": {"winerror": 0, "message": "done"}}
+
+
+def _write_text(result: dict[str, Any]) -> str:
+    sent, answer = result["sent"], result["answer"]
+    request = bytes.fromhex(sent.get("request", ""))
+    lines = [f"{sent['call']}: {request.hex(' ', 4)}".rstrip()]
+    lines.append(f"router: {answer['message']}" + (f" ({answer['winerror']})" if answer["winerror"] else ""))
+    return "\n".join(lines) + "\n"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -374,16 +463,25 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
     except SystemExit as exc:  # --help, --version, usage errors (2)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 
-    _, fetch, text = _COMMANDS[args.command]
+    writing = args.command in ("route", "set")
     try:
         with (connect or _package_connect)(args.server) as srv:
-            data = fetch(srv, args) if args.command in _ARGUMENTS else fetch(srv)
+            if writing:
+                data = _write(srv, args)
+                text: Callable[[Any], str] = _write_text
+            else:
+                _, fetch, text = _COMMANDS[args.command]
+                data = fetch(srv, args) if args.command in _ARGUMENTS else fetch(srv)
         output = _json_text(data) if args.json else text(data)
         sys.stdout.write(output)
         sys.stdout.flush()
-    except (OSError, ValueError) as exc:  # MprError is an OSError
+    except (OSError, ValueError, TypeError) as exc:  # MprError is an OSError; bad values are refused
         print(f"mprapi: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    if writing and data["answer"]["winerror"]:
+        print(f"mprapi: the router refused: {data['answer']['message']} ({data['answer']['winerror']})",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return 0

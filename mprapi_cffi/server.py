@@ -32,6 +32,7 @@ from .constants import (
 from .errors import MprError
 from .mib import (
     STRUCTS,
+    route_write,
     BestIf,
     IcmpStats,
     IfNumber,
@@ -455,11 +456,11 @@ class MibServer:
         64-byte MIB_IPDESTROW.  An IpForwardRow goes with preference 0 and
         both views (unicast and multicast); pass an IpDestRow to choose them.
         """
-        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_dest_row(row)))
+        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(route_write(row)))
 
     def set_route(self, row: IpForwardRow | IpDestRow) -> None:
         """Replace the route with the same dest, mask, interface, next hop and proto (3.1.4.29)."""
-        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_dest_row(row)))
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(route_write(row)))
 
     def delete_route(self, row: IpForwardRow | IpDestRow) -> None:
         """Delete the one route whose dest, mask, interface, next hop and proto are the row's.
@@ -467,7 +468,7 @@ class MibServer:
         The other fields are not sent: MS-RRASM 3.1.4.28 names the route by
         those five (ROUTE_MATCHING).  MprError 1413 if there is no such route.
         """
-        route = _dest_row(row).route
+        route = route_write(row).route
         self.delete(PID_IP, IPRTRMGR_PID, _wire.delete_query(route))
 
     def set_forwarding(self, enabled: bool) -> None:
@@ -490,18 +491,6 @@ class MibServer:
         counters = dict.fromkeys(IpStats._fields, 0)
         stats = IpStats(**{**counters, "forwarding": forwarding, "default_ttl": default_ttl})
         self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(stats))
-
-
-def _dest_row(row: object) -> IpDestRow:
-    """The MIB_IPDESTROW a route write carries, its mask checked before any call."""
-    if isinstance(row, IpForwardRow):
-        row = IpDestRow(route=row)
-    if not isinstance(row, IpDestRow):
-        raise TypeError(f"expected an IpForwardRow or IpDestRow, got {type(row).__name__}")
-    mask = int(row.route.mask)
-    if (mask | (mask - 1)) & 0xFFFFFFFF != 0xFFFFFFFF and mask != 0:
-        raise ValueError(f"mask {row.route.mask} is not contiguous")
-    return row
 
 
 def connect(server: str | None = None) -> MibServer:

@@ -22,6 +22,7 @@ from mprapi_cffi import MprError
 from mprapi_cffi.cli import main
 from mprapi_cffi.mib import (
     IfStatus,
+    IpDestRow,
     McastGlobal,
     McastIfEntry,
     McastMfe,
@@ -169,6 +170,26 @@ class FakeServer:
 
     def mfe_table(self) -> list[McastMfe]:
         return self._give(MFES)  # type: ignore[no-any-return]
+
+    def _wrote(self, *what: Any) -> None:
+        self.asked.append(what)
+        if self.fail is not None:
+            raise self.fail
+
+    def create_route(self, row: IpDestRow) -> None:
+        self._wrote("create_route", row)
+
+    def set_route(self, row: IpDestRow) -> None:
+        self._wrote("set_route", row)
+
+    def delete_route(self, row: IpForwardRow) -> None:
+        self._wrote("delete_route", row)
+
+    def set_forwarding(self, enabled: bool) -> None:
+        self._wrote("set_forwarding", enabled)
+
+    def set_default_ttl(self, ttl: int) -> None:
+        self._wrote("set_default_ttl", ttl)
 
 
 class FakeConnect:
@@ -481,3 +502,70 @@ def test_proxy_arp_if_status_and_multicast(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(["--json", "if-status"], capsys)
     assert json.loads(out) == [{"if_index": 3, "admin_status": 1, "oper_status": 5, "mhbeat_active": True,
                                 "mhbeat_alive": False}]  # fmt: skip
+
+
+# ---------------------------------------------------------------- writes
+
+
+def test_route_add_sends_route_matching_with_the_ip_dest_row(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["route", "add", "10.1.0.0/16", "192.168.1.254", "--if", "3", "--metric", "10"], capsys,
+                       connect)  # fmt: skip
+    assert code == 0
+    ((what, row),) = connect.server.asked
+    assert what == "create_route" and isinstance(row, IpDestRow)
+    assert (row.route.dest, row.route.mask, row.route.next_hop, row.route.if_index, row.route.metric1) == (
+        IPv4Address("10.1.0.0"), IPv4Address("255.255.0.0"), IPv4Address("192.168.1.254"), 3, 10)  # fmt: skip
+    assert (row.route.proto, row.route.type, row.preference) == (RouteProto.NETMGMT, RouteType.INDIRECT, 0)
+    first, second = out.splitlines()
+    assert first.startswith("MprAdminMIBEntryCreate: 1f000000 00000000 0a010000 ffff0000 ")
+    assert second == "router: done"
+
+
+def test_route_set_and_delete_json_say_what_was_sent_and_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["--json", "route", "delete", "10.1.0.0/16", "192.168.1.254", "--if", "3"], capsys, connect)
+    data = json.loads(out)
+    assert code == 0 and data["answer"] == {"winerror": 0, "message": "done"}
+    assert data["sent"]["call"] == "MprAdminMIBEntryDelete"
+    assert bytes.fromhex(data["sent"]["request"]) == bytes.fromhex(
+        "1f000000" "0a010000" "ffff0000" "03000000" "c0a801fe" "03000000")  # fmt: skip
+    assert data["sent"]["names"] == {"dest": "10.1.0.0", "mask": "255.255.0.0", "if_index": 3,
+                                     "next_hop": "192.168.1.254", "proto": 3}  # fmt: skip
+    code, out, _ = run(["--json", "route", "set", "10.1.0.0/16", "192.168.1.254", "--if", "3", "--metric", "5",
+                        "--proto", "nt_static"], capsys, connect)  # fmt: skip
+    assert json.loads(out)["sent"]["row"]["route"]["metric1"] == 5
+    assert connect.server.asked[-1][0] == "set_route"
+
+
+def test_a_refused_write_exits_1_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    error = MprError(183, "Cannot create a file when that file already exists.", "MprAdminMIBEntryCreate")
+    connect = FakeConnect(FakeServer(fail=error))
+    code, out, err = run(["--json", "route", "add", "10.1.0.0/16", "192.168.1.254", "--if", "3"], capsys, connect)
+    assert code == 1
+    message = "Cannot create a file when that file already exists."
+    assert json.loads(out)["answer"] == {"winerror": 183, "message": message}
+    assert "refused" in err and "183" in err
+
+
+def test_set_forwarding_and_ttl(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    assert run(["set", "forwarding", "off"], capsys, connect)[0] == 0
+    assert run(["set", "ttl", "64"], capsys, connect)[0] == 0
+    assert connect.server.asked == [("set_forwarding", False), ("set_default_ttl", 64)]
+    code, _, err = run(["set", "ttl", "300"], capsys, connect)
+    assert code == 1 and "1..255" in err and len(connect.server.asked) == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["route", "add", "10.1.0.1/16", "192.168.1.254", "--if", "3"],  # host bits set
+    ["route", "add", "10.1.0.0/16", "192.168.1.254"],  # no interface
+    ["route", "add", "10.1.0.0/16", "192.168.1.254", "--if", "3", "--proto", "nonsense"],
+    ["route", "delete", "10.1.0.0/16", "fe80::1", "--if", "3"],
+    ["set", "forwarding", "maybe"],
+])  # fmt: skip
+def test_bad_write_arguments_are_usage_errors_before_connecting(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    connect = FakeConnect()
+    assert run(argv, capsys, connect)[0] == 2 and connect.names == []

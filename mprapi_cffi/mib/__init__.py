@@ -26,6 +26,7 @@ from .routes import (
     RouteProto,
     RouteState,
     RouteType,
+    route_write,
 )
 from .transport import TcpRow, TcpState, TcpStats, UdpRow, UdpStats
 
@@ -70,6 +71,7 @@ __all__ = [
     "TcpStats",
     "UdpRow",
     "UdpStats",
+    "route_write",
 ]
 
 #: Every structure declared here, for lookups by variable id.

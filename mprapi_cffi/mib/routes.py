@@ -11,6 +11,7 @@ from ..constants import BEST_IF, IP_FORWARDNUMBER, IP_FORWARDROW, IP_FORWARDTABL
 __all__ = [
     "METRIC_UNUSED", "VIEW_MULTICAST", "VIEW_UNICAST",
     "BestIf", "IpDestRow", "IpForwardNumber", "IpForwardRow", "RouteProto", "RouteState", "RouteType",
+    "route_write",
 ]  # fmt: skip
 
 METRIC_UNUSED = 0xFFFFFFFF
@@ -109,3 +110,18 @@ class RouteState(MibStruct, sdk="MIB_ROUTESTATE", size=4, var_id=ROUTE_STATE):
     """Whether the router manager has set its routes into the stack: mirrors MIB_ROUTESTATE."""
 
     routes_set_to_stack: Bool = field("bRoutesSetToStack", "routes are set to the stack")
+
+
+def route_write(row: object) -> IpDestRow:
+    """The MIB_IPDESTROW a write of ``row`` carries, its mask checked first.
+
+    An IpForwardRow goes with preference 0 and both views; an IpDestRow as it is.
+    """
+    if isinstance(row, IpForwardRow):
+        row = IpDestRow(route=row)
+    if not isinstance(row, IpDestRow):
+        raise TypeError(f"expected an IpForwardRow or IpDestRow, got {type(row).__name__}")
+    mask = int(row.route.mask)
+    if mask and (mask | (mask - 1)) != 0xFFFFFFFF:
+        raise ValueError(f"mask {row.route.mask} is not contiguous")
+    return row

@@ -62,6 +62,12 @@ def _prefix(addr: IPv4Address, mask: IPv4Address) -> str:
     return f"{addr}/{mask}"
 
 
+def _broadcast(addr: IPv4Address, mask: IPv4Address, low_bit: int) -> str:
+    """The directed broadcast dwBCastAddr's low bit implies: host bits all ones (1) or all zeros (0)."""
+    network = int(addr) & int(mask)
+    return str(IPv4Address(network | (~int(mask) & 0xFFFFFFFF) if low_bit & 1 else network))
+
+
 def _flags(value: int) -> str:
     """An address type mask as ``primary,dynamic``; unknown bits in hex."""
     names = [str(flag.name).lower() for flag in AddrType if value & flag]
@@ -120,7 +126,7 @@ def _addresses_text(rows: Sequence[Any]) -> str:
             (
                 _prefix(r.addr, r.mask),
                 str(r.index),
-                str(r.bcast_addr),
+                _broadcast(r.addr, r.mask, r.bcast_addr),
                 str(r.reasm_size),
                 _flags(r.type),
             )

@@ -84,7 +84,7 @@ def addr_row_bytes(
     addr: bytes = ip("192.168.1.10"),
     index: int = 7,
     mask: bytes = ip("255.255.255.0"),
-    bcast: bytes = ip("192.168.1.255"),
+    bcast: bytes = struct.pack("<I", 1),  # MIB-II's broadcast bit, as routers send it
     reasm: int = 65535,
     unused: int = 0xBEEF,
     wtype: int = 0x1 | 0x4,

@@ -80,9 +80,9 @@ INTERFACES = [
 ]  # fmt: skip
 
 ADDRESSES = [
-    IpAddrRow(addr="192.168.1.10", index=3, mask="255.255.255.0", bcast_addr="192.168.1.255", reasm_size=65535,
+    IpAddrRow(addr="192.168.1.10", index=3, mask="255.255.255.0", bcast_addr=1, reasm_size=65535,
               type=AddrType.PRIMARY | AddrType.DYNAMIC),
-    IpAddrRow(addr="127.0.0.1", index=1, mask="255.0.0.0", bcast_addr="0.0.0.1", reasm_size=65535, type=0x8001),
+    IpAddrRow(addr="127.0.0.1", index=1, mask="255.0.0.0", bcast_addr=0, reasm_size=65535, type=0x8001),
 ]  # fmt: skip
 
 ARP = [
@@ -258,7 +258,7 @@ def test_addresses_print_prefix_index_broadcast_reasm_flags(
     assert out == (
         "Address          If  Broadcast      Reasm size  Type\n"
         "192.168.1.10/24   3  192.168.1.255       65535  primary,dynamic\n"
-        "127.0.0.1/8       1  0.0.0.1             65535  primary,0x8000\n"
+        "127.0.0.1/8       1  127.0.0.0           65535  primary,0x8000\n"  # broadcast bit 0: host bits zeros
     )
 
 
@@ -332,7 +332,7 @@ def test_addresses_and_arp_json(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(["--json", "addresses"], capsys)
     assert json.loads(out)[0] == {
         "addr": "192.168.1.10", "index": 3, "mask": "255.255.255.0",
-        "bcast_addr": "192.168.1.255", "reasm_size": 65535, "type": 5,
+        "bcast_addr": 1, "reasm_size": 65535, "type": 5,
     }  # fmt: skip
     _, out, _ = run(["--json", "arp"], capsys)
     assert json.loads(out) == [

@@ -121,12 +121,12 @@ def test_interface_row_index_out_of_range_is_refused_before_the_call(server: mpr
 def test_address_table_reads_addresses_in_network_byte_order(server: mpr.MibServer) -> None:
     rows = server.ip_addr_table()
     assert [(r.addr, r.index, r.mask, r.bcast_addr, r.reasm_size, int(r.type)) for r in rows] == [
-        (A("10.20.30.40"), 7, A("255.255.255.255"), A("0.0.0.0"), 1500, 0x4),
-        (A("127.0.0.1"), 1, A("255.0.0.0"), A("1.0.0.0"), 65535, 0x1),
-        (A("192.168.1.10"), 3, A("255.255.255.0"), A("1.0.0.0"), 65535, 0x1),
+        (A("10.20.30.40"), 7, A("255.255.255.255"), 0, 1500, 0x4),
+        (A("127.0.0.1"), 1, A("255.0.0.0"), 1, 65535, 0x1),
+        (A("192.168.1.10"), 3, A("255.255.255.0"), 1, 65535, 0x1),
     ]
-    # dwBCastAddr is an address field in the SDK; routers put 1 in it (the
-    # low bit of the broadcast address), which in network byte order reads 1.0.0.0.
+    # dwBCastAddr is an address field in the SDK; routers put MIB-II's 0/1 broadcast bit in it
+    # (read as an address it would be 1.0.0.0), so it decodes as the DWORD it is.
     assert rows[2].type & mpr.AddrType.PRIMARY
 
 

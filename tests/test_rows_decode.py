@@ -193,7 +193,7 @@ def test_ip_addr_table_decodes_every_field() -> None:
     assert r.addr == IPv4Address("192.168.1.10")
     assert r.index == 7
     assert r.mask == IPv4Address("255.255.255.0")
-    assert r.bcast_addr == IPv4Address("192.168.1.255")
+    assert r.bcast_addr == 1 and type(r.bcast_addr) is int  # the broadcast bit, not an address
     assert r.reasm_size == 65535
     assert r.type == AddrType.PRIMARY | AddrType.DYNAMIC  # unused1 (0xBEEF) skipped
     assert len(r) == 6
@@ -550,9 +550,9 @@ def test_other_user_rows_validate_their_fields() -> None:
     with pytest.raises(ValueError):
         IpNetRow(index=1, phys_addr=b"\x00" * 9, addr="1.2.3.4", type=3)
     with pytest.raises(ValueError):
-        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.0", bcast_addr="1.255.255.255", reasm_size=0, type=0x10000)
+        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.0", bcast_addr=1, reasm_size=0, type=0x10000)
     with pytest.raises(ValueError):
-        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.300", bcast_addr="1.255.255.255", reasm_size=0, type=1)
+        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.300", bcast_addr=1, reasm_size=0, type=1)
 
 
 # ------------------------------------------------------------- public view
@@ -611,7 +611,7 @@ def test_pickle_round_trips_with_public_values(protocol: int) -> None:
         UdpRow(local_addr="1.2.3.4", local_port=53),
         TcpRow(state=5, local_addr="1.2.3.4", local_port=1, remote_addr="5.6.7.8", remote_port=2),
         IpNetRow(index=1, phys_addr=b"\x01\x02", addr="1.2.3.4", type=3),
-        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.0", bcast_addr="1.255.255.255", reasm_size=0, type=1),
+        IpAddrRow(addr="1.2.3.4", index=1, mask="255.0.0.0", bcast_addr=1, reasm_size=0, type=1),
     )
     for other in others:
         assert pickle.loads(pickle.dumps(other, protocol)) == other

@@ -36,7 +36,8 @@ class IpAddrRow(MibStruct, sdk="MIB_IPADDRROW", size=24, var_id=IP_ADDRROW, tabl
     addr: Address = field("dwAddr", "the address")
     index: Dword = field("dwIndex", "interface index")  # type: ignore[assignment]  # the SDK name hides .index()
     mask: Address = field("dwMask", "subnet mask")
-    bcast_addr: Address = field("dwBCastAddr", "broadcast address")
+    # The SDK names it an address; what routers put in it is MIB-II's ipAdEntBcastAddr (RFC 1213).
+    bcast_addr: Dword = field("dwBCastAddr", "the low bit of the broadcast address used (1: all ones, 0: all zeros)")
     reasm_size: Dword = field("dwReasmSize", "largest datagram that can be reassembled")
     type: WordFlags[AddrType] = field("wType", "address type bits", skip=2)  # after the WORD unused1
 

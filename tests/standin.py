@@ -88,7 +88,7 @@ class Router:
             getattr(dll, name).argtypes = [ctypes.c_ulong]
             getattr(dll, name).restype = None
         for name in ("router_set_service_running", "router_set_mode", "router_set_malformed",
-                     "router_set_out_untouched_on_error"):
+                     "router_set_out_untouched_on_error", "router_set_legacy_route_writes"):
             getattr(dll, name).argtypes = [ctypes.c_int]
             getattr(dll, name).restype = None
         dll.router_last_server.argtypes = [ctypes.c_wchar_p, ctypes.c_int]
@@ -130,6 +130,16 @@ class Router:
 
     def set_bench_routes(self, count: int) -> None:
         self.dll.router_set_bench_routes(count)
+
+    def set_legacy_route_writes(self, on: bool) -> None:
+        """Also take route writes in the older form MS-RRASM does not give (dwId IP_FORWARDROW).
+
+        Off, the stand-in takes route writes only as ROUTE_MATCHING with a
+        MIB_IPDESTROW (Create, Set) or the five-field query (Delete), and
+        answers 87 to the older form. No test of the package's own writes
+        turns this on; router_reset restores the default.
+        """
+        self.dll.router_set_legacy_route_writes(int(on))
 
     def set_mode(self, mode: Mode) -> None:
         """Switch what answers; a value that is not a Mode raises ValueError (the DLL would ignore it)."""

@@ -631,7 +631,8 @@ def test_unknown_variables_are_invalid_parameter(server: mpr.MibServer, var_id: 
             == ERROR_INVALID_PARAMETER
 
 
-READ_ONLY = [v for v in range(39) if v not in (mpr.IP_FORWARDROW, mpr.PROXY_ARP, mpr.MCAST_IF_ENTRY)]
+READ_ONLY = [v for v in range(39) if v not in (mpr.IP_STATS, mpr.IP_FORWARDROW, mpr.PROXY_ARP, mpr.MCAST_IF_ENTRY,
+                                                mpr.ROUTE_MATCHING)]
 
 
 @pytest.mark.parametrize("var_id", READ_ONLY)

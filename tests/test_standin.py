@@ -84,6 +84,20 @@ def test_set_malformed_passes_a_kind_as_its_int(fake: Router, kind: int) -> None
     fake.dll.router_set_malformed.assert_called_once_with(int(kind))
 
 
+@pytest.mark.parametrize(("on", "passed"), [(True, 1), (False, 0)])
+def test_set_legacy_route_writes_passes_an_int(fake: Router, on: bool, passed: int) -> None:
+    fake.set_legacy_route_writes(on)
+    fake.dll.router_set_legacy_route_writes.assert_called_once_with(passed)
+    assert type(fake.dll.router_set_legacy_route_writes.call_args.args[0]) is int
+
+
+def test_router_def_lists_every_control_export() -> None:
+    exported = set(re.findall(r"EXPORT [^(]*?\b(router_\w+)\(", read("router.c")))
+    listed = set(re.findall(r"^\s+(router_\w+)\s*$", read("router.def"), re.M))
+    assert "router_set_legacy_route_writes" in exported
+    assert exported == listed
+
+
 @pytest.mark.parametrize(("method", "value"), [
     ("set_mode", 2), ("set_mode", -1),
     ("set_malformed", 10), ("set_malformed", -1), ("set_malformed", 1 << 40),
@@ -191,9 +205,9 @@ def test_each_malformation_damages_replies_as_its_name_says(router: Router, kind
 
 
 def route_entry(dest: int) -> bytes:
-    """MIB_OPAQUE_INFO holding a MIB_IPFORWARDROW, as Create takes it."""
-    return struct.pack("<2I14I", mpr.IP_FORWARDROW, 0, dest, 0xFFFFFFFF, 0, 0x0101A8C0, 3, 4, 3,
-                       0, 0, 1, *[0xFFFFFFFF] * 4)
+    """MIB_OPAQUE_INFO holding a MIB_IPDESTROW, as Create takes it (MS-RRASM 3.1.4.27)."""
+    return struct.pack("<2I14I2I", mpr.ROUTE_MATCHING, 0, dest, 0xFFFFFFFF, 0, 0x0101A8C0, 3, 4, 3,
+                       0, 0, 1, *[0xFFFFFFFF] * 4, 3, 3)
 
 
 @windows_lane

@@ -263,6 +263,7 @@ typedef struct {
     DWORD preference; /* dwForwardPreference: lower wins */
     DWORD view_set;   /* dwForwardViewSet: RTM_VIEW_MASK_UCAST 1, _MCAST 2 */
 } DEST_ROW;
+typedef char dest_row_is_64_bytes[sizeof(DEST_ROW) == 64 ? 1 : -1];
 
 /* The fixed MIB. Every table is kept sorted by its row index. */
 static MIB_IFROW g_ifs[3];
@@ -272,6 +273,23 @@ static MIB_TCPROW g_tcp[2];
 static MIB_UDPROW g_udp[2];
 static MIB_IPFORWARDROW *g_routes;
 static DWORD g_nroutes, g_routes_cap;
+/* Each route's dwForwardPreference and dwForwardViewSet, parallel to
+ * g_routes (same index): the route table replies carry MIB_IPFORWARDROW,
+ * the route lookups MIB_IPDESTROW. */
+typedef struct {
+    DWORD preference, view_set;
+} ROUTE_PV;
+static ROUTE_PV *g_route_pv;
+/* Legacy route writes (router_set_legacy_route_writes): also take the form
+ * MS-RRASM does not give, dwId IP_FORWARDROW with the 56-byte row (Create,
+ * Set) or the query {IP_FORWARDROW, dest, proto, policy, next hop} (Delete).
+ * router_reset restores LEGACY_ROUTE_WRITES_DEFAULT. */
+#ifndef LEGACY_ROUTE_WRITES_DEFAULT
+#define LEGACY_ROUTE_WRITES_DEFAULT 1
+#endif
+static BOOL g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
+/* MIB_IPSTATS's two writable fields (IP_STATS Set). */
+static DWORD g_ip_forwarding, g_ip_default_ttl;
 /* Routes the routing table manager holds besides the forwarder's (g_routes):
  * one that lost to a better route, one in the multicast view only. */
 static DEST_ROW g_rtm_extra[2];
@@ -551,6 +569,7 @@ static void set_net(MIB_IPNETROW *r, DWORD index, BYTE last_octet, DWORD addr, D
 static BOOL routes_reserve(DWORD n)
 {
     MIB_IPFORWARDROW *p;
+    ROUTE_PV *pv;
     DWORD cap;
     if (n <= g_routes_cap)
         return TRUE;
@@ -561,8 +580,35 @@ static BOOL routes_reserve(DWORD n)
     if (!p)
         return FALSE;
     g_routes = p;
+    pv = realloc(g_route_pv, (size_t)cap * sizeof *pv);
+    if (!pv)
+        return FALSE;
+    g_route_pv = pv;
     g_routes_cap = cap;
     return TRUE;
+}
+
+/* Preference by protocol, as the router manager's defaults rank them. */
+static DWORD preference_of(DWORD proto)
+{
+    switch (proto) {
+    case 2: return 1;        /* MIB_IPPROTO_LOCAL */
+    case 3: return 3;        /* MIB_IPPROTO_NETMGMT (static) */
+    case 10006: return 3;    /* MIB_IPPROTO_NT_STATIC */
+    case 10007: return 5;    /* MIB_IPPROTO_NT_STATIC_NON_DOD */
+    case 10002: return 7;    /* MIB_IPPROTO_NT_AUTOSTATIC */
+    case 13: return 110;     /* MIB_IPPROTO_OSPF */
+    case 8: return 120;      /* MIB_IPPROTO_RIP */
+    default: return 250;
+    }
+}
+
+/* Route i's preference and view set as the router manager gives a route of
+ * its protocol: view set 1 (unicast) for local routes, 3 for the others. */
+static void route_pv_default(DWORD i)
+{
+    g_route_pv[i].preference = preference_of(g_routes[i].dwForwardProto);
+    g_route_pv[i].view_set = g_routes[i].dwForwardProto == 2 ? 1 : 3;
 }
 
 static void set_scope(MIB_IPMCAST_SCOPE *s, DWORD group, DWORD mask, const WCHAR *name,
@@ -733,6 +779,7 @@ static void load_fixed_mib(void)
 {
     static const BYTE eth[6] = {0x00, 0x15, 0x5d, 0x01, 0x02, 0x03};
     MIB_IFROW *e = &g_ifs[1];
+    DWORD i;
 
     set_if(&g_ifs[0], 1, L"Loopback Pseudo-Interface 1", 24, 1500, 1073741824,
            NULL, 0, 1, 5, 100, "Software Loopback Interface 1");
@@ -788,7 +835,11 @@ static void load_fixed_mib(void)
                   IPV4(192, 168, 1, 10), 3, 3, 2, 0, 0, 281, METRIC_UNUSED, METRIC_UNUSED,
                   METRIC_UNUSED, METRIC_UNUSED);
         g_nroutes = 4;
+        for (i = 0; i < g_nroutes; i++)
+            route_pv_default(i);
     }
+    g_ip_forwarding = 1;
+    g_ip_default_ttl = 128;
 
     set_net(&g_net[0], 3, 0x01, IPV4(192, 168, 1, 1), 3);
     set_net(&g_net[1], 3, 0xfe, IPV4(192, 168, 1, 254), 4);
@@ -820,8 +871,8 @@ static void fixed_ipstats(MIB_IPSTATS *s)
     DWORD *f = (DWORD *)s, i;
     for (i = 0; i < sizeof *s / sizeof(DWORD) - 2; i++)
         f[2 + i] = 1000 + i;
-    s->dwForwarding = 1;
-    s->dwDefaultTTL = 128;
+    s->dwForwarding = g_ip_forwarding;
+    s->dwDefaultTTL = g_ip_default_ttl;
     s->dwNumIf = 3;
     s->dwNumAddr = 3;
     s->dwNumRoutes = g_nroutes;
@@ -1573,21 +1624,6 @@ static DWORD stat_reply(REPLY *r, DWORD var, int mode)
 
 /* ---- route lookups, from the routing table manager's view --------------- */
 
-/* Preference by protocol, as the router manager's defaults rank them. */
-static DWORD preference_of(DWORD proto)
-{
-    switch (proto) {
-    case 2: return 1;        /* MIB_IPPROTO_LOCAL */
-    case 3: return 3;        /* MIB_IPPROTO_NETMGMT (static) */
-    case 10006: return 3;    /* MIB_IPPROTO_NT_STATIC */
-    case 10007: return 5;    /* MIB_IPPROTO_NT_STATIC_NON_DOD */
-    case 10002: return 7;    /* MIB_IPPROTO_NT_AUTOSTATIC */
-    case 13: return 110;     /* MIB_IPPROTO_OSPF */
-    case 8: return 120;      /* MIB_IPPROTO_RIP */
-    default: return 250;
-    }
-}
-
 /* Order of a route lookup's rows: destination address, then mask (shorter
  * first), then best first: lower preference, lower metric, then route index. */
 static int cmp_dest_rows(const void *a, const void *b)
@@ -1636,8 +1672,8 @@ static DWORD route_lookup(REPLY *r, DWORD var, DWORD dest, DWORD mask)
         return E_NOT_ENOUGH_MEMORY;
     for (i = 0; i < g_nroutes; i++) {
         all[i].route = g_routes[i];
-        all[i].preference = preference_of(g_routes[i].dwForwardProto);
-        all[i].view_set = g_routes[i].dwForwardProto == 2 ? 1 : 3;
+        all[i].preference = g_route_pv[i].preference;
+        all[i].view_set = g_route_pv[i].view_set;
     }
     all[g_nroutes] = g_rtm_extra[0];
     all[g_nroutes + 1] = g_rtm_extra[1];
@@ -1923,15 +1959,122 @@ static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_p
 
 enum { CH_CREATE, CH_SET, CH_DELETE };
 
-/* IP_FORWARDROW: Create and Set take MIB_OPAQUE_INFO {IP_FORWARDROW, pad,
- * MIB_IPFORWARDROW} (64 bytes), Delete the query {IP_FORWARDROW, dest, proto,
- * policy, next hop} (20 bytes). Lock held. */
+/* Insert row (with its preference and view set) where the table's order
+ * wants it: by the IP_FORWARDROW index (dest, proto, policy, next hop), then,
+ * among routes that share it (they differ in mask or interface), by mask
+ * (shorter first) and interface index. Lock held. */
+static DWORD route_insert(const MIB_IPFORWARDROW *row, const ROUTE_PV *pv)
+{
+    DWORD key[4], rk[4], i;
+
+    if (!routes_reserve(g_nroutes + 1))
+        return E_NOT_ENOUGH_MEMORY;
+    row_keys(&K_FWD, row, key);
+    i = row_bound(&K_FWD, (const BYTE *)g_routes, g_nroutes, key, FALSE);
+    for (; i < g_nroutes; i++) {
+        const MIB_IPFORWARDROW *f = &g_routes[i];
+        row_keys(&K_FWD, f, rk);
+        if (cmp_keys(rk, key, 4))
+            break;
+        if (bswap32(f->dwForwardMask) != bswap32(row->dwForwardMask)) {
+            if (bswap32(f->dwForwardMask) > bswap32(row->dwForwardMask))
+                break;
+        } else if (f->dwForwardIfIndex >= row->dwForwardIfIndex) {
+            break;
+        }
+    }
+    memmove(&g_routes[i + 1], &g_routes[i], (size_t)(g_nroutes - i) * sizeof *row);
+    memmove(&g_route_pv[i + 1], &g_route_pv[i], (size_t)(g_nroutes - i) * sizeof *pv);
+    g_routes[i] = *row;
+    g_route_pv[i] = *pv;
+    g_nroutes++;
+    return E_OK;
+}
+
+static void route_remove(DWORD i)
+{
+    memmove(&g_routes[i], &g_routes[i + 1], (size_t)(g_nroutes - i - 1) * sizeof *g_routes);
+    memmove(&g_route_pv[i], &g_route_pv[i + 1], (size_t)(g_nroutes - i - 1) * sizeof *g_route_pv);
+    g_nroutes--;
+}
+
+/* The route whose dest, mask, if index, next hop and proto are these
+ * (MS-RRASM 3.1.4.28's five), or g_nroutes if none. Lock held. */
+static DWORD route_matching(DWORD dest, DWORD mask, DWORD if_index, DWORD next_hop, DWORD proto)
+{
+    DWORD i;
+    for (i = 0; i < g_nroutes; i++) {
+        const MIB_IPFORWARDROW *f = &g_routes[i];
+        if (f->dwForwardDest == dest && f->dwForwardMask == mask &&
+            f->dwForwardIfIndex == if_index && f->dwForwardNextHop == next_hop &&
+            f->dwForwardProto == proto)
+            break;
+    }
+    return i;
+}
+
+/* ROUTE_MATCHING, the form MS-RRASM gives (3.1.4.27 RMIBEntryCreate,
+ * 3.1.4.28 RMIBEntryDelete, 3.1.4.29 RMIBEntrySet):
+ * - Create and Set: MIB_OPAQUE_INFO {ROUTE_MATCHING, pad, MIB_IPDESTROW},
+ *   exactly 72 bytes (the 56-byte MIB_IPFORWARDROW, dwForwardPreference,
+ *   dwForwardViewSet). Create adds the route (183 if one with the same dest,
+ *   mask, if index, next hop and proto exists); Set replaces that route
+ *   (1413 if none). The preference and view set are kept as written.
+ * - Delete: MIB_OPAQUE_QUERY {ROUTE_MATCHING, dest, mask, if index, next hop,
+ *   proto}, exactly 24 bytes: the route matching all five goes (1413 if none).
+ * Lock held. */
+static DWORD route_matching_change_work(int what, const void *in, DWORD in_size)
+{
+    DEST_ROW d;
+    ROUTE_PV pv;
+    DWORD q[5], i, rc;
+
+    if (what == CH_DELETE) {
+        if (in_size != sizeof(DWORD) + sizeof q)
+            return E_INVALID_PARAMETER;
+        memcpy(q, (const BYTE *)in + sizeof(DWORD), sizeof q);
+        i = route_matching(q[0], q[1], q[2], q[3], q[4]);
+        if (i == g_nroutes)
+            return E_INVALID_INDEX;
+        route_remove(i);
+        return E_OK;
+    }
+    if (in_size != REPLY_HDR + sizeof d)
+        return E_INVALID_PARAMETER;
+    memcpy(&d, (const BYTE *)in + REPLY_HDR, sizeof d);
+    pv.preference = d.preference;
+    pv.view_set = d.view_set;
+    i = route_matching(d.route.dwForwardDest, d.route.dwForwardMask, d.route.dwForwardIfIndex,
+                       d.route.dwForwardNextHop, d.route.dwForwardProto);
+    if (what == CH_CREATE) {
+        if (i < g_nroutes)
+            return E_ALREADY_EXISTS;
+        return route_insert(&d.route, &pv);
+    }
+    if (i == g_nroutes)
+        return E_INVALID_INDEX;
+    /* Set may change dwForwardPolicy, part of the table's order: re-insert. */
+    if (!routes_reserve(g_nroutes + 1))
+        return E_NOT_ENOUGH_MEMORY;
+    route_remove(i);
+    rc = route_insert(&d.route, &pv);
+    return rc;
+}
+
+/* IP_FORWARDROW, the older form (only with router_set_legacy_route_writes
+ * on; 87 otherwise): Create and Set take MIB_OPAQUE_INFO {IP_FORWARDROW,
+ * pad, MIB_IPFORWARDROW} (64 bytes), Delete the query {IP_FORWARDROW, dest,
+ * proto, policy, next hop} (20 bytes); the route is the first with that
+ * IP_FORWARDROW index, its preference and view set its protocol's. Lock held. */
 static DWORD route_change_work(int what, const void *in, DWORD in_size)
 {
     MIB_IPFORWARDROW row;
+    ROUTE_PV pv;
     DWORD key[4], i;
     BOOL found;
 
+    if (!g_legacy_route_writes)
+        return E_INVALID_PARAMETER;
     if (what == CH_DELETE) {
         if (in_size != 5 * sizeof(DWORD))
             return E_INVALID_PARAMETER;
@@ -1955,24 +2098,47 @@ static DWORD route_change_work(int what, const void *in, DWORD in_size)
     case CH_CREATE:
         if (found)
             return E_ALREADY_EXISTS;
-        if (!routes_reserve(g_nroutes + 1))
-            return E_NOT_ENOUGH_MEMORY;
-        memmove(&g_routes[i + 1], &g_routes[i], (size_t)(g_nroutes - i) * sizeof row);
-        g_routes[i] = row;
-        g_nroutes++;
-        return E_OK;
+        pv.preference = preference_of(row.dwForwardProto);
+        pv.view_set = row.dwForwardProto == 2 ? 1 : 3;
+        return route_insert(&row, &pv);
     case CH_SET:
         if (!found)
             return E_INVALID_INDEX;
-        g_routes[i] = row;
-        return E_OK;
+        if (!routes_reserve(g_nroutes + 1))
+            return E_NOT_ENOUGH_MEMORY;
+        route_remove(i);
+        pv.preference = preference_of(row.dwForwardProto);
+        pv.view_set = row.dwForwardProto == 2 ? 1 : 3;
+        return route_insert(&row, &pv);
     default:
         if (!found)
             return E_INVALID_INDEX;
-        memmove(&g_routes[i], &g_routes[i + 1], (size_t)(g_nroutes - i - 1) * sizeof row);
-        g_nroutes--;
+        route_remove(i);
         return E_OK;
     }
+}
+
+/* IP_STATS: Set only (MS-RRASM 2.2.1.2.49 with 3.1.4.29), MIB_OPAQUE_INFO
+ * {IP_STATS, pad, MIB_IPSTATS}, exactly 100 bytes. Only dwForwarding (1
+ * forwarding, 2 not) and dwDefaultTTL (1..255) are written; 0xFFFFFFFF in
+ * either leaves it unchanged; the counters are ignored. Any other value, or
+ * Create or Delete: 87. Lock held. */
+static DWORD ipstats_change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_IPSTATS st;
+
+    if (what != CH_SET || in_size != REPLY_HDR + sizeof st)
+        return E_INVALID_PARAMETER;
+    memcpy(&st, (const BYTE *)in + REPLY_HDR, sizeof st);
+    if (st.dwForwarding != 0xFFFFFFFFu && st.dwForwarding != 1 && st.dwForwarding != 2)
+        return E_INVALID_PARAMETER;
+    if (st.dwDefaultTTL != 0xFFFFFFFFu && (st.dwDefaultTTL < 1 || st.dwDefaultTTL > 255))
+        return E_INVALID_PARAMETER;
+    if (st.dwForwarding != 0xFFFFFFFFu)
+        g_ip_forwarding = st.dwForwarding;
+    if (st.dwDefaultTTL != 0xFFFFFFFFu)
+        g_ip_default_ttl = st.dwDefaultTTL;
+    return E_OK;
 }
 
 /* PROXY_ARP: Create takes MIB_OPAQUE_INFO {PROXY_ARP, pad, MIB_PROXYARP}
@@ -2059,7 +2225,9 @@ static DWORD change_work(int what, const void *in, DWORD in_size)
     if (!var_info(var))
         return E_INVALID_PARAMETER;
     switch (var) {
+    case ROUTE_MATCHING: return route_matching_change_work(what, in, in_size);
     case IP_FORWARDROW: return route_change_work(what, in, in_size);
+    case IP_STATS: return ipstats_change_work(what, in, in_size);
     case PROXY_ARP: return proxy_change_work(what, in, in_size);
     case MCAST_IF_ENTRY: return mcast_if_change_work(what, in, in_size);
     default: return E_NOT_SUPPORTED; /* read-only */
@@ -2563,6 +2731,7 @@ static void reset_state(void)
     g_service_running = TRUE;
     g_mode = MODE_FIXED;
     g_malformed = 0;
+    g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
     free(g_last_server);
     g_last_server = NULL;
     free(g_last_input);
@@ -2667,6 +2836,15 @@ EXPORT void __cdecl router_set_mode(int mode)
     LeaveCriticalSection(&g_lock);
 }
 
+/* Non-zero: route writes also take the older IP_FORWARDROW form (see
+ * route_change_work); 0: only MS-RRASM's ROUTE_MATCHING form. */
+EXPORT void __cdecl router_set_legacy_route_writes(int on)
+{
+    EnterCriticalSection(&g_lock);
+    g_legacy_route_writes = on != 0;
+    LeaveCriticalSection(&g_lock);
+}
+
 EXPORT void __cdecl router_set_malformed(int kind)
 {
     EnterCriticalSection(&g_lock);
@@ -2718,6 +2896,8 @@ EXPORT void __cdecl router_set_bench_routes(DWORD n)
                       IPV4(255, 255, 255, 255), IPV4(192, 168, 1, 1), 3, 4, 3, 0, 0, i,
                       METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED, METRIC_UNUSED);
         g_nroutes = n;
+        for (i = 0; i < n; i++)
+            route_pv_default(i);
     }
     LeaveCriticalSection(&g_lock);
 }

@@ -42,6 +42,7 @@ static void(__cdecl *router_set_malformed)(int);
 static void *(__cdecl *router_alloc_admin_buffer)(DWORD);
 static int(__cdecl *router_inject_trap)(const void *, DWORD);
 static void *(__cdecl *router_trap_event)(DWORD);
+static void(__cdecl *router_set_legacy_route_writes)(int);
 /* Not in MinGW's import library: looked up at run time, as the client does. */
 static DWORD(WINAPI *get_trap_info)(MIB_SERVER_HANDLE, DWORD, DWORD, LPVOID, DWORD, LPVOID *,
                                     LPDWORD);
@@ -154,6 +155,7 @@ static int load_controls(void)
     LOAD(router_alloc_admin_buffer);
     LOAD(router_inject_trap);
     LOAD(router_trap_event);
+    LOAD(router_set_legacy_route_writes);
     {
         FARPROC p_ = GetProcAddress(m, "MprAdminMIBGetTrapInfo");
         memcpy(&get_trap_info, &p_, sizeof p_);
@@ -428,8 +430,54 @@ static void test_rows(void)
     MprAdminMIBServerDisconnect(h);
 }
 
+/* The SDK's MIB_IPDESTROW (MinGW-w64 declares a 12-byte union instead). */
+typedef struct {
+    MIB_IPFORWARDROW route;
+    DWORD preference, view_set;
+} DEST_ROW;
+
+/* A route write in MS-RRASM's form (3.1.4.27..29): Create (0) and Set (1)
+ * send MIB_OPAQUE_INFO {ROUTE_MATCHING, pad, MIB_IPDESTROW} (72 bytes),
+ * Delete (2) the query {ROUTE_MATCHING, dest, mask, if index, next hop,
+ * proto} (24 bytes); size_adjust bytes fewer. */
+static DWORD route_write(int what, MIB_SERVER_HANDLE h, const MIB_IPFORWARDROW *row,
+                         DWORD preference, DWORD view_set, DWORD size_adjust)
+{
+    BYTE in[HDR + sizeof(DEST_ROW)];
+    DEST_ROW d;
+    DWORD q[6];
+    memset(in, 0, sizeof in);
+    *(DWORD *)in = ROUTE_MATCHING;
+    d.route = *row;
+    d.preference = preference;
+    d.view_set = view_set;
+    memcpy(in + HDR, &d, sizeof d);
+    q[0] = ROUTE_MATCHING;
+    q[1] = row->dwForwardDest;
+    q[2] = row->dwForwardMask;
+    q[3] = row->dwForwardIfIndex;
+    q[4] = row->dwForwardNextHop;
+    q[5] = row->dwForwardProto;
+    switch (what) {
+    case 0:
+        return MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
+    case 1:
+        return MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
+    default:
+        return MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q - size_adjust);
+    }
+}
+
 static DWORD route_change(int what, MIB_SERVER_HANDLE h, const MIB_IPFORWARDROW *row,
                           DWORD size_adjust)
+{
+    return route_write(what, h, row, 3, 3, size_adjust);
+}
+
+/* The older form, taken only with router_set_legacy_route_writes(1):
+ * {IP_FORWARDROW, pad, MIB_IPFORWARDROW} (64 bytes); Delete by the
+ * IP_FORWARDROW index (20 bytes). */
+static DWORD legacy_route_change(int what, MIB_SERVER_HANDLE h, const MIB_IPFORWARDROW *row)
 {
     BYTE in[HDR + sizeof(MIB_IPFORWARDROW)];
     DWORD q[5];
@@ -439,11 +487,11 @@ static DWORD route_change(int what, MIB_SERVER_HANDLE h, const MIB_IPFORWARDROW 
     route_query(q, row);
     switch (what) {
     case 0:
-        return MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
+        return MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in);
     case 1:
-        return MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in - size_adjust);
+        return MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in);
     default:
-        return MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q - size_adjust);
+        return MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q);
     }
 }
 
@@ -457,6 +505,7 @@ static void test_changes(void)
 
     printf("-- create / set / delete\n");
     router_reset();
+    router_set_legacy_route_writes(0);
     h = connect_local();
     memset(&row, 0, sizeof row);
     row.dwForwardDest = IPV4(172, 16, 0, 0);
@@ -468,7 +517,7 @@ static void test_changes(void)
     row.dwForwardMetric1 = 10;
     CHECK_EQ(route_change(0, h, &row, 0), 0);
     CHECK_EQ(route_change(0, h, &row, 0), 183);
-    CHECK_EQ(route_change(0, h, &row, 1), 87);
+    CHECK_EQ(route_change(0, h, &row, 4), 87);
     CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 5);
     q[0] = IP_FORWARDTABLE;
     CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
@@ -485,10 +534,12 @@ static void test_changes(void)
     CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardMetric1, 77);
     MprAdminMIBBufferFree(r);
 
+    CHECK_EQ(route_change(1, h, &row, 4), 87);
     CHECK_EQ(route_change(2, h, &row, 4), 87);
     CHECK_EQ(route_change(2, h, &row, 0), 0);
-    CHECK_EQ(router_last_input(last, sizeof last), 20);
-    CHECK(!memcmp(last, q, 20));
+    CHECK_EQ(router_last_input(last, sizeof last), 24);
+    CHECK_EQ(((DWORD *)last)[0], ROUTE_MATCHING);
+    CHECK_EQ(((DWORD *)last)[2], IPV4(255, 240, 0, 0));
     CHECK_EQ(route_change(2, h, &row, 0), 1413);
     CHECK_EQ(route_change(1, h, &row, 0), 1413);
     {
@@ -525,6 +576,109 @@ static void test_changes(void)
     MprAdminMIBBufferFree(r);
     CHECK_EQ(C("live_buffers"), 0);
     MprAdminMIBServerDisconnect(h);
+}
+
+/* The forms MS-RRASM gives and nothing else; the older form behind its
+ * switch; routes that differ only in mask or interface; IP_STATS Set. */
+static void test_spec_writes(void)
+{
+    MIB_SERVER_HANDLE h;
+    MIB_IPFORWARDROW row, wide;
+    BYTE *r;
+    DWORD size, q[6], in[2 + 23];
+    DEST_ROW *d;
+
+    printf("-- writes in MS-RRASM's form\n");
+    router_reset();
+    router_set_legacy_route_writes(0);
+    h = connect_local();
+    memset(&row, 0, sizeof row);
+    row.dwForwardDest = IPV4(172, 16, 0, 0);
+    row.dwForwardMask = IPV4(255, 255, 0, 0);
+    row.dwForwardNextHop = IPV4(192, 168, 1, 1);
+    row.dwForwardIfIndex = 3;
+    row.dwForwardType = 4;
+    row.dwForwardProto = 3;
+    row.dwForwardMetric1 = 10;
+
+    /* The older form: 87 with the switch off, taken with it on. */
+    CHECK_EQ(legacy_route_change(0, h, &row), 87);
+    CHECK_EQ(legacy_route_change(1, h, &row), 87);
+    CHECK_EQ(legacy_route_change(2, h, &row), 87);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 4);
+    router_set_legacy_route_writes(1);
+    CHECK_EQ(legacy_route_change(0, h, &row), 0);
+    CHECK_EQ(legacy_route_change(1, h, &row), 0);
+    CHECK_EQ(legacy_route_change(2, h, &row), 0);
+    CHECK_EQ(legacy_route_change(2, h, &row), 1413);
+    router_set_legacy_route_writes(0);
+
+    /* The preference and view set written are what ROUTE_MATCHING answers. */
+    CHECK_EQ(route_write(0, h, &row, 42, 2, 0), 0);
+    q[0] = ROUTE_MATCHING;
+    q[1] = row.dwForwardDest;
+    q[2] = row.dwForwardMask;
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(size, HDR + 4 + sizeof(DEST_ROW));
+    d = (DEST_ROW *)(r + HDR + 4);
+    CHECK_EQ(d->preference, 42);
+    CHECK_EQ(d->view_set, 2);
+    CHECK_EQ(d->route.dwForwardMetric1, 10);
+    MprAdminMIBBufferFree(r);
+    row.dwForwardMetric1 = 20;
+    CHECK_EQ(route_write(1, h, &row, 7, 1, 0), 0);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    d = (DEST_ROW *)(r + HDR + 4);
+    CHECK_EQ(d->preference, 7);
+    CHECK_EQ(d->view_set, 1);
+    CHECK_EQ(d->route.dwForwardMetric1, 20);
+    MprAdminMIBBufferFree(r);
+
+    /* Same dest, next hop and proto, another mask; then another interface:
+     * each delete takes exactly the one it names. */
+    wide = row;
+    wide.dwForwardMask = IPV4(255, 240, 0, 0);
+    CHECK_EQ(route_change(0, h, &wide, 0), 0);
+    wide.dwForwardIfIndex = 7;
+    CHECK_EQ(route_change(0, h, &wide, 0), 0);
+    CHECK_EQ(route_change(0, h, &wide, 0), 183);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 7);
+    CHECK_EQ(route_change(2, h, &row, 0), 0);
+    CHECK_EQ(route_change(2, h, &row, 0), 1413);
+    CHECK_EQ(route_change(1, h, &row, 0), 1413);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 6);
+    CHECK_EQ(route_change(2, h, &wide, 0), 0);
+    wide.dwForwardIfIndex = 3;
+    CHECK_EQ(route_change(2, h, &wide, 0), 0);
+    CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 4);
+
+    /* IP_STATS: Set only, 100 bytes; forwarding and TTL, 0xFFFFFFFF keeps. */
+    memset(in, 0xFF, sizeof in);
+    in[0] = IP_STATS;
+    in[1] = 0;
+    in[2] = 2;       /* dwForwarding: not forwarding */
+    in[3] = 0xFFFFFFFFu;
+    in[4] = 12345;   /* a counter: ignored */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 0);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in - 4), 87);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    in[2] = 0xFFFFFFFFu;
+    in[3] = 64;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 0);
+    in[3] = 256;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    in[3] = 0xFFFFFFFFu;
+    in[2] = 0;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    q[0] = IP_STATS;
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
+    CHECK_EQ(((MIB_IPSTATS *)(r + HDR))->dwForwarding, 2);
+    CHECK_EQ(((MIB_IPSTATS *)(r + HDR))->dwDefaultTTL, 64);
+    CHECK_EQ(((MIB_IPSTATS *)(r + HDR))->dwInReceives, 1000);
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+    router_reset();
 }
 
 static void test_buffers(void)
@@ -1233,8 +1387,10 @@ static void test_more_variables(void)
     /* Read-only variables: 50. */
     in[0] = IF_STATUS;
     CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 28), 50);
-    in[0] = ROUTE_MATCHING;
+    in[0] = ROUTE_LONGER;
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, in, 24), 50);
+    in[0] = ROUTE_MATCHING; /* a write id, but not this size */
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, in, 28), 87);
 
     /* The malformations of the new layouts. */
     router_set_malformed(7);
@@ -1291,6 +1447,7 @@ int main(void)
     test_tables();
     test_rows();
     test_changes();
+    test_spec_writes();
     test_buffers();
     test_traps();
     test_error_strings();

@@ -23,9 +23,11 @@ pytestmark = windows_lane
 IF_NUMBER_QUERY = struct.pack("<I", mpr.IF_NUMBER)
 # A route as MIB_OPAQUE_INFO (for Create/Set) and its index as MIB_OPAQUE_QUERY
 # (for Delete), built by hand so the raw API is tested apart from the package's encoders.
-ROUTE_INFO = struct.pack("<II14I", mpr.IP_FORWARDROW, 0, 0x0000140A, 0x00FFFFFF, 0, 0x0101A8C0,
-                         3, 4, 3, 0, 0, 7, 0, 0, 0, 0)
-ROUTE_INDEX = struct.pack("<5I", mpr.IP_FORWARDROW, 0x0000140A, 3, 0, 0x0101A8C0)
+# A route write as MS-RRASM gives it (3.1.4.27..29): {ROUTE_MATCHING, pad, MIB_IPDESTROW}, and
+# Delete by {ROUTE_MATCHING, dest, mask, if index, next hop, proto}.
+ROUTE_INFO = struct.pack("<II14I2I", mpr.ROUTE_MATCHING, 0, 0x0000140A, 0x00FFFFFF, 0, 0x0101A8C0,
+                         3, 4, 3, 0, 0, 7, 0, 0, 0, 0, 3, 3)
+ROUTE_INDEX = struct.pack("<6I", mpr.ROUTE_MATCHING, 0x0000140A, 0x00FFFFFF, 3, 0x0101A8C0, 3)
 
 
 def get_if_number(server: mpr.MibServer, query: object = IF_NUMBER_QUERY) -> bytes:

@@ -271,6 +271,14 @@ def test_the_legacy_form_is_taken_with_the_switch_on(server: mpr.MibServer, rout
     assert table(server) == before
 
 
+def test_reset_turns_the_legacy_switch_back_off(router: Router) -> None:
+    """router_reset restores the default: strict (the reset forgets handles, so connect after it)."""
+    router.set_legacy_route_writes(True)
+    router.reset()
+    with mpr.connect() as server:
+        assert error_of(server.create, legacy_info(NEW)) == ERROR_INVALID_PARAMETER
+
+
 # ---- IP_STATS -------------------------------------------------------------------
 
 

@@ -285,7 +285,7 @@ static ROUTE_PV *g_route_pv;
  * Set) or the query {IP_FORWARDROW, dest, proto, policy, next hop} (Delete).
  * router_reset restores LEGACY_ROUTE_WRITES_DEFAULT. */
 #ifndef LEGACY_ROUTE_WRITES_DEFAULT
-#define LEGACY_ROUTE_WRITES_DEFAULT 1
+#define LEGACY_ROUTE_WRITES_DEFAULT 0
 #endif
 static BOOL g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
 /* MIB_IPSTATS's two writable fields (IP_STATS Set). */

@@ -123,7 +123,7 @@ def test_create_of_an_existing_route_is_183_and_changes_nothing(server: mpr.MibS
     server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(NEW))
     before = table(server)
     # Same dest, mask, if index, next hop and proto; other metric, policy and preference.
-    again = NEW[:2] + (5,) + NEW[3:9] + (99,) + NEW[10:]
+    again = (*NEW[:2], 5, *NEW[3:9], 99, *NEW[10:])
     assert error_of(server.create, dest_row_info(again, preference=1)) == ERROR_ALREADY_EXISTS
     assert table(server) == before
 
@@ -131,7 +131,7 @@ def test_create_of_an_existing_route_is_183_and_changes_nothing(server: mpr.MibS
 def test_set_replaces_the_matching_route(server: mpr.MibServer, router: Router) -> None:
     server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(NEW))
     before = table(server)
-    changed = NEW[:9] + (77,) + NEW[10:]
+    changed = (*NEW[:9], 77, *NEW[10:])
     entry = dest_row_info(changed, preference=9, view_set=1)
     server.set(mpr.PID_IP, mpr.IPRTRMGR_PID, entry)
     assert router.last_input() == entry
@@ -146,7 +146,7 @@ def test_set_of_a_missing_route_is_1413(server: mpr.MibServer) -> None:
     assert error_of(server.set, dest_row_info(NEW)) == ERROR_INVALID_INDEX
     # One field of the five off: no match either.
     server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(NEW))
-    other_if = NEW[:4] + (7,) + NEW[5:]
+    other_if = (*NEW[:4], 7, *NEW[5:])
     assert error_of(server.set, dest_row_info(other_if)) == ERROR_INVALID_INDEX
     assert table(server) == sorted([*before, NEW], key=table_order)
 
@@ -246,7 +246,7 @@ def test_the_legacy_form_is_87_with_the_switch_off(server: mpr.MibServer) -> Non
     assert table(server) == before
     server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(NEW))
     with_new = table(server)
-    changed = NEW[:9] + (77,) + NEW[10:]
+    changed = (*NEW[:9], 77, *NEW[10:])
     assert error_of(server.set, legacy_info(changed)) == ERROR_INVALID_PARAMETER
     assert error_of(server.delete, legacy_delete(NEW)) == ERROR_INVALID_PARAMETER
     assert table(server) == with_new
@@ -258,7 +258,7 @@ def test_the_legacy_form_is_taken_with_the_switch_on(server: mpr.MibServer, rout
     server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, legacy_info(NEW))
     assert sorted(table(server)) == sorted([*before, NEW])
     assert error_of(server.create, legacy_info(NEW)) == ERROR_ALREADY_EXISTS
-    changed = NEW[:9] + (77,) + NEW[10:]
+    changed = (*NEW[:9], 77, *NEW[10:])
     server.set(mpr.PID_IP, mpr.IPRTRMGR_PID, legacy_info(changed))
     assert sorted(table(server)) == sorted([*before, changed])
     # The specification's form still works beside it.

@@ -448,9 +448,11 @@ def test_a_lookup_that_matches_nothing_is_an_empty_list(
 
 def test_route_lookups_see_route_writes(server: mpr.MibServer) -> None:
     new = route("10.1.0.0", "255.255.0.0", "192.168.1.254", 3, 4, 3, 0, 40)
-    server.create_route(new)
-    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 3, 3)]
-    assert server.dest_shorter("10.1.2.3", "255.255.255.255") == [D_DEFAULT, D_TEN, dest_row(new, 3, 3)]
+    server.create_route(new)  # a bare route goes with preference 0, in both views
+    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 0, 3)]
+    assert server.dest_shorter("10.1.2.3", "255.255.255.255") == [D_DEFAULT, D_TEN, dest_row(new, 0, 3)]
+    server.set_route(mpr.IpDestRow(route=new, preference=3, view_set=1))  # the router keeps what was written
+    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 3, 1)]
     server.delete_route(TEN)
     # The routing table manager's other 10.0.0.0/8 route is that destination's best now.
     assert server.dest_matching("10.0.0.0", "255.0.0.0") == [D_TEN_LOSER]

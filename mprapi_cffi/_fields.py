@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, overload
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from ._wire import MibStruct
-
 AddressLike = IPv4Address | str | int
 """What a constructor accepts for an address: an ``IPv4Address``, a dotted
 string, or the address as an ``int`` (its numeric value, as ``ipaddress``
@@ -31,7 +29,7 @@ _G = TypeVar("_G")
 _S = TypeVar("_S", contravariant=True)
 _E = TypeVar("_E", bound=enum.IntEnum)
 _F = TypeVar("_F", bound=enum.IntFlag)
-_M = TypeVar("_M", bound="MibStruct")
+_M = TypeVar("_M")  # a declared structure (MibStruct, in _wire.py, which builds on this module)
 
 
 # ------------------------------------------------------------ checking input

@@ -783,6 +783,13 @@ def cmd_summary(lane: Lane, ns: argparse.Namespace, extra: list[str]) -> int:
     print("== lanes ==")
     for name, text in rows:
         print(f"{name + ':':<{width}}{text}".rstrip())
+    for name in ns.require_tests:
+        path = report_path(lane, name)
+        found = re.search(r"(\d+) passed", json.loads(path.read_text(encoding="utf-8")).get("summary", "")) \
+            if path.is_file() else None
+        if (not found or int(found.group(1)) == 0) and name not in failed:
+            print(f"lanes: {name} passed no test: the Windows lane did not run the binding")
+            failed.append(name)
     if failed:
         print(f"lanes: {len(failed)} of {len(shown)} failed or not run: {', '.join(failed)}")
         return 1
@@ -847,6 +854,8 @@ def parser() -> argparse.ArgumentParser:
     record.add_argument("command", nargs=argparse.REMAINDER)
     summary = sub.add_parser("summary", help="the == lanes == table; fails unless every step passed")
     summary.add_argument("steps", nargs="*", help="the steps to show (make test's by default)")
+    summary.add_argument("--require-tests", nargs="+", default=[], metavar="STEP",
+                         help="also fail unless each of these steps ran and passed at least one test")
     sub.add_parser("reset-reports", help="forget earlier results")
     makehelp = sub.add_parser("makehelp", help="the Makefile's targets from their ## comments")
     makehelp.add_argument("--check", action="store_true", help="only fail if a .PHONY target has no ## comment")

@@ -81,6 +81,7 @@ def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
         try:
             out[0] = ffi.NULL
             code = function(handle, pid, routing_pid, inbuf, len(inbuf), out, size)
+            # _copied_reply, inlined: one Python call fewer on every MIB call (bench/README.md).
             reply = out[0]
             if reply:
                 # The router may hand a buffer back with an error too: free it either way.
@@ -171,24 +172,23 @@ def _copied_reply(code: int, out: Any, size: Any, name: str) -> bytes:
     return b""
 
 
+def _trap_call(name: str, data: Any, *leading: Any) -> bytes:
+    """Call trap function `name` with `leading` arguments, then the input and the out pointers."""
+    function = trap_function(name)
+    inbuf = _in_data(data)
+    out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
+    code = function(*leading, inbuf, len(inbuf), out, size)
+    return _copied_reply(code, out, size, name)
+
+
 def get_trap_info(handle: Any, pid: int, routing_pid: int, query: Any) -> bytes:
     """MprAdminMIBGetTrapInfo: the trap information the router module hands back, copied."""
-    name = "MprAdminMIBGetTrapInfo"
-    function = trap_function(name)
-    inbuf = _in_data(query)
-    out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
-    code = function(handle, pid, routing_pid, inbuf, len(inbuf), out, size)
-    return _copied_reply(code, out, size, name)
+    return _trap_call("MprAdminMIBGetTrapInfo", query, handle, pid, routing_pid)
 
 
 def set_trap_info(pid: int, routing_pid: int, event: Any, data: Any) -> bytes:
     """MprAdminMIBSetTrapInfo: register `event` with the local router; its reply, copied."""
-    name = "MprAdminMIBSetTrapInfo"
-    function = trap_function(name)
-    inbuf = _in_data(data)
-    out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
-    code = function(pid, routing_pid, event, inbuf, len(inbuf), out, size)
-    return _copied_reply(code, out, size, name)
+    return _trap_call("MprAdminMIBSetTrapInfo", data, pid, routing_pid, event)
 
 
 def _win32_error(function: str) -> OSError:

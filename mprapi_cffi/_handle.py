@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 class OwnedHandle:
@@ -78,3 +82,61 @@ class OwnedHandle:
                 raise RuntimeError(f"cannot detach a {self._kind} while calls on it are in flight")
             self.closing = True
             return self.owned.pop()
+
+
+class HandleObject:
+    """What every public handle object shares, after winreg's HKEY: an OwnedHandle in ``_owned``.
+
+    ``close()`` is idempotent, ``detach()`` hands the raw handle over, ``with``
+    closes, ``bool()`` is True while open; not picklable.  Subclasses set
+    ``_handle_int`` (the raw handle as an int) and may extend ``_after_close``.
+    """
+
+    __slots__ = ()
+    _owned: OwnedHandle
+
+    @staticmethod
+    def _handle_int(handle: Any) -> int:
+        """The raw handle as an int (subclasses say how)."""
+        raise NotImplementedError
+
+    @property
+    def handle(self) -> int:
+        """The raw handle as an int; 0 once closed or detached."""
+        return self._owned.value(self._handle_int)
+
+    @property
+    def closed(self) -> bool:
+        """True once close() or detach() has been called."""
+        return self._owned.closing
+
+    def _after_close(self) -> None:
+        """What else closing releases (nothing here)."""
+
+    def close(self) -> None:
+        """Release the handle; idempotent and safe from any thread (deferred while it is in use)."""
+        self._owned.close()
+        self._after_close()
+
+    def detach(self) -> int:
+        """Hand the raw handle over and mark this object closed; the caller then releases it.
+
+        ValueError if closed, RuntimeError while it is in use.
+        """
+        handle = self._handle_int(self._owned.detach())
+        self._after_close()
+        return handle
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __bool__(self) -> bool:
+        return not self._owned.closing
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"cannot pickle {type(self).__name__} objects")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import weakref
 from ipaddress import IPv4Address
 from collections.abc import Callable, Iterator
-from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from . import _calls, _ext, _fields, _wire
 from ._fields import AddressLike
-from ._handle import OwnedHandle
+from ._handle import HandleObject, OwnedHandle
 from .constants import (
     BEST_IF,
     BEST_ROUTE,
@@ -88,7 +87,7 @@ def _check_server(server: object) -> None:
         raise ValueError("server name contains a NUL character")
 
 
-class MibServer:
+class MibServer(HandleObject):
     """A connection (an RPC binding) to a router's MIB server.
 
     ``MibServer(None)`` or ``MibServer("")`` binds the local router.  Binding
@@ -102,6 +101,7 @@ class MibServer:
     """
 
     __slots__ = ("_server", "_owned", "__weakref__")
+    _handle_int = staticmethod(_calls.handle_value)
 
     def __init__(self, server: str | None = None) -> None:
         _check_server(server)
@@ -116,46 +116,22 @@ class MibServer:
         """The server name as given (None or "" for the local router)."""
         return self._server
 
-    @property
-    def handle(self) -> int:
-        """The raw MIB_SERVER_HANDLE as an int; 0 once closed or detached."""
-        return self._owned.value(_calls.handle_value)
-
-    @property
-    def closed(self) -> bool:
-        """True once close() or detach() has been called."""
-        return self._owned.closing
-
     def close(self) -> None:
         """Disconnect; idempotent and safe from any thread.
 
         If other threads are inside calls on this object, the disconnect is
         made when the last of them returns; new calls raise ValueError at once.
         """
-        self._owned.close()
+        super().close()
 
     def detach(self) -> int:
-        """Hand the raw handle over and mark this object closed.
+        """Hand the raw MIB_SERVER_HANDLE over and mark this object closed.
 
         The caller then owns the handle and must disconnect it with
         MprAdminMIBServerDisconnect; this object never will.  Raises
         ValueError if closed, RuntimeError while calls are in flight.
         """
-        return _calls.handle_value(self._owned.detach())
-
-    def __enter__(self) -> MibServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __bool__(self) -> bool:
-        return not self._owned.closing
+        return super().detach()
 
     def __repr__(self) -> str:
         try:
@@ -164,9 +140,6 @@ class MibServer:
             state = "unconnected"
         server = getattr(self, "_server", None)
         return f"<{type(self).__name__} server={server!r} {state}>"
-
-    def __reduce__(self) -> Any:
-        raise TypeError(f"cannot pickle {type(self).__name__} objects")
 
     # Raw MIB access.  `query` and `entry` are bytes-like objects holding a
     # MIB_OPAQUE_QUERY or MIB_OPAQUE_INFO; replies are returned as bytes.

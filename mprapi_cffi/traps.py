@@ -38,7 +38,7 @@ from types import TracebackType
 from typing import Any
 
 from . import _calls, _ext
-from ._handle import OwnedHandle
+from ._handle import HandleObject, OwnedHandle
 from .constants import IPRTRMGR_PID, PID_IP
 from .server import Buffer, MibServer
 
@@ -138,7 +138,7 @@ def _settle(future: asyncio.Future[bool], signaled: bool, error: BaseException |
         future.set_result(signaled)
 
 
-class TrapSubscription:
+class TrapSubscription(HandleObject):
     """An event registered with the local router by MprAdminMIBSetTrapInfo.
 
     ``TrapSubscription(pid, routing_pid, data)`` creates an auto-reset event,
@@ -159,6 +159,7 @@ class TrapSubscription:
 
     __slots__ = ("_pid", "_routing_pid", "_data", "_query", "_reply", "_server", "_own_server",
                  "_owned", "__weakref__")
+    _handle_int = staticmethod(_calls.handle_value)
 
     def __init__(self, pid: int = PID_IP, routing_pid: int = IPRTRMGR_PID, data: Buffer = b"", *,
                  query: Buffer | None = None, server: MibServer | None = None) -> None:
@@ -223,15 +224,9 @@ class TrapSubscription:
         """The MibServer trap information is fetched through."""
         return self._server
 
-    @property
-    def handle(self) -> int:
-        """The raw event HANDLE as an int; 0 once closed or detached."""
-        return self._owned.value(_calls.handle_value)
-
-    @property
-    def closed(self) -> bool:
-        """True once close() or detach() has been called."""
-        return self._owned.closing
+    def _after_close(self) -> None:
+        if self._own_server is not None:  # the server the subscription opened goes with it
+            self._own_server.close()
 
     def close(self) -> None:
         """Close the event (and the server the subscription opened); idempotent, from any thread.
@@ -239,9 +234,7 @@ class TrapSubscription:
         Waits in other threads end within SLICE_MS, returning False, and
         the last of them closes the event; new calls raise ValueError at once.
         """
-        self._owned.close()
-        if self._own_server is not None:
-            self._own_server.close()
+        super().close()
 
     def detach(self) -> int:
         """Hand the raw event handle over and mark this object closed.
@@ -251,10 +244,7 @@ class TrapSubscription:
         any, is closed.  Raises ValueError if closed, RuntimeError while a
         thread waits on it.
         """
-        handle = _calls.handle_value(self._owned.detach())
-        if self._own_server is not None:
-            self._own_server.close()
-        return handle
+        return super().detach()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the router to signal a trap: True if it did, False after `timeout` seconds.
@@ -350,22 +340,12 @@ class TrapSubscription:
                 raise
             yield info
 
-    def __enter__(self) -> TrapSubscription:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
     async def __aenter__(self) -> TrapSubscription:
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         self.close()
-
-    def __bool__(self) -> bool:
-        return not self._owned.closing
 
     def __repr__(self) -> str:
         try:
@@ -375,9 +355,6 @@ class TrapSubscription:
         pid = getattr(self, "_pid", None)
         routing_pid = getattr(self, "_routing_pid", None)
         return f"<{type(self).__name__} pid={pid!r} routing_pid={routing_pid!r} {state}>"
-
-    def __reduce__(self) -> Any:
-        raise TypeError(f"cannot pickle {type(self).__name__} objects")
 
 
 def subscribe_traps(pid: int = PID_IP, routing_pid: int = IPRTRMGR_PID, data: Buffer = b"", *,

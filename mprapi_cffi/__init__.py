@@ -6,6 +6,7 @@ from importlib.metadata import version as _version
 from .constants import *  # noqa: F403
 from .constants import __all__ as _constants_all
 from .errors import ApiUnavailableError, MprError
+from .fleet import PollResult, apoll, poll
 from .mib import *  # noqa: F403
 from .mib import __all__ as _mib_all
 from .server import MibServer, connect, is_service_running
@@ -20,9 +21,12 @@ __all__ = [
     "ApiUnavailableError",
     "MibServer",
     "MprError",
+    "PollResult",
     "TrapSubscription",
+    "apoll",
     "connect",
     "is_service_running",
+    "poll",
     "subscribe_traps",
 ]
 __all__ += _constants_all

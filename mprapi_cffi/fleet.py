@@ -1,0 +1,328 @@
+"""Many routers at once: poll() and apoll() read every router concurrently.
+
+Each router is read in a thread of its own (cffi releases the GIL for every
+C call, so a thread blocked in RPC costs nothing but its stack).  Results come
+back as each router answers.  A router that does not answer in time is given
+up at its deadline: its result is a TimeoutError, its MibServer is closed at
+once (so a read that makes several calls stops at its next one) and the
+binding is disconnected when the call in flight returns.  The threads are
+daemon threads that nothing joins: a call that never returns cannot keep the
+interpreter from exiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import math
+import queue
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from .server import MibServer
+
+__all__ = ["PollResult", "apoll", "poll"]
+
+T = TypeVar("T")
+
+DEFAULT_MAX_WORKERS = 256
+"""Routers read at once when ``max_workers`` is not given (nor more than there are routers)."""
+
+Connect = Callable[[str], Any]
+"""How a poll reaches a router: ``connect(name)`` returns an object with ``close()``."""
+
+
+@dataclass(frozen=True)
+class PollResult(Generic[T]):
+    """One router's answer: ``value`` if ``read`` returned, else the ``error`` it raised.
+
+    ``error`` is a TimeoutError when the router did not answer in time.
+    ``seconds`` is how long the read took (up to the deadline for a timeout).
+    """
+
+    server: str
+    value: T | None
+    error: BaseException | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when ``read`` returned (``value`` is its result)."""
+        return self.error is None
+
+    def result(self) -> T:
+        """The value, or raise the error."""
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------- threads
+
+
+class _Workers:
+    """Daemon threads that run jobs, started on demand, retiring after a while idle.
+
+    A job that blocks forever holds its thread and nothing else: later jobs get
+    new threads.  Nothing ever joins these threads.
+    """
+
+    def __init__(self, idle_seconds: float = 30.0) -> None:
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._idle = 0  # threads waiting for a job that no submit has reserved
+        self._idle_seconds = idle_seconds
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._jobs.put(job)
+            if self._idle:
+                self._idle -= 1  # that thread will take this job
+                return
+        threading.Thread(target=self._work, name="mprapi-poll", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=self._idle_seconds)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle:  # not reserved by a submit: retire
+                        self._idle -= 1
+                        return
+                continue  # a submit reserved this thread just now: its job is queued
+            job()
+            del job
+            with self._lock:
+                self._idle += 1
+
+
+_workers = _Workers()
+
+
+# ------------------------------------------------------------------- one poll
+
+
+@dataclass
+class _Job:
+    index: int
+    server: str
+    started: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    cancelled: bool = False
+    connection: Any = None
+
+    def cancel(self) -> None:
+        """Give the router up: close its connection (deferred while a call is in flight)."""
+        with self.lock:
+            self.cancelled = True
+            connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.close()
+
+
+# (index, value, error, seconds), as a worker hands it over.
+_Outcome = tuple[int, Any, "BaseException | None", float]
+
+
+def _read_one(job: _Job, connect: Connect, read: Callable[[Any], Any], deliver: Callable[[_Outcome], None]) -> None:
+    start = time.monotonic()
+    value: Any = None
+    error: BaseException | None = None
+    try:
+        connection = connect(job.server)
+        with job.lock:
+            cancelled = job.cancelled
+            if not cancelled:
+                job.connection = connection
+        if cancelled:  # given up before it was reached: the result is already out
+            connection.close()
+            return
+        try:
+            value = read(connection)
+        finally:
+            connection.close()
+    except BaseException as exc:  # one router's failure is its own result
+        error = exc
+    deliver((job.index, value, error, time.monotonic() - start))
+
+
+class _Run:
+    """The state of one poll: which routers are queued, in flight and done."""
+
+    def __init__(self, servers: list[str], read: Callable[[Any], Any], connect: Connect,
+                 timeout: float | None, max_workers: int, deliver: Callable[[_Outcome], None]) -> None:
+        self.jobs = [_Job(i, name) for i, name in enumerate(servers)]
+        self.read = read
+        self.connect = connect
+        self.timeout = timeout
+        self.max_workers = max_workers
+        self.deliver = deliver
+        self.queued = 0  # jobs[queued:] have not started
+        self.running: dict[int, _Job] = {}
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.running) or self.queued < len(self.jobs)
+
+    def start_more(self) -> None:
+        while len(self.running) < self.max_workers and self.queued < len(self.jobs):
+            job = self.jobs[self.queued]
+            self.queued += 1
+            job.started = time.monotonic()
+            self.running[job.index] = job
+            _workers.submit(functools.partial(_read_one, job, self.connect, self.read, self.deliver))
+
+    def wait_seconds(self) -> float | None:
+        """How long until the next deadline (None: no timeout)."""
+        if self.timeout is None or not self.running:
+            return None
+        first = min(job.started for job in self.running.values())
+        return max(0.0, first + self.timeout - time.monotonic())
+
+    def complete(self, outcome: _Outcome) -> PollResult[Any] | None:
+        index, value, error, seconds = outcome
+        job = self.running.pop(index, None)
+        if job is None:  # it answered after its deadline: its TimeoutError is already out
+            return None
+        self.start_more()
+        return PollResult(job.server, value, error, seconds)
+
+    def expire(self) -> list[PollResult[Any]]:
+        """The TimeoutError results of every router whose deadline has passed."""
+        assert self.timeout is not None
+        now = time.monotonic()
+        late = [job for job in self.running.values() if now >= job.started + self.timeout]
+        results: list[PollResult[Any]] = []
+        for job in late:
+            del self.running[job.index]
+            job.cancel()
+            results.append(PollResult(
+                job.server, None, TimeoutError(f"{job.server or 'the local router'} did not answer within "
+                                               f"{self.timeout:g} s"), now - job.started,
+            ))  # fmt: skip
+        self.start_more()
+        return results
+
+    def cancel(self) -> None:
+        """Stop: nothing queued starts, every router in flight is given up."""
+        self.queued = len(self.jobs)
+        running, self.running = list(self.running.values()), {}
+        for job in running:
+            job.cancel()
+
+
+def _checked(servers: Iterable[str], timeout: float | None, max_workers: int | None) -> tuple[list[str], int]:
+    if isinstance(servers, (str, bytes)):
+        raise TypeError("servers must be an iterable of server names, not a single name")
+    names = list(servers)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"server names must be str, not {type(name).__name__}")
+        if "\0" in name:
+            raise ValueError("a server name contains a NUL character")
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
+        if not timeout > 0 or math.isinf(timeout):
+            raise ValueError(f"timeout must be a positive, finite number of seconds, not {timeout!r}")
+    if max_workers is None:
+        workers = max(1, min(len(names), DEFAULT_MAX_WORKERS))
+    elif isinstance(max_workers, bool) or not isinstance(max_workers, int):
+        raise TypeError(f"max_workers must be an int, not {type(max_workers).__name__}")
+    elif max_workers < 1:
+        raise ValueError(f"max_workers must be at least 1, not {max_workers}")
+    else:
+        workers = max_workers
+    return names, workers
+
+
+def poll(
+    servers: Iterable[str],
+    read: Callable[[MibServer], T],
+    *,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+    connect: Callable[[str], Any] | None = None,
+) -> Iterator[PollResult[T]]:
+    """Run ``read(server)`` against every router at once; yield each result as it completes.
+
+    ``servers`` are names as MibServer takes them ("" for the local router).
+    Every router gets exactly one PollResult: the value ``read`` returned, or
+    the exception it raised (MprError, ValueError, ...), never affecting the
+    others.  A router whose read has not returned ``timeout`` seconds after it
+    started yields a TimeoutError result then; its read goes on in the
+    background and its binding is disconnected when the call returns.  At most
+    ``max_workers`` routers are read at once (default: all of them, up to
+    256).  ``connect(name)`` opens a router (default: MibServer).  Bad
+    arguments raise before any router is reached.  Leaving the loop early
+    gives up the routers still in flight.
+    """
+    names, workers = _checked(servers, timeout, max_workers)
+    outcomes: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
+    run = _Run(names, read, connect or MibServer, timeout, workers, outcomes.put)
+    return _poll(run, outcomes)
+
+
+def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Iterator[PollResult[Any]]:
+    try:
+        run.start_more()
+        while run.pending:
+            try:
+                outcome = outcomes.get(timeout=run.wait_seconds())
+            except queue.Empty:
+                yield from run.expire()
+                continue
+            done = run.complete(outcome)
+            if done is not None:
+                yield done
+    finally:
+        run.cancel()
+
+
+def apoll(
+    servers: Iterable[str],
+    read: Callable[[MibServer], T],
+    *,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+    connect: Callable[[str], Any] | None = None,
+) -> AsyncIterator[PollResult[T]]:
+    """poll() for asyncio: ``async for result in apoll(...)``; the event loop is never blocked.
+
+    The reads run in the same daemon threads as poll()'s.  Cancelling the
+    task, or leaving the loop early, gives up the routers still in flight.
+    """
+    names, workers = _checked(servers, timeout, max_workers)
+    return _apoll(names, read, connect or MibServer, timeout, workers)
+
+
+async def _apoll(names: list[str], read: Callable[[Any], Any], connect: Connect, timeout: float | None,
+                 workers: int) -> AsyncIterator[PollResult[Any]]:
+    loop = asyncio.get_running_loop()
+    outcomes: asyncio.Queue[_Outcome] = asyncio.Queue()
+
+    def deliver(outcome: _Outcome) -> None:
+        # A closed loop raises RuntimeError: nobody waits for this router any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(outcomes.put_nowait, outcome)
+
+    run = _Run(names, read, connect, timeout, workers, deliver)
+    try:
+        run.start_more()
+        while run.pending:
+            try:
+                outcome = await asyncio.wait_for(outcomes.get(), run.wait_seconds())
+            except asyncio.TimeoutError:
+                for result in run.expire():
+                    yield result
+                continue
+            done = run.complete(outcome)
+            if done is not None:
+                yield done
+    finally:
+        run.cancel()

@@ -3,6 +3,7 @@
     mprapi [--server NAME] [--json] {interfaces,addresses,routes,arp,stats,proxy-arp,if-status,multicast}
     mprapi [--server NAME] [--json] best-route ADDRESS [--source ADDRESS]
     mprapi [--server NAME] [--json] best-interface ADDRESS
+    mprapi --server A --server B ... [--servers-file FILE] [--timeout SECONDS] [--json] COMMAND
     mprapi --version
 
 Tables print as aligned columns, the way ``route print`` and ``netsh`` do;
@@ -11,18 +12,29 @@ Tables print as aligned columns, the way ``route print`` and ``netsh`` do;
 addresses as strings, ``phys_addr`` as ``aa-bb-cc-dd-ee-ff`` and enumerations
 as their int value.
 
-Exit status: 0 on success; 1 when the router cannot be read (``MprError``, an
-``OSError`` such as "only on Windows", or a malformed reply), with a one-line
-message on stderr; 2 on a usage error.
+More than one ``--server``, or ``--servers-file``, asks every router at once
+(mprapi_cffi.poll): the columns print one ``== NAME ==`` section per router,
+in the order given, and ``--json`` prints an object keyed by router name whose
+values are what one router gives, or ``{"error": {"winerror": N, "message":
+"..."}}`` (winerror 1460, ERROR_TIMEOUT, for a router that did not answer
+within ``--timeout``).  On a terminal, a long poll shows a progress bar on
+stderr (with the optional ``tqdm``: ``pip install mprapi-cffi[progress]``).
+
+Exit status: 0 on success; 1 when a router cannot be read (``MprError``, an
+``OSError`` such as "only on Windows", a timeout, or a malformed reply), with
+a one-line message per router on stderr; 2 on a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
 import enum
+import importlib
 import json
+import math
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from ipaddress import IPv4Address, IPv4Network
@@ -30,6 +42,7 @@ from typing import Any
 
 from . import __version__, _wire
 from .errors import MprError
+from .fleet import PollResult, poll
 from .mib import AddrType, IfStatus, IpDestRow, IpForwardRow, McastIfEntry, RouteProto, RouteType, route_write
 from .server import connect as _package_connect
 
@@ -334,16 +347,36 @@ _ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
 
 
 def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
-    # --server and --json are accepted before or after the command; after it,
-    # they only override what was given before (hence SUPPRESS, not a default).
+    # --server, --servers-file, --timeout and --json are accepted before or after the command.
+    # After it they add to (--server) or override (the others) what was given before: hence
+    # SUPPRESS, not a default, and a list of its own for the servers named after the command.
     parser.add_argument(
-        "--server", metavar="NAME", default=None if top else argparse.SUPPRESS,
-        help="the router to ask (default: this machine)",
+        "--server", metavar="NAME", action="append", dest="servers" if top else "more_servers",
+        default=[] if top else argparse.SUPPRESS,
+        help="a router to ask (default: this machine); repeat it to ask several at once",
+    )  # fmt: skip
+    parser.add_argument(
+        "--servers-file", metavar="FILE", default=None if top else argparse.SUPPRESS,
+        help="read router names from FILE, one a line (# starts a comment); all are asked at once",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timeout", metavar="SECONDS", type=_seconds_arg, default=None if top else argparse.SUPPRESS,
+        help="give a router up after SECONDS (default: when RPC gives up)",
     )  # fmt: skip
     parser.add_argument(
         "--json", action="store_true", default=False if top else argparse.SUPPRESS,
         help="print JSON instead of columns",
     )  # fmt: skip
+
+
+def _seconds_arg(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return seconds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -470,14 +503,28 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 
     writing = args.command in ("route", "set")
+    connect = connect or _package_connect
     try:
-        with (connect or _package_connect)(args.server) as srv:
+        names, many = _server_names(args)
+    except _UsageError as exc:
+        print(f"mprapi: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"mprapi: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    if many:
+        if writing:
+            print("mprapi: writes go to one router at a time: give one --server", file=sys.stderr)
+            return 2
+        return _ask_many(names, args, connect)
+    try:
+        with connect(names[0] if names else None) as srv:
             if writing:
                 data = _write(srv, args)
                 text: Callable[[Any], str] = _write_text
             else:
-                _, fetch, text = _COMMANDS[args.command]
-                data = fetch(srv, args) if args.command in _ARGUMENTS else fetch(srv)
+                data = _fetch(srv, args)
+                text = _COMMANDS[args.command][2]
         output = _json_text(data) if args.json else text(data)
         sys.stdout.write(output)
         sys.stdout.flush()
@@ -491,3 +538,113 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
               file=sys.stderr)  # fmt: skip
         return 1
     return 0
+
+
+def _fetch(srv: Any, args: argparse.Namespace) -> Any:
+    """What the read command ``args`` names gives for ``srv``."""
+    fetch = _COMMANDS[args.command][1]
+    return fetch(srv, args) if args.command in _ARGUMENTS else fetch(srv)
+
+
+# ------------------------------------------------------------- many routers
+
+ERROR_TIMEOUT = 1460
+"""The winerror the JSON output gives a router that did not answer within --timeout."""
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _server_names(args: argparse.Namespace) -> tuple[list[str], bool]:
+    """The routers asked, in order, once each; and whether they are asked as a fleet."""
+    names = [*args.servers, *getattr(args, "more_servers", [])]
+    if args.servers_file is not None:
+        with open(args.servers_file, encoding="utf-8") as f:
+            listed = [line.split("#", 1)[0].strip() for line in f]
+        listed = [name for name in listed if name]
+        if not listed:
+            raise _UsageError(f"{args.servers_file} names no router")
+        names += listed
+    for name in names:
+        if "\0" in name:
+            raise _UsageError("a router name contains a NUL character")
+    names = list(dict.fromkeys(names))
+    return names, len(names) > 1 or args.servers_file is not None
+
+
+class _Opened:
+    """A router opened through a ``connect`` context manager, for poll(); closed once.
+
+    poll() may close it from its own thread at a deadline while the reading
+    thread is inside a call, and the reading thread closes it when it is done.
+    """
+
+    def __init__(self, connect: Connect, name: str) -> None:
+        self._context = connect(name)
+        self.server = self._context.__enter__()
+        self._lock = threading.Lock()
+        self._open = True
+
+    def close(self) -> None:
+        with self._lock:
+            was_open, self._open = self._open, False
+        if was_open:
+            self._context.__exit__(None, None, None)
+
+
+def _progress(total: int) -> Any:
+    """A progress bar on stderr for a poll of ``total`` routers; None off a terminal or without tqdm."""
+    if total < 2 or not sys.stderr.isatty():
+        return None
+    try:
+        tqdm = importlib.import_module("tqdm").tqdm  # untyped
+    except ImportError:  # the optional "progress" extra
+        return None
+    # delay: a poll that ends at once shows no bar at all.
+    return tqdm(total=total, file=sys.stderr, unit="router", delay=0.5, leave=False)
+
+
+def _error_json(error: BaseException) -> dict[str, Any]:
+    if isinstance(error, TimeoutError):
+        return {"winerror": ERROR_TIMEOUT, "message": str(error)}
+    if isinstance(error, MprError):
+        return {"winerror": error.winerror, "message": " ".join(str(error.strerror).split())}
+    return {"winerror": getattr(error, "winerror", None), "message": _one_line(error)}
+
+
+def _ask_many(names: list[str], args: argparse.Namespace, connect: Connect) -> int:
+    """Ask every router at once; print a section (or a JSON member) per router, in the order given."""
+    results: dict[str, PollResult[Any]] = {}
+    bar = _progress(len(names))
+    try:
+        polled = poll(names, lambda opened: _fetch(opened.server, args), timeout=args.timeout,
+                      connect=lambda name: _Opened(connect, name))  # fmt: skip
+        for result in polled:
+            results[result.server] = result
+            if bar is not None:
+                bar.update()
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    for result in results.values():
+        if not result.ok and not isinstance(result.error, (OSError, ValueError, TypeError)):
+            raise result.error  # type: ignore[misc]  # a bug, not a router's answer
+    ordered = [results[name] for name in names]
+    if args.json:
+        data = {r.server: _json_value(r.value) if r.ok else {"error": _error_json(r.error)}  # type: ignore[arg-type]
+                for r in ordered}  # fmt: skip
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        render = _COMMANDS[args.command][2]
+        sys.stdout.write("\n".join(
+            f"== {r.server} ==\n" + (render(r.value) if r.ok else f"error: {_one_line(r.error)}\n")  # type: ignore[arg-type]
+            for r in ordered
+        ))  # fmt: skip
+    sys.stdout.flush()
+    for r in ordered:
+        if not r.ok:
+            print(f"mprapi: {r.server}: {_one_line(r.error)}", file=sys.stderr)  # type: ignore[arg-type]
+    return 0 if all(r.ok for r in ordered) else 1

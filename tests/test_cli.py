@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -569,3 +571,156 @@ def test_bad_write_arguments_are_usage_errors_before_connecting(
 ) -> None:
     connect = FakeConnect()
     assert run(argv, capsys, connect)[0] == 2 and connect.names == []
+
+
+# ------------------------------------------------------------- many routers
+
+
+class FleetConnect:
+    """One FakeServer per router name; a name in `hangs` blocks until `release` is set."""
+
+    def __init__(self, servers: dict[str, FakeServer], hangs: frozenset[str] = frozenset()) -> None:
+        self.servers = servers
+        self.hangs = hangs
+        self.release = threading.Event()
+        self.names: list[str | None] = []
+        self.closed: list[str | None] = []
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def __call__(self, name: str | None) -> Iterator[FakeServer]:
+        with self.lock:
+            self.names.append(name)
+        try:
+            if name in self.hangs:
+                self.release.wait()
+            yield self.servers[str(name)]
+        finally:
+            with self.lock:
+                self.closed.append(name)
+
+
+RPC_DOWN = MprError(1722, "The RPC server is unavailable.\r\n", "MprAdminMIBEntryGet")
+
+
+def test_several_servers_print_one_section_per_router_in_the_order_given(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FleetConnect({"B": FakeServer(), "A": FakeServer()})
+    code, out, err = run(["--server", "B", "routes", "--server", "A"], capsys, connect)  # type: ignore[arg-type]
+    assert (code, err) == (0, "")
+    single = run(["routes"], capsys)[1]
+    assert out == f"== B ==\n{single}\n== A ==\n{single}"
+    assert sorted(connect.names) == ["A", "B"] and sorted(connect.closed) == ["A", "B"]  # type: ignore[type-var]
+
+
+def test_several_servers_json_is_an_object_keyed_by_router_with_rows_or_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    connect = FleetConnect({"up": FakeServer(), "down": FakeServer(fail=RPC_DOWN)})
+    code, out, err = run(["--json", "--server", "up", "--server", "down", "arp"], capsys, connect)  # type: ignore[arg-type]
+    assert code == 1
+    data = json.loads(out)
+    assert list(data) == ["up", "down"]
+    assert data["up"][0]["addr"] == "192.168.1.1" and len(data["up"]) == 2
+    assert data["down"] == {"error": {"winerror": 1722, "message": "The RPC server is unavailable."}}
+    assert err == "mprapi: down: [WinError 1722] The RPC server is unavailable. (MprAdminMIBEntryGet)\n"
+
+
+def test_a_failed_router_gets_an_error_section_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FleetConnect({"up": FakeServer(), "down": FakeServer(fail=RPC_DOWN)})
+    code, out, err = run(["--server", "down", "--server", "up", "stats"], capsys, connect)  # type: ignore[arg-type]
+    assert code == 1
+    assert out.startswith("== down ==\nerror: [WinError 1722] The RPC server is unavailable.")
+    assert "== up ==\nIP\n" in out
+    assert err.count("\n") == 1 and err.startswith("mprapi: down: ")
+
+
+def test_servers_file_names_one_router_a_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    listing = tmp_path / "routers.txt"
+    listing.write_text("# the branch routers\nR1\n\n  R2  # second floor\nR1\n")
+    connect = FleetConnect({"R1": FakeServer(), "R2": FakeServer(), "R0": FakeServer()})
+    code, out, _ = run(["--server", "R0", "--servers-file", str(listing), "--json", "routes"], capsys, connect)  # type: ignore[arg-type]
+    assert code == 0
+    assert list(json.loads(out)) == ["R0", "R1", "R2"]  # each once, in order
+    # One name in a file is still a fleet: the output is keyed by router.
+    listing.write_text("R2\n")
+    code, out, _ = run(["--servers-file", str(listing), "--json", "routes"], capsys, connect)  # type: ignore[arg-type]
+    assert list(json.loads(out)) == ["R2"]
+
+
+def test_an_empty_or_missing_servers_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nobody\n\n")
+    connect = FleetConnect({})
+    code, _, err = run(["--servers-file", str(empty), "routes"], capsys, connect)  # type: ignore[arg-type]
+    assert code == 2 and "names no router" in err
+    code, _, err = run(["--servers-file", str(tmp_path / "missing.txt"), "routes"], capsys, connect)  # type: ignore[arg-type]
+    assert code == 1 and "missing.txt" in err
+    assert connect.names == []
+
+
+def test_a_router_past_the_timeout_is_an_error_1460_and_the_others_still_print(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    connect = FleetConnect({"slow": FakeServer(), "ok": FakeServer()}, hangs=frozenset({"slow"}))
+    try:
+        start = time.monotonic()
+        code, out, err = run(["--timeout", "0.3", "--json", "--server", "slow", "--server", "ok", "routes"],
+                             capsys, connect)  # type: ignore[arg-type]  # fmt: skip
+        assert time.monotonic() - start < 10
+    finally:
+        connect.release.set()
+    assert code == 1
+    data = json.loads(out)
+    assert data["slow"]["error"]["winerror"] == 1460 and "0.3 s" in data["slow"]["error"]["message"]
+    assert data["ok"][0]["dest"] == "0.0.0.0"
+    assert err.startswith("mprapi: slow: ")
+
+
+def test_writes_take_one_router(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FleetConnect({"A": FakeServer(), "B": FakeServer()})
+    code, _, err = run(["--server", "A", "--server", "B", "set", "forwarding", "on"], capsys, connect)  # type: ignore[arg-type]
+    assert code == 2 and "one --server" in err and connect.names == []
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "soon"])
+def test_a_bad_timeout_is_a_usage_error(timeout: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["--timeout", timeout, "routes"], capsys)
+    assert code == 2 and "seconds" in err
+
+
+class Terminal:
+    """A stderr that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_long_poll_shows_a_progress_bar_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tqdm")
+    names = [f"R{i}" for i in range(5)]
+
+    class SlowServer(FakeServer):
+        def ip_forward_table(self) -> list[IpForwardRow]:
+            time.sleep(0.8)  # longer than the bar's 0.5 s delay
+            return super().ip_forward_table()
+
+    connect = FleetConnect({name: SlowServer() for name in names})
+    argv = [arg for name in names for arg in ("--server", name)] + ["routes"]
+    code, _, err = run(argv, capsys, connect)  # type: ignore[arg-type]
+    assert (code, err) == (0, "")  # not a terminal: nothing on stderr
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(argv, connect=connect) == 0  # type: ignore[arg-type]
+    assert "/5 [" in terminal.text and "router/s" in terminal.text

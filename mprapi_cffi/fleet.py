@@ -129,26 +129,20 @@ class _Job:
 _Outcome = tuple[int, Any, "BaseException | None", float]
 
 
-def _read_one(job: _Job, connect: Connect, read: Callable[[Any], Any], deliver: Callable[[_Outcome], None]) -> None:
-    start = time.monotonic()
+def _read_one(job: _Job, read: Callable[[Any], Any], deliver: Callable[[_Outcome], None]) -> None:
+    with job.lock:
+        connection = None if job.cancelled else job.connection
+    if connection is None:  # given up before its turn came: its result is already out
+        return
     value: Any = None
     error: BaseException | None = None
     try:
-        connection = connect(job.server)
-        with job.lock:
-            cancelled = job.cancelled
-            if not cancelled:
-                job.connection = connection
-        if cancelled:  # given up before it was reached: the result is already out
-            connection.close()
-            return
-        try:
-            value = read(connection)
-        finally:
-            connection.close()
+        value = read(connection)
     except BaseException as exc:  # one router's failure is its own result
         error = exc
-    deliver((job.index, value, error, time.monotonic() - start))
+    finally:
+        connection.close()  # idempotent: a deadline may have closed it already
+    deliver((job.index, value, error, time.monotonic() - job.started))
 
 
 class _Run:
@@ -170,12 +164,20 @@ class _Run:
         return bool(self.running) or self.queued < len(self.jobs)
 
     def start_more(self) -> None:
+        # Connecting only makes a binding (it never waits for the router), so it is done
+        # here, in one thread: each handover of the GIL between threads is costly, and a
+        # worker that only reads needs one fewer.
         while len(self.running) < self.max_workers and self.queued < len(self.jobs):
             job = self.jobs[self.queued]
             self.queued += 1
             job.started = time.monotonic()
             self.running[job.index] = job
-            _workers.submit(functools.partial(_read_one, job, self.connect, self.read, self.deliver))
+            try:
+                job.connection = self.connect(job.server)
+            except BaseException as exc:  # a name the binding refuses: that router's result
+                self.deliver((job.index, None, exc, time.monotonic() - job.started))
+                continue
+            _workers.submit(functools.partial(_read_one, job, self.read, self.deliver))
 
     def wait_seconds(self) -> float | None:
         """How long until the next deadline (None: no timeout)."""
@@ -258,8 +260,9 @@ def poll(
     started yields a TimeoutError result then; its read goes on in the
     background and its binding is disconnected when the call returns.  At most
     ``max_workers`` routers are read at once (default: all of them, up to
-    256).  ``connect(name)`` opens a router (default: MibServer).  Bad
-    arguments raise before any router is reached.  Leaving the loop early
+    256).  ``connect(name)`` opens a router (default: MibServer, which only
+    makes a binding); it runs in the polling thread, so it must not wait for
+    the router.  Bad arguments raise before any router is reached.  Leaving the loop early
     gives up the routers still in flight.
     """
     names, workers = _checked(servers, timeout, max_workers)

@@ -577,12 +577,10 @@ def test_bad_write_arguments_are_usage_errors_before_connecting(
 
 
 class FleetConnect:
-    """One FakeServer per router name; a name in `hangs` blocks until `release` is set."""
+    """One FakeServer per router name."""
 
-    def __init__(self, servers: dict[str, FakeServer], hangs: frozenset[str] = frozenset()) -> None:
+    def __init__(self, servers: dict[str, FakeServer]) -> None:
         self.servers = servers
-        self.hangs = hangs
-        self.release = threading.Event()
         self.names: list[str | None] = []
         self.closed: list[str | None] = []
         self.lock = threading.Lock()
@@ -592,8 +590,6 @@ class FleetConnect:
         with self.lock:
             self.names.append(name)
         try:
-            if name in self.hangs:
-                self.release.wait()
             yield self.servers[str(name)]
         finally:
             with self.lock:
@@ -661,14 +657,21 @@ def test_an_empty_or_missing_servers_file_is_an_error(tmp_path: Path, capsys: py
 def test_a_router_past_the_timeout_is_an_error_1460_and_the_others_still_print(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    connect = FleetConnect({"slow": FakeServer(), "ok": FakeServer()}, hangs=frozenset({"slow"}))
+    release = threading.Event()
+
+    class HungServer(FakeServer):
+        def ip_forward_table(self) -> list[IpForwardRow]:
+            release.wait()
+            return super().ip_forward_table()
+
+    connect = FleetConnect({"slow": HungServer(), "ok": FakeServer()})
     try:
         start = time.monotonic()
         code, out, err = run(["--timeout", "0.3", "--json", "--server", "slow", "--server", "ok", "routes"],
                              capsys, connect)  # type: ignore[arg-type]  # fmt: skip
         assert time.monotonic() - start < 10
     finally:
-        connect.release.set()
+        release.set()
     assert code == 1
     data = json.loads(out)
     assert data["slow"]["error"]["winerror"] == 1460 and "0.3 s" in data["slow"]["error"]["message"]

@@ -16,12 +16,16 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import time
 from enum import IntEnum
 from typing import Any, TypeVar
 
 # The folder that holds the stand-in's mprapi.dll (tools/winlane.py and
 # tools/test_wheel.py set it).
 ROUTER_DIR_VARIABLE = "MPRAPI_TEST_ROUTER"
+
+# How many server patterns set_server keeps: router.c's SERVER_RULES_MAX.
+SERVER_RULES_MAX = 4096
 
 
 class Mode(IntEnum):
@@ -98,6 +102,10 @@ class Router:
         dll.router_inject_trap.restype = ctypes.c_int
         dll.router_trap_event.argtypes = [ctypes.c_ulong]
         dll.router_trap_event.restype = ctypes.c_void_p
+        dll.router_set_server.argtypes = [ctypes.c_wchar_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int]
+        dll.router_set_server.restype = ctypes.c_int
+        dll.router_release_hangs.argtypes = []
+        dll.router_release_hangs.restype = None
 
     def reset(self) -> None:
         self.dll.router_reset()
@@ -124,6 +132,35 @@ class Router:
 
     def set_delay_ms(self, ms: int) -> None:
         self.dll.router_set_delay_ms(ms)
+
+    def set_server(self, pattern: str, *, delay_ms: int = 0, fail: int = 0, hang: bool = False) -> None:
+        """Give the calls on handles connected to `pattern`'s servers their own behaviour.
+
+        `pattern` is a server name, or a prefix followed by "*" ("sim-*"); ""
+        is the local router.  A matching call first waits, with `hang`, for
+        release_hangs() (or reset); then sleeps `delay_ms` on top of
+        set_delay_ms's; then, if `fail` is not 0, fails with that code.  The
+        last pattern set that matches wins; setting a pattern again replaces it.
+        """
+        if self.dll.router_set_server(pattern, delay_ms, fail, int(hang)) != 0:
+            raise RuntimeError(
+                f"the stand-in router refused server pattern {pattern!r} (it keeps at most {SERVER_RULES_MAX})")
+
+    def release_hangs(self) -> None:
+        """Wake every call set_server(hang=True) holds; later ones hang until the next release."""
+        self.dll.router_release_hangs()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Wait until no MIB call is in flight (AssertionError after `timeout` seconds).
+
+        A test that leaves hung calls releases them and waits here before the
+        router fixture reads the misuse counters.
+        """
+        deadline = time.monotonic() + timeout
+        while (in_flight := self.counter("in_flight")) != 0:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{in_flight} call(s) still in flight at the stand-in router after {timeout} s")
+            time.sleep(0.01)
 
     def set_service_running(self, running: bool) -> None:
         self.dll.router_set_service_running(int(running))

@@ -196,6 +196,10 @@ typedef struct ROUTER_HANDLE {
     struct ROUTER_HANDLE *next_retired;
     DWORD lazy_error; /* what every MIB call answers, 0 if none */
     LONG in_flight;   /* calls currently running on this handle */
+    /* The name Connect got (L"" for NULL), copied: router_set_server's
+     * patterns are matched against it at each call. Never freed, like the
+     * handle. */
+    const WCHAR *server;
 } ROUTER_HANDLE;
 
 static CRITICAL_SECTION g_lock;
@@ -204,6 +208,7 @@ static struct {
     LONGLONG connects, disconnects, bad_handle, disconnect_in_use, calls;
     LONGLONG max_in_flight, in_flight, buffers_allocated, double_free;
     LONGLONG wrong_free, error_strings;
+    LONGLONG hung, hangs; /* calls blocked by a hanging server now, and since the reset */
 } g_count;
 
 static PTRSET g_handles;
@@ -225,6 +230,25 @@ static DWORD g_delay_ms;
 static BOOL g_service_running;
 static int g_mode;
 static int g_malformed;
+
+/* Per-server behaviour (router_set_server), so that one process can stand
+ * in for hundreds of routers, each slow, failing or hanging in its own way.
+ * Kept in the order set: a call takes the last rule that matches its
+ * handle's server name. Looked up at every call (a linear scan, cheap at
+ * this size), so a rule set after Connect applies to the handle too. */
+#define SERVER_RULES_MAX 4096
+typedef struct {
+    WCHAR *pattern; /* an exact name, or a prefix followed by '*' */
+    DWORD delay_ms, fail_code;
+    BOOL hang;
+} SERVER_RULE;
+static SERVER_RULE g_rules[SERVER_RULES_MAX];
+static DWORD g_nrules;
+/* Hung calls wait on g_hang_cv (which gives g_lock up while they wait) until
+ * g_hang_epoch moves on: router_release_hangs and router_reset bump it, so a
+ * call that hangs after a release waits for the next one. */
+static CONDITION_VARIABLE g_hang_cv;
+static DWORD g_hang_epoch;
 
 static WCHAR *g_last_server; /* NULL: the last Connect got NULL (or none yet) */
 static BYTE *g_last_input;
@@ -1821,7 +1845,47 @@ static DWORD serve_query(int op, int mode, DWORD var, const DWORD *idx, DWORD ni
 typedef struct {
     ROUTER_HANDLE *h;
     DWORD generation;
+    /* From the global delay and the server's rule, as they were when the
+     * call started. */
+    DWORD delay, fail;
+    BOOL hang;
+    DWORD hang_epoch;
 } CALL;
+
+/* Does pattern (a name, or a prefix and '*') match server? */
+static BOOL server_matches(const WCHAR *pattern, const WCHAR *server)
+{
+    size_t len = wcslen(pattern);
+    if (len && pattern[len - 1] == L'*')
+        return !wcsncmp(pattern, server, len - 1);
+    return !wcscmp(pattern, server);
+}
+
+/* Lock held. The rule set last among those that match, or NULL. */
+static const SERVER_RULE *server_rule(const WCHAR *server)
+{
+    DWORD i;
+    for (i = g_nrules; i-- > 0;)
+        if (server_matches(g_rules[i].pattern, server))
+            return &g_rules[i];
+    return NULL;
+}
+
+/* Lock held (or DllMain). */
+static void server_rules_reset(void)
+{
+    DWORD i;
+    for (i = 0; i < g_nrules; i++)
+        free(g_rules[i].pattern);
+    g_nrules = 0;
+}
+
+/* Lock held (or DllMain). Wakes every hung call. */
+static void release_hangs(void)
+{
+    g_hang_epoch++;
+    WakeAllConditionVariable(&g_hang_cv);
+}
 
 /* Lock held. */
 static void record_input(const void *in, DWORD size)
@@ -1841,9 +1905,10 @@ static void record_input(const void *in, DWORD size)
     g_last_input_size = size;
 }
 
-static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CALL *c,
-                        DWORD *delay)
+static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CALL *c)
 {
+    const SERVER_RULE *rule;
+
     EnterCriticalSection(&g_lock);
     if (set_kind(&g_handles, hs) != KIND_HANDLE) {
         g_count.bad_handle++;
@@ -1858,9 +1923,36 @@ static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CAL
         g_count.max_in_flight = g_count.in_flight;
     g_count.calls++;
     record_input(in, in_size);
-    *delay = g_delay_ms;
+    rule = server_rule(c->h->server);
+    c->delay = g_delay_ms + (rule ? rule->delay_ms : 0);
+    c->fail = rule ? rule->fail_code : 0;
+    c->hang = rule && rule->hang;
+    /* Taken now, under the same lock as in_flight: a release from here on
+     * frees this call, even one that comes before it starts to wait. */
+    c->hang_epoch = g_hang_epoch;
+    if (c->hang) {
+        g_count.hung++;
+        g_count.hangs++;
+    }
     LeaveCriticalSection(&g_lock);
     return E_OK;
+}
+
+/* A started call's wait: hung until the next release (or reset), then the
+ * delay. Never holds g_lock while it waits, so calls overlap and the control
+ * exports and Disconnect go on meanwhile. */
+static void call_wait(const CALL *c)
+{
+    if (c->hang) {
+        EnterCriticalSection(&g_lock);
+        while (g_hang_epoch == c->hang_epoch)
+            SleepConditionVariableCS(&g_hang_cv, &g_lock, INFINITE);
+        if (c->generation == g_generation)
+            g_count.hung--;
+        LeaveCriticalSection(&g_lock);
+    }
+    if (c->delay)
+        Sleep(c->delay);
 }
 
 static void call_leave(const CALL *c)
@@ -1877,6 +1969,8 @@ static DWORD common_errors(const CALL *c, DWORD pid, DWORD routing_pid)
 {
     if (g_fail_calls)
         return g_fail_calls;
+    if (c->fail)
+        return c->fail;
     if (c->h->lazy_error)
         return c->h->lazy_error;
     if (pid != PID_IP)
@@ -1936,7 +2030,7 @@ static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_p
                         LPVOID in, DWORD in_size, LPVOID *out, LPDWORD out_size)
 {
     CALL c;
-    DWORD rc, delay;
+    DWORD rc;
     BOOL untouched;
 
     EnterCriticalSection(&g_lock);
@@ -1947,11 +2041,10 @@ static DWORD get_family(int op, MIB_SERVER_HANDLE hs, DWORD pid, DWORD routing_p
         *out = NULL;
     if (out_size && !untouched)
         *out_size = 0;
-    rc = call_enter(hs, in, in_size, &c, &delay);
+    rc = call_enter(hs, in, in_size, &c);
     if (rc)
         return rc;
-    if (delay)
-        Sleep(delay);
+    call_wait(&c);
     rc = get_work(op, &c, pid, routing_pid, in, in_size, out, out_size);
     call_leave(&c);
     return rc;
@@ -2238,13 +2331,12 @@ static DWORD change_family(int what, MIB_SERVER_HANDLE hs, DWORD pid, DWORD rout
                            LPVOID in, DWORD in_size)
 {
     CALL c;
-    DWORD rc, delay;
+    DWORD rc;
 
-    rc = call_enter(hs, in, in_size, &c, &delay);
+    rc = call_enter(hs, in, in_size, &c);
     if (rc)
         return rc;
-    if (delay)
-        Sleep(delay);
+    call_wait(&c);
     EnterCriticalSection(&g_lock);
     rc = common_errors(&c, pid, routing_pid);
     if (!rc)
@@ -2257,6 +2349,16 @@ static DWORD change_family(int what, MIB_SERVER_HANDLE hs, DWORD pid, DWORD rout
 /* ------------------------------------------------------------------------ */
 /* The real API.                                                            */
 /* ------------------------------------------------------------------------ */
+
+/* A malloc'd copy of s, or NULL. */
+static WCHAR *wstr_copy(const WCHAR *s)
+{
+    size_t bytes = (wcslen(s) + 1) * sizeof(WCHAR);
+    WCHAR *copy = malloc(bytes);
+    if (copy)
+        memcpy(copy, s, bytes);
+    return copy;
+}
 
 EXPORT DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
                                              MIB_SERVER_HANDLE *phMibServer)
@@ -2280,7 +2382,11 @@ EXPORT DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
     } else {
         /* Binding is lazy: a bad server shows up only on the first call. */
         h = calloc(1, sizeof *h);
-        if (!h) {
+        /* NULL and L"" both name the local router. */
+        if (h)
+            h->server = lpwsServerName ? wstr_copy(lpwsServerName) : L"";
+        if (!h || !h->server) {
+            free(h);
             rc = E_NOT_ENOUGH_MEMORY;
         } else {
             if (lpwsServerName && !wcscmp(lpwsServerName, L"unreachable"))
@@ -2291,6 +2397,8 @@ EXPORT DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
                 g_count.connects++;
                 *phMibServer = h;
             } else {
+                if (lpwsServerName)
+                    free((void *)h->server);
                 free(h);
                 rc = E_NOT_ENOUGH_MEMORY;
             }
@@ -2634,7 +2742,7 @@ EXPORT DWORD WINAPI MprAdminMIBGetTrapInfo(MIB_SERVER_HANDLE hMibServer, DWORD d
                                            LPDWORD lpOutDataSize)
 {
     CALL c;
-    DWORD rc, delay;
+    DWORD rc;
 
     if (!lplpOutData || !lpOutDataSize)
         return E_INVALID_PARAMETER;
@@ -2642,11 +2750,10 @@ EXPORT DWORD WINAPI MprAdminMIBGetTrapInfo(MIB_SERVER_HANDLE hMibServer, DWORD d
     *lpOutDataSize = 0;
     if (!lpInData)
         return E_INVALID_PARAMETER;
-    rc = call_enter(hMibServer, lpInData, dwInDataSize, &c, &delay);
+    rc = call_enter(hMibServer, lpInData, dwInDataSize, &c);
     if (rc)
         return rc;
-    if (delay)
-        Sleep(delay);
+    call_wait(&c);
     EnterCriticalSection(&g_lock);
     rc = common_errors(&c, dwProtocolId, dwRoutingPid);
     trap_fail_buffer(lplpOutData, lpOutDataSize);
@@ -2738,6 +2845,8 @@ static void reset_state(void)
     g_last_input = NULL;
     g_last_input_size = 0;
     traps_reset();
+    server_rules_reset();
+    release_hangs();
     load_fixed_mib();
 }
 
@@ -2765,6 +2874,8 @@ EXPORT long long __cdecl router_counter(const char *name)
         {"double_free", &g_count.double_free},
         {"wrong_free", &g_count.wrong_free},
         {"error_strings", &g_count.error_strings},
+        {"hung", &g_count.hung},
+        {"hangs", &g_count.hangs},
     };
     long long v = -1;
     size_t i;
@@ -2818,6 +2929,58 @@ EXPORT void __cdecl router_set_delay_ms(DWORD ms)
 {
     EnterCriticalSection(&g_lock);
     g_delay_ms = ms;
+    LeaveCriticalSection(&g_lock);
+}
+
+/* A rule for every MIB call on a handle whose Connect got a name pattern
+ * matches (that name; with a trailing '*', every name that begins with what
+ * precedes it; L"" is the local router). Such a call first waits, if hang,
+ * for router_release_hangs or router_reset; then sleeps delay_ms on top of
+ * router_set_delay_ms; then, if fail_code is not 0, fails with it. The last
+ * rule set that matches wins; setting a pattern again replaces its rule and
+ * makes it the last. Returns 0, or -1 (and changes nothing) if pattern is
+ * NULL, if it is new and SERVER_RULES_MAX rules are already set, or if
+ * memory ran out. */
+EXPORT int __cdecl router_set_server(const WCHAR *pattern, DWORD delay_ms, DWORD fail_code,
+                                     int hang)
+{
+    SERVER_RULE rule;
+    DWORD i;
+    int rc = 0;
+
+    if (!pattern)
+        return -1;
+    rule.pattern = wstr_copy(pattern);
+    if (!rule.pattern)
+        return -1;
+    rule.delay_ms = delay_ms;
+    rule.fail_code = fail_code;
+    rule.hang = hang != 0;
+    EnterCriticalSection(&g_lock);
+    for (i = 0; i < g_nrules; i++)
+        if (!wcscmp(g_rules[i].pattern, pattern))
+            break;
+    if (i < g_nrules) {
+        free(g_rules[i].pattern);
+        memmove(&g_rules[i], &g_rules[i + 1], (g_nrules - i - 1) * sizeof *g_rules);
+        g_nrules--;
+    }
+    if (g_nrules < SERVER_RULES_MAX)
+        g_rules[g_nrules++] = rule;
+    else
+        rc = -1;
+    LeaveCriticalSection(&g_lock);
+    if (rc)
+        free(rule.pattern);
+    return rc;
+}
+
+/* Wakes every call hung by router_set_server; they go on as their rule says
+ * (the delay, then the fail code or the normal reply). */
+EXPORT void __cdecl router_release_hangs(void)
+{
+    EnterCriticalSection(&g_lock);
+    release_hangs();
     LeaveCriticalSection(&g_lock);
 }
 
@@ -2921,6 +3084,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
     if (reason == DLL_PROCESS_ATTACH) {
         DisableThreadLibraryCalls(instance);
         InitializeCriticalSection(&g_lock);
+        InitializeConditionVariable(&g_hang_cv);
         reset_state();
         if (!g_routes)
             return FALSE;

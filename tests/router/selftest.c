@@ -43,6 +43,9 @@ static void *(__cdecl *router_alloc_admin_buffer)(DWORD);
 static int(__cdecl *router_inject_trap)(const void *, DWORD);
 static void *(__cdecl *router_trap_event)(DWORD);
 static void(__cdecl *router_set_legacy_route_writes)(int);
+static void(__cdecl *router_set_out_untouched_on_error)(int);
+static int(__cdecl *router_set_server)(const WCHAR *, DWORD, DWORD, int);
+static void(__cdecl *router_release_hangs)(void);
 /* Not in MinGW's import library: looked up at run time, as the client does. */
 static DWORD(WINAPI *get_trap_info)(MIB_SERVER_HANDLE, DWORD, DWORD, LPVOID, DWORD, LPVOID *,
                                     LPDWORD);
@@ -156,6 +159,9 @@ static int load_controls(void)
     LOAD(router_inject_trap);
     LOAD(router_trap_event);
     LOAD(router_set_legacy_route_writes);
+    LOAD(router_set_out_untouched_on_error);
+    LOAD(router_set_server);
+    LOAD(router_release_hangs);
     {
         FARPROC p_ = GetProcAddress(m, "MprAdminMIBGetTrapInfo");
         memcpy(&get_trap_info, &p_, sizeof p_);
@@ -1002,6 +1008,316 @@ static void test_stress(void)
     printf("     max_in_flight reached %lld\n", C("max_in_flight"));
 }
 
+/* Per-server behaviour (router_set_server). */
+
+static MIB_SERVER_HANDLE connect_to(const WCHAR *name)
+{
+    MIB_SERVER_HANDLE h = NULL;
+    CHECK_EQ(MprAdminMIBServerConnect((LPWSTR)name, &h), 0);
+    return h;
+}
+
+/* Get IF_NUMBER on h: its code, the reply freed. */
+static DWORD get_number(MIB_SERVER_HANDLE h)
+{
+    BYTE *r = NULL;
+    DWORD size = 0, q = IF_NUMBER, rc = mib(GET, h, &q, 1, &r, &size);
+    if (!rc)
+        MprAdminMIBBufferFree(r);
+    return rc;
+}
+
+/* GetTickCount64 moves in steps of about 16 ms (on Windows, and under Wine),
+ * so a 200 ms sleep can measure as 185. */
+#define TICK_SLACK 20
+
+/* Milliseconds get_number(h) took; its code in *rc. */
+static ULONGLONG timed_get(MIB_SERVER_HANDLE h, DWORD *rc)
+{
+    ULONGLONG start = GetTickCount64();
+    *rc = get_number(h);
+    return GetTickCount64() - start;
+}
+
+/* Polls a counter (a hung call is seen from another thread) for up to 5 s. */
+static int wait_counter(const char *name, long long want)
+{
+    int i;
+    for (i = 0; i < 1000 && C(name) != want; i++)
+        Sleep(5);
+    return C(name) == want;
+}
+
+typedef struct {
+    MIB_SERVER_HANDLE h;
+    DWORD delay, rc;
+    ULONGLONG elapsed;
+} TIMED_CALL;
+
+static DWORD WINAPI timed_call(LPVOID arg)
+{
+    TIMED_CALL *t = arg;
+    t->elapsed = timed_get(t->h, &t->rc);
+    return 0;
+}
+
+#define MANY_SERVERS 300
+#define SERVER_RULES 4096 /* router.c's SERVER_RULES_MAX */
+
+static void test_servers_many(void)
+{
+    static TIMED_CALL calls[MANY_SERVERS];
+    static HANDLE threads[MANY_SERVERS];
+    WCHAR name[16];
+    DWORD i, started = 0, wrong = 0, max_delay = 0;
+    ULONGLONG start, elapsed;
+
+    printf("-- %d servers, each with its own delay, at once\n", MANY_SERVERS);
+    router_reset();
+    for (i = 0; i < MANY_SERVERS; i++) {
+        swprintf(name, 16, L"many-%03lu", (unsigned long)i);
+        calls[i].delay = 300 + i; /* distinct: the sum would be over two minutes */
+        if (calls[i].delay > max_delay)
+            max_delay = calls[i].delay;
+        CHECK_EQ(router_set_server(name, calls[i].delay, 0, 0), 0);
+        calls[i].h = connect_to(name);
+    }
+    start = GetTickCount64();
+    for (i = 0; i < MANY_SERVERS; i++) {
+        /* Small stacks: 300 default ones would reserve 300 MB. */
+        threads[i] = CreateThread(NULL, 64 << 10, timed_call, &calls[i],
+                                  STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+        started += threads[i] != NULL;
+    }
+    CHECK_EQ(started, MANY_SERVERS);
+    for (i = 0; i < MANY_SERVERS; i++) {
+        if (threads[i]) {
+            WaitForSingleObject(threads[i], INFINITE);
+            CloseHandle(threads[i]);
+        }
+    }
+    elapsed = GetTickCount64() - start;
+    for (i = 0; i < MANY_SERVERS; i++) {
+        /* Each call slept its own server's delay, and not much more. */
+        if (calls[i].rc || calls[i].elapsed + TICK_SLACK < calls[i].delay ||
+            calls[i].elapsed > calls[i].delay + 1500) {
+            printf("     many-%03lu: rc %lu, %llu ms for a %lu ms delay\n", (unsigned long)i,
+                   (unsigned long)calls[i].rc, calls[i].elapsed, (unsigned long)calls[i].delay);
+            wrong++;
+        }
+        MprAdminMIBServerDisconnect(calls[i].h);
+    }
+    printf("     %d calls took %llu ms together; max_in_flight %lld\n", MANY_SERVERS, elapsed,
+           C("max_in_flight"));
+    CHECK_EQ(wrong, 0);
+    CHECK(elapsed + TICK_SLACK >= max_delay);
+    CHECK(elapsed < max_delay + 2000);
+    CHECK(C("max_in_flight") > MANY_SERVERS / 2);
+    CHECK_EQ(C("calls"), MANY_SERVERS);
+    CHECK_EQ(C("disconnects"), MANY_SERVERS);
+    CHECK_EQ(C("in_flight"), 0);
+    CHECK_EQ(C("live_handles"), 0);
+    CHECK_EQ(C("live_buffers"), 0);
+    router_reset();
+}
+
+static void test_servers(void)
+{
+    MIB_SERVER_HANDLE slow, fast, sim1, sim2, other, bare, local, norras, stuck;
+    HANDLE t;
+    BYTE *r;
+    DWORD rc, size, q = IF_NUMBER, code, i, refused;
+    ULONGLONG ms;
+    MIB_IPFORWARDROW row;
+    LPVOID *o = (LPVOID *)&r;
+    WCHAR name[16];
+
+    printf("-- per-server delay\n");
+    router_reset();
+    CHECK_EQ(C("hung"), 0);
+    CHECK_EQ(C("hangs"), 0);
+    CHECK_EQ(router_set_server(NULL, 1, 0, 0), -1);
+    CHECK_EQ(router_set_server(L"slow", 200, 0, 0), 0);
+    slow = connect_to(L"slow");
+    fast = connect_to(L"slow2"); /* exact names: no prefix match */
+    ms = timed_get(slow, &rc);
+    printf("     slow: %llu ms\n", ms);
+    CHECK_EQ(rc, 0);
+    CHECK(ms + TICK_SLACK >= 200);
+    ms = timed_get(fast, &rc);
+    printf("     another name: %llu ms\n", ms);
+    CHECK_EQ(rc, 0);
+    CHECK(ms < 100);
+    /* Added to the global delay. */
+    router_set_delay_ms(100);
+    ms = timed_get(slow, &rc);
+    CHECK(ms + TICK_SLACK >= 300);
+    router_set_delay_ms(0);
+
+    printf("-- per-server patterns\n");
+    CHECK_EQ(router_set_server(L"sim-*", 0, 1001, 0), 0);
+    sim1 = connect_to(L"sim-1");
+    sim2 = connect_to(L"sim-2");
+    other = connect_to(L"xsim-1");
+    bare = connect_to(L"sim");
+    local = connect_local();
+    CHECK_EQ(get_number(sim1), 1001);
+    CHECK_EQ(get_number(sim2), 1001);
+    CHECK_EQ(get_number(other), 0);
+    CHECK_EQ(get_number(bare), 0);
+    CHECK_EQ(get_number(local), 0);
+    /* Set after Connect, and the last match wins. */
+    CHECK_EQ(router_set_server(L"sim-2", 0, 1002, 0), 0);
+    CHECK_EQ(get_number(sim1), 1001);
+    CHECK_EQ(get_number(sim2), 1002);
+    /* Setting a pattern again replaces its rule and makes it the last. */
+    CHECK_EQ(router_set_server(L"sim-*", 0, 1003, 0), 0);
+    CHECK_EQ(get_number(sim1), 1003);
+    CHECK_EQ(get_number(sim2), 1003);
+    CHECK_EQ(router_set_server(L"sim-*", 0, 0, 0), 0);
+    CHECK_EQ(get_number(sim1), 0);
+    /* "*" matches every name; "" is the local router (NULL). */
+    CHECK_EQ(router_set_server(L"", 0, 1004, 0), 0);
+    CHECK_EQ(get_number(local), 1004);
+    CHECK_EQ(get_number(bare), 0);
+    CHECK_EQ(router_set_server(L"*", 0, 1005, 0), 0);
+    CHECK_EQ(get_number(local), 1005);
+    CHECK_EQ(get_number(bare), 1005);
+    CHECK_EQ(get_number(slow), 1005);
+    MprAdminMIBServerDisconnect(slow);
+    MprAdminMIBServerDisconnect(fast);
+    MprAdminMIBServerDisconnect(sim1);
+    MprAdminMIBServerDisconnect(sim2);
+    MprAdminMIBServerDisconnect(other);
+    MprAdminMIBServerDisconnect(bare);
+    MprAdminMIBServerDisconnect(local);
+    CHECK_EQ(C("live_handles"), 0);
+
+    printf("-- per-server failure\n");
+    router_reset();
+    CHECK_EQ(router_set_server(L"bad", 0, 1727, 0), 0);
+    other = connect_to(L"bad");
+    r = (BYTE *)1;
+    size = 99;
+    CHECK_EQ(mib(GET, other, &q, 1, &r, &size), 1727);
+    CHECK(r == NULL && size == 0);
+    CHECK_EQ(mib(FIRST, other, &q, 1, &r, &size), 1727);
+    CHECK_EQ(mib(NEXT, other, &q, 1, &r, &size), 1727);
+    memset(&row, 0, sizeof row);
+    CHECK_EQ(route_change(0, other, &row, 0), 1727);
+    CHECK_EQ(route_change(1, other, &row, 0), 1727);
+    CHECK_EQ(route_change(2, other, &row, 0), 1727);
+    if (get_trap_info) {
+        r = (BYTE *)1;
+        size = 99;
+        CHECK_EQ(get_trap_info(other, PID_IP, IPRTRMGR_PID, &q, 4, o, &size), 1727);
+        CHECK(r == NULL && size == 0);
+    }
+    /* As the other failures: the out parameters untouched on request. */
+    router_set_out_untouched_on_error(1);
+    r = (BYTE *)1;
+    size = 99;
+    CHECK_EQ(mib(GET, other, &q, 1, &r, &size), 1727);
+    CHECK(r == (BYTE *)1 && size == 99);
+    router_set_out_untouched_on_error(0);
+    /* router_fail_calls comes first; the server's code before the lazy error. */
+    router_fail_calls(5);
+    CHECK_EQ(get_number(other), 5);
+    router_fail_calls(0);
+    CHECK_EQ(router_set_server(L"unreachable", 0, 1728, 0), 0);
+    norras = connect_to(L"unreachable");
+    CHECK_EQ(get_number(norras), 1728);
+    MprAdminMIBServerDisconnect(norras);
+    /* A rule with no behaviour leaves the special names theirs. */
+    CHECK_EQ(router_set_server(L"norras", 0, 0, 0), 0);
+    norras = connect_to(L"norras");
+    CHECK_EQ(get_number(norras), 1717);
+    MprAdminMIBServerDisconnect(norras);
+    CHECK_EQ(C("calls"), 10 + (get_trap_info ? 1 : 0));
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(other);
+
+    printf("-- per-server hang\n");
+    CHECK_EQ(router_set_server(L"stuck", 0, 0, 1), 0);
+    stuck = connect_to(L"stuck");
+    fast = connect_to(L"fine");
+    t = CreateThread(NULL, 0, slow_get, stuck, 0, NULL);
+    CHECK(wait_counter("hung", 1));
+    CHECK_EQ(C("hangs"), 1);
+    CHECK_EQ(C("in_flight"), 1);
+    CHECK_EQ(WaitForSingleObject(t, 300), WAIT_TIMEOUT);
+    /* The lock is free meanwhile: other calls go through. */
+    CHECK_EQ(get_number(fast), 0);
+    router_release_hangs();
+    CHECK_EQ(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    code = 1;
+    GetExitCodeThread(t, &code);
+    CloseHandle(t);
+    CHECK_EQ(code, 0);
+    CHECK_EQ(C("hung"), 0);
+    CHECK_EQ(C("hangs"), 1);
+    CHECK_EQ(C("in_flight"), 0);
+    /* After a release, a hang holds again; then the fail code. A
+     * disconnect meanwhile is a disconnect of a handle in use. */
+    CHECK_EQ(router_set_server(L"stuck", 0, 1729, 1), 0);
+    t = CreateThread(NULL, 0, slow_get, stuck, 0, NULL);
+    CHECK(wait_counter("hung", 1));
+    CHECK_EQ(WaitForSingleObject(t, 200), WAIT_TIMEOUT);
+    MprAdminMIBServerDisconnect(stuck);
+    CHECK_EQ(C("disconnect_in_use"), 1);
+    router_release_hangs();
+    CHECK_EQ(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    code = 1;
+    GetExitCodeThread(t, &code);
+    CloseHandle(t);
+    CHECK_EQ(code, 1729);
+    CHECK_EQ(C("hung"), 0);
+    CHECK_EQ(C("hangs"), 2);
+    CHECK_EQ(C("in_flight"), 0);
+    CHECK_EQ(C("live_handles"), 1);
+    MprAdminMIBServerDisconnect(fast);
+
+    printf("-- router_reset releases hangs and clears patterns\n");
+    stuck = connect_to(L"stuck");
+    t = CreateThread(NULL, 0, slow_get, stuck, 0, NULL);
+    CHECK(wait_counter("hung", 1));
+    router_reset();
+    CHECK_EQ(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    /* The call that ran across the reset counts nowhere after it. */
+    CHECK_EQ(C("hung"), 0);
+    CHECK_EQ(C("hangs"), 0);
+    CHECK_EQ(C("in_flight"), 0);
+    stuck = connect_to(L"stuck");
+    slow = connect_to(L"slow");
+    CHECK_EQ(get_number(stuck), 0);
+    ms = timed_get(slow, &rc);
+    CHECK_EQ(rc, 0);
+    CHECK(ms < 100);
+    CHECK_EQ(C("hangs"), 0);
+    MprAdminMIBServerDisconnect(stuck);
+    MprAdminMIBServerDisconnect(slow);
+
+    printf("-- %d server rules, and no more\n", SERVER_RULES);
+    router_reset();
+    for (i = 0, refused = 0; i < SERVER_RULES; i++) {
+        swprintf(name, 16, L"cap-%04lu", (unsigned long)i);
+        refused += router_set_server(name, 0, 1000 + i % 100, 0) != 0;
+    }
+    CHECK_EQ(refused, 0);
+    CHECK_EQ(router_set_server(L"cap-more", 0, 1, 0), -1);
+    CHECK_EQ(router_set_server(L"cap-0000", 0, 1730, 0), 0); /* a replacement fits */
+    other = connect_to(L"cap-0000");
+    CHECK_EQ(get_number(other), 1730);
+    MprAdminMIBServerDisconnect(other);
+    other = connect_to(L"cap-more");
+    CHECK_EQ(get_number(other), 0);
+    MprAdminMIBServerDisconnect(other);
+    router_reset();
+
+    test_servers_many();
+}
+
 static void test_malformed(void)
 {
     MIB_SERVER_HANDLE h;
@@ -1454,6 +1770,7 @@ int main(void)
     test_faults();
     test_threads();
     test_stress();
+    test_servers();
     test_malformed();
     test_bench();
     test_loopback();

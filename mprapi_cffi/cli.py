@@ -3,6 +3,10 @@
     mprapi [--server NAME] [--json] {interfaces,addresses,routes,arp,stats,proxy-arp,if-status,multicast}
     mprapi [--server NAME] [--json] best-route ADDRESS [--source ADDRESS]
     mprapi [--server NAME] [--json] best-interface ADDRESS
+    mprapi [--server NAME] [--json] route {add,set,delete} PREFIX NEXT_HOP --if INDEX ...
+    mprapi [--server NAME] [--json] arp {add,set} ADDRESS MAC --if INDEX [--type TYPE]
+    mprapi [--server NAME] [--json] arp delete ADDRESS --if INDEX
+    mprapi [--server NAME] [--json] set {forwarding on|off, ttl N, if-admin INDEX up|down}
     mprapi --server A --server B ... [--servers-file FILE] [--timeout SECONDS] [--json] COMMAND
     mprapi --version
 
@@ -43,7 +47,20 @@ from typing import Any
 from . import __version__, _wire
 from .errors import MprError
 from .fleet import PollResult, poll
-from .mib import AddrType, IfStatus, IpDestRow, IpForwardRow, McastIfEntry, RouteProto, RouteType, route_write
+from .mib import (
+    AddrType,
+    IfAdminStatus,
+    IfStatus,
+    IpDestRow,
+    IpForwardRow,
+    IpNetRow,
+    McastIfEntry,
+    NetType,
+    RouteProto,
+    RouteType,
+    route_write,
+)
+from .server import admin_status_write, arp_delete_query, arp_write
 from .server import connect as _package_connect
 
 __all__ = ["main"]
@@ -394,6 +411,8 @@ def _parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text, description=f"Print {help_text}.")
         if name in _ARGUMENTS:
             _ARGUMENTS[name](command)
+        if name == "arp":
+            _add_arp_writes(command)
         _add_common(command, top=False)
     _add_writes(sub)
     return parser
@@ -420,6 +439,33 @@ def _enum_arg(enum_type: type[enum.IntEnum]) -> Callable[[str], enum.IntEnum]:
     return parse
 
 
+def _mac_arg(text: str) -> bytes:
+    """A physical address as ``aa-bb-cc-dd-ee-ff`` or ``aa:bb:...``: 1 to 8 bytes."""
+    parts = text.replace(":", "-").split("-")
+    try:
+        data = bytes(int(part, 16) for part in parts if len(part) == 2)
+    except ValueError:
+        data = b""
+    if len(data) != len(parts) or not 1 <= len(data) <= 8:
+        raise argparse.ArgumentTypeError(f"not a physical address of 1 to 8 bytes (aa-bb-cc-dd-ee-ff): {text!r}")
+    return data
+
+
+def _add_arp_writes(arp: argparse.ArgumentParser) -> None:
+    """``mprapi arp add|set|delete``; ``mprapi arp`` alone still prints the table."""
+    actions = arp.add_subparsers(dest="action", metavar="ACTION", required=False)
+    for action, what in (("add", "add an ARP entry"), ("set", "change an ARP entry"),
+                         ("delete", "delete an ARP entry")):  # fmt: skip
+        p = actions.add_parser(action, help=what, description=f"{what.capitalize()}.")
+        p.add_argument("addr", type=_address_arg, metavar="ADDRESS", help="the IPv4 address")
+        if action != "delete":
+            p.add_argument("phys_addr", type=_mac_arg, metavar="MAC", help="the physical address, aa-bb-cc-dd-ee-ff")
+            p.add_argument("--type", type=_enum_arg(NetType), default=NetType.STATIC,
+                           help="static, dynamic, invalid or other (default: static)")  # fmt: skip
+        p.add_argument("--if", dest="if_index", type=int, required=True, metavar="INDEX", help="interface index")
+        _add_common(p, top=False)
+
+
 def _add_writes(sub: Any) -> None:
     route = sub.add_parser("route", help="add, change or delete a route", description="Add, change or delete a route.")
     actions = route.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -436,8 +482,9 @@ def _add_writes(sub: Any) -> None:
                            help="direct or indirect (default: indirect)")  # fmt: skip
             p.add_argument("--preference", type=int, default=0, help="the route's preference (default: 0)")
         _add_common(p, top=False)
-    settings = sub.add_parser("set", help="set IP forwarding or the default TTL",
-                              description="Set IP forwarding or the default TTL (IP_STATS).")  # fmt: skip
+    settings = sub.add_parser("set", help="set IP forwarding, the default TTL or an interface's admin status",
+                              description="Set IP forwarding or the default TTL (IP_STATS), or an "
+                                          "interface's admin status (IF_ROW).")  # fmt: skip
     what = settings.add_subparsers(dest="setting", metavar="SETTING", required=True)
     forwarding = what.add_parser("forwarding", help="turn IP forwarding on or off")
     forwarding.add_argument("state", choices=["on", "off"])
@@ -445,10 +492,16 @@ def _add_writes(sub: Any) -> None:
     ttl = what.add_parser("ttl", help="the default time to live, 1..255")
     ttl.add_argument("ttl", type=int)
     _add_common(ttl, top=False)
+    admin = what.add_parser("if-admin", help="bring an interface administratively up or down",
+                            description="Bring an interface administratively up or down (IF_ROW).")  # fmt: skip
+    admin.add_argument("if_index", type=int, metavar="INDEX", help="interface index")
+    admin.add_argument("status", choices=["up", "down"])
+    _add_common(admin, top=False)
 
 
 def _write(srv: Any, args: argparse.Namespace) -> dict[str, Any]:
     """Make the write ``args`` ask for; what was sent (checked before any call) and the answer."""
+    sent: dict[str, Any]
     if args.command == "route":
         net = args.prefix
         common = {"dest": net.network_address, "mask": net.netmask, "next_hop": args.next_hop,
@@ -464,6 +517,24 @@ def _write(srv: Any, args: argparse.Namespace) -> dict[str, Any]:
             call = "MprAdminMIBEntryCreate" if args.action == "add" else "MprAdminMIBEntrySet"
             sent = {"call": call, "request": _wire.opaque_info(row).hex(), "row": row}
             apply = (lambda: srv.create_route(row)) if args.action == "add" else (lambda: srv.set_route(row))
+    elif args.command == "arp":
+        if args.action == "delete":
+            query = arp_delete_query(args.if_index, args.addr)
+            sent = {"call": "MprAdminMIBEntryDelete", "request": query.hex(),
+                    "names": {"if_index": args.if_index, "addr": args.addr}}  # fmt: skip
+            apply = lambda: srv.delete_arp_entry(args.if_index, args.addr)  # noqa: E731
+        else:
+            entry = arp_write(IpNetRow(index=args.if_index, phys_addr=args.phys_addr, addr=args.addr, type=args.type))
+            call = "MprAdminMIBEntryCreate" if args.action == "add" else "MprAdminMIBEntrySet"
+            sent = {"call": call, "request": _wire.opaque_info(entry).hex(), "row": entry}
+            write = srv.create_arp_entry if args.action == "add" else srv.set_arp_entry
+            apply = lambda: write(entry)  # noqa: E731
+    elif args.setting == "if-admin":
+        status = IfAdminStatus.UP if args.status == "up" else IfAdminStatus.DOWN
+        if_row = admin_status_write(args.if_index, status)
+        sent = {"call": "MprAdminMIBEntrySet", "request": _wire.opaque_info(if_row).hex(),
+                "if_index": args.if_index, "admin_status": status}  # fmt: skip
+        apply = lambda: srv.set_if_admin_status(args.if_index, status)  # noqa: E731
     elif args.setting == "forwarding":
         sent = {"call": "MprAdminMIBEntrySet", "forwarding": args.state}
         apply = lambda: srv.set_forwarding(args.state == "on")  # noqa: E731
@@ -502,7 +573,7 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
     except SystemExit as exc:  # --help, --version, usage errors (2)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 
-    writing = args.command in ("route", "set")
+    writing = args.command in ("route", "set") or getattr(args, "action", None) is not None
     connect = connect or _package_connect
     try:
         names, many = _server_names(args)

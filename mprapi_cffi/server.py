@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import weakref
 from ipaddress import IPv4Address
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from .constants import (
     ERROR_NO_MORE_ITEMS,
     IF_ROW,
     IP6_STATS,
+    IP_NETTABLE,
     IPRTRMGR_PID,
     PID_IP,
     ROUTE_LONGER,
@@ -34,6 +36,7 @@ from .mib import (
     route_write,
     BestIf,
     IcmpStats,
+    IfAdminStatus,
     IfNumber,
     IfRow,
     IfStatus,
@@ -49,6 +52,7 @@ from .mib import (
     McastMfeStats,
     McastMfeStatsEx,
     MibStruct,
+    NetType,
     ProxyArp,
     RouteState,
     TcpRow,
@@ -59,6 +63,8 @@ from .mib import (
 
 _R = TypeVar("_R")
 
+_BROADCAST = IPv4Address("255.255.255.255")
+_PHYS_LEN = struct.Struct("<I")
 FORWARDING = 1  # MIB_IP_FORWARDING
 NOT_FORWARDING = 2  # MIB_IP_NOT_FORWARDING
 UNCHANGED = 0xFFFFFFFF  # MIB_USE_CURRENT_FORWARDING / MIB_USE_CURRENT_TTL
@@ -78,6 +84,54 @@ def _check_type(value: object, expected: type[_T]) -> _T:
     if not isinstance(value, expected):
         raise TypeError(f"expected a {expected.__name__}, got {type(value).__name__}")
     return value
+
+
+def _check_if_index(value: object) -> int:
+    """An interface index a user passed: an int in 1..0xFFFFFFFF (0 is NET_IFINDEX_UNSPECIFIED)."""
+    if isinstance(value, bool):
+        raise TypeError("if_index: expected an int, got bool")
+    index = _fields.check_uint("if_index", value)
+    if index == 0:
+        raise ValueError("if_index: 0 names no interface")
+    return index
+
+
+def _check_host(name: str, value: object) -> IPv4Address:
+    """An address an ARP entry can hold: one host, not 0.0.0.0, broadcast or multicast."""
+    address = _address(name, value)
+    if address.is_unspecified or address.is_multicast or address == _BROADCAST:
+        raise ValueError(f"{name}: {address} is not a host address")
+    return address
+
+
+def arp_write(row: object) -> IpNetRow:
+    """``row`` checked as CreateIpNetEntry and SetIpNetEntry check a MIB_IPNETROW."""
+    row = _check_type(row, IpNetRow)
+    _check_if_index(row.index)
+    _check_host("addr", row.addr)
+    (phys_len,) = _PHYS_LEN.unpack_from(row.to_bytes(), 4)  # the wire's dwPhysAddrLen, not the clamped view
+    if not 1 <= phys_len <= 8:
+        raise ValueError(f"phys_addr: {phys_len} bytes; an ARP entry holds 1 to 8")
+    if not isinstance(row.type, NetType):
+        raise ValueError(f"type: {row.type} is not an ARP entry type ({', '.join(t.name for t in NetType)})")
+    return row
+
+
+def arp_delete_query(if_index: object, addr: object) -> bytes:
+    """The MIB_OPAQUE_QUERY deleting an ARP entry (MS-RRASM 3.1.4.28): {IP_NETTABLE, if index, addr}."""
+    return _wire.query(IP_NETTABLE, _check_if_index(if_index), _check_host("addr", addr))
+
+
+def admin_status_write(if_index: object, status: object) -> IfRow:
+    """The MIB_IFROW a Set of an interface's admin status carries: dwIndex and dwAdminStatus, the rest 0."""
+    index = _check_if_index(if_index)
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(f"status must be an IfAdminStatus, not {type(status).__name__}")
+    if status not in (IfAdminStatus.UP, IfAdminStatus.DOWN):  # MS-RRASM 3.1.4.29: up or down only
+        raise ValueError(f"status must be IfAdminStatus.UP or IfAdminStatus.DOWN, not {status!r}")
+    values: dict[str, Any] = dict.fromkeys(IfRow._fields, 0)
+    values.update(name="", phys_addr=b"", descr="", index=index, admin_status=IfAdminStatus(status))
+    return IfRow(**values)
 
 
 def _check_server(server: object) -> None:
@@ -464,6 +518,42 @@ class MibServer(HandleObject):
         counters = dict.fromkeys(IpStats._fields, 0)
         stats = IpStats(**{**counters, "forwarding": forwarding, "default_ttl": default_ttl})
         self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(stats))
+
+    def create_arp_entry(self, row: IpNetRow) -> None:
+        """Add an ARP entry; MprError 183 if the router has one for that interface and address.
+
+        Sent as MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW}, 32 bytes: the form
+        of the SDK's CreateIpNetEntry.  MS-RRASM 3.1.4.27 lists no IP_NETROW
+        row, so a real RRAS server may refuse it.
+        """
+        self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(arp_write(row)))
+
+    def set_arp_entry(self, row: IpNetRow) -> None:
+        """Replace the physical address and type of the entry for ``row``'s interface and address.
+
+        Sent as MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW}, 32 bytes, as the
+        SDK's SetIpNetEntry takes it; MS-RRASM 3.1.4.29 lists no IP_NETROW row.
+        MprError 1413 if there is no such entry.
+        """
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(arp_write(row)))
+
+    def delete_arp_entry(self, if_index: int, addr: AddressLike) -> None:
+        """Delete the ARP entry for ``addr`` on interface ``if_index``; MprError 1413 if there is none.
+
+        Sent as MS-RRASM 3.1.4.28 gives it: MIB_OPAQUE_QUERY {IP_NETTABLE,
+        dwIfIndex, dwAddr}, 12 bytes (IP_NETTABLE, not IP_NETROW).
+        """
+        self.delete(PID_IP, IPRTRMGR_PID, arp_delete_query(if_index, addr))
+
+    def set_if_admin_status(self, if_index: int, status: IfAdminStatus | int) -> None:
+        """Bring an interface administratively up or down; MprError 1413 if there is no such interface.
+
+        Sent as MS-RRASM 3.1.4.29 gives it: MIB_OPAQUE_INFO {IF_ROW, pad,
+        MIB_IFROW}, 868 bytes, with dwIndex and dwAdminStatus set and every
+        other member 0 ("Only dwAdminStatus can be set", to up or down:
+        IfAdminStatus.TESTING is refused).
+        """
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(admin_status_write(if_index, status)))
 
 
 def connect(server: str | None = None) -> MibServer:

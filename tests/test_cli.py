@@ -193,6 +193,18 @@ class FakeServer:
     def set_default_ttl(self, ttl: int) -> None:
         self._wrote("set_default_ttl", ttl)
 
+    def create_arp_entry(self, row: IpNetRow) -> None:
+        self._wrote("create_arp_entry", row)
+
+    def set_arp_entry(self, row: IpNetRow) -> None:
+        self._wrote("set_arp_entry", row)
+
+    def delete_arp_entry(self, if_index: int, addr: IPv4Address) -> None:
+        self._wrote("delete_arp_entry", if_index, addr)
+
+    def set_if_admin_status(self, if_index: int, status: IfAdminStatus) -> None:
+        self._wrote("set_if_admin_status", if_index, status)
+
 
 class FakeConnect:
     """Stands in for ``mprapi_cffi.connect``; records what it was asked."""
@@ -557,6 +569,87 @@ def test_set_forwarding_and_ttl(capsys: pytest.CaptureFixture[str]) -> None:
     assert connect.server.asked == [("set_forwarding", False), ("set_default_ttl", 64)]
     code, _, err = run(["set", "ttl", "300"], capsys, connect)
     assert code == 1 and "1..255" in err and len(connect.server.asked) == 2
+
+
+def test_arp_add_sends_ip_netrow_with_the_whole_row(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["arp", "add", "192.168.1.77", "02-00-5e-10-20-30", "--if", "3"], capsys, connect)
+    assert code == 0
+    ((what, row),) = connect.server.asked
+    assert what == "create_arp_entry" and isinstance(row, IpNetRow)
+    assert (row.index, row.phys_addr, row.addr, row.type) == (
+        3, bytes.fromhex("02005e102030"), IPv4Address("192.168.1.77"), NetType.STATIC)  # fmt: skip
+    first, second = out.splitlines()
+    # {IP_NETROW, pad, dwIndex, dwPhysAddrLen, bPhysAddr[8], dwAddr, dwType}
+    assert first == "MprAdminMIBEntryCreate: 0a000000 00000000 03000000 06000000 02005e10 20300000 c0a8014d 04000000"
+    assert second == "router: done"
+
+
+def test_arp_set_and_delete_json_say_what_was_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["--json", "arp", "set", "192.168.1.77", "02:00:5e:10:20:31", "--if", "3", "--type",
+                        "dynamic"], capsys, connect)  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and data["sent"]["call"] == "MprAdminMIBEntrySet"
+    assert data["sent"]["row"] == {"index": 3, "phys_addr": "02-00-5e-10-20-31", "addr": "192.168.1.77", "type": 3}
+    code, out, _ = run(["--json", "arp", "delete", "192.168.1.77", "--if", "3"], capsys, connect)
+    data = json.loads(out)
+    assert code == 0 and data["sent"]["call"] == "MprAdminMIBEntryDelete"
+    assert bytes.fromhex(data["sent"]["request"]) == bytes.fromhex("09000000" "03000000" "c0a8014d")  # IP_NETTABLE
+    assert data["sent"]["names"] == {"if_index": 3, "addr": "192.168.1.77"}
+    assert [a[0] for a in connect.server.asked] == ["set_arp_entry", "delete_arp_entry"]
+    assert connect.server.asked[-1] == ("delete_arp_entry", 3, IPv4Address("192.168.1.77"))
+
+
+def test_arp_alone_still_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["arp"], capsys)
+    assert code == 0 and out.splitlines()[0].split()[:2] == ["Interface", "Internet"]
+
+
+def test_set_if_admin_sends_if_row_with_index_and_status(capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["--json", "set", "if-admin", "3", "down"], capsys, connect)
+    data = json.loads(out)
+    assert code == 0 and connect.server.asked == [("set_if_admin_status", 3, IfAdminStatus.DOWN)]
+    request = bytes.fromhex(data["sent"]["request"])
+    assert len(request) == 8 + 860 and request[:8] == bytes.fromhex("02000000" "00000000")
+    assert request[8 + 512 : 8 + 516] == bytes.fromhex("03000000")  # dwIndex
+    assert request[8 + 540 : 8 + 544] == bytes.fromhex("02000000")  # dwAdminStatus, after bPhysAddr[8] at 532
+    assert request.count(0) == len(request) - 3
+    assert (data["sent"]["if_index"], data["sent"]["admin_status"]) == (3, 2)
+
+
+def test_a_refused_arp_write_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    error = MprError(1413, "Invalid index.", "MprAdminMIBEntryDelete")
+    connect = FakeConnect(FakeServer(fail=error))
+    code, _, err = run(["arp", "delete", "192.168.1.77", "--if", "3"], capsys, connect)
+    assert code == 1 and "refused" in err and "1413" in err
+
+
+@pytest.mark.parametrize("argv", [["arp", "add", "224.0.0.1", "02-00-00-00-00-01", "--if", "3"],
+                                  ["arp", "delete", "192.168.1.77", "--if", "0"],
+                                  ["set", "if-admin", "0", "up"]])  # fmt: skip
+def test_bad_arp_and_admin_values_exit_1_before_any_write(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    connect = FakeConnect()
+    code, _, err = run(argv, capsys, connect)
+    assert code == 1 and err.startswith("mprapi: ") and connect.server.asked == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["arp", "add", "192.168.1.77", "02-00-5e-10-20", "--if"],  # no interface index
+    ["arp", "add", "192.168.1.77", "02-00-5e-10-20-30-40-50-60", "--if", "3"],  # 9 bytes
+    ["arp", "add", "192.168.1.77", "02-00-5e-1-20-30", "--if", "3"],
+    ["arp", "add", "192.168.1.77", "--if", "3"],  # no MAC
+    ["arp", "set", "192.168.1.77", "02-00-5e-10-20-30", "--if", "3", "--type", "sticky"],
+    ["arp", "delete", "fe80::1", "--if", "3"],
+    ["set", "if-admin", "3", "testing"],
+    ["set", "if-admin", "three", "up"],
+])  # fmt: skip
+def test_bad_arp_and_admin_arguments_are_usage_errors_before_connecting(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    connect = FakeConnect()
+    assert run(argv, capsys, connect)[0] == 2 and connect.names == []
 
 
 @pytest.mark.parametrize("argv", [

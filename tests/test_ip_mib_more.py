@@ -634,7 +634,7 @@ def test_unknown_variables_are_invalid_parameter(server: mpr.MibServer, var_id: 
 
 
 READ_ONLY = [v for v in range(39) if v not in (mpr.IP_STATS, mpr.IP_FORWARDROW, mpr.PROXY_ARP, mpr.MCAST_IF_ENTRY,
-                                                mpr.ROUTE_MATCHING)]
+                                                mpr.ROUTE_MATCHING, mpr.IF_ROW, mpr.IP_NETROW, mpr.IP_NETTABLE)]
 
 
 @pytest.mark.parametrize("var_id", READ_ONLY)

@@ -292,7 +292,10 @@ typedef char dest_row_is_64_bytes[sizeof(DEST_ROW) == 64 ? 1 : -1];
 /* The fixed MIB. Every table is kept sorted by its row index. */
 static MIB_IFROW g_ifs[3];
 static MIB_IPADDRROW g_addrs[3];
-static MIB_IPNETROW g_net[2];
+/* The ARP table: IP_NETROW Create adds to it, IP_NETTABLE Delete takes from it. */
+#define NET_MAX 64
+static MIB_IPNETROW g_net[NET_MAX];
+static DWORD g_nnet;
 static MIB_TCPROW g_tcp[2];
 static MIB_UDPROW g_udp[2];
 static MIB_IPFORWARDROW *g_routes;
@@ -867,6 +870,7 @@ static void load_fixed_mib(void)
 
     set_net(&g_net[0], 3, 0x01, IPV4(192, 168, 1, 1), 3);
     set_net(&g_net[1], 3, 0xfe, IPV4(192, 168, 1, 254), 4);
+    g_nnet = 2;
 
     memset(g_tcp, 0, sizeof g_tcp);
     g_tcp[0].dwState = 2;
@@ -1449,7 +1453,7 @@ static DWORD fixed_table(int t, ROWS *out)
     case T_IF: out->rows = (const BYTE *)g_ifs; out->n = 3; break;
     case T_ADDR: out->rows = (const BYTE *)g_addrs; out->n = 3; break;
     case T_FWD: out->rows = (const BYTE *)g_routes; out->n = g_nroutes; break;
-    case T_NET: out->rows = (const BYTE *)g_net; out->n = 2; break;
+    case T_NET: out->rows = (const BYTE *)g_net; out->n = g_nnet; break;
     case T_TCP: out->rows = (const BYTE *)g_tcp; out->n = 2; break;
     case T_UDP: out->rows = (const BYTE *)g_udp; out->n = 2; break;
     case T_IFSTATUS: return if_status_table((const BYTE *)g_ifs, 3, TRUE, out);
@@ -2303,6 +2307,124 @@ static DWORD mcast_if_change_work(int what, const void *in, DWORD in_size)
     return E_INVALID_INDEX;
 }
 
+/* The fixed interface with this index, or NULL. Lock held. */
+static MIB_IFROW *fixed_if(DWORD index)
+{
+    DWORD i;
+    for (i = 0; i < 3; i++)
+        if (g_ifs[i].dwIndex == index)
+            return &g_ifs[i];
+    return NULL;
+}
+
+/* Where the ARP entry (if index, addr) is in g_net, or would go; *found says
+ * whether it is there. Lock held. */
+static DWORD net_find(DWORD if_index, DWORD addr, BOOL *found)
+{
+    DWORD key[2], rk[2], i;
+
+    key[0] = if_index;
+    key[1] = addr;
+    norm_keys(&K_NET, key);
+    i = row_bound(&K_NET, (const BYTE *)g_net, g_nnet, key, FALSE);
+    *found = FALSE;
+    if (i < g_nnet) {
+        row_keys(&K_NET, &g_net[i], rk);
+        *found = !cmp_keys(rk, key, 2);
+    }
+    return i;
+}
+
+/* What CreateIpNetEntry and SetIpNetEntry refuse with 87: a physical address
+ * of 0 or more than 8 bytes, a type that is not 1..4, an address that names
+ * no host (0.0.0.0, 255.255.255.255, multicast). */
+static BOOL net_row_valid(const MIB_IPNETROW *row)
+{
+    DWORD a = bswap32(row->dwAddr);
+    return row->dwPhysAddrLen >= 1 && row->dwPhysAddrLen <= MAXLEN_PHYSADDR &&
+           row->dwType >= 1 && row->dwType <= 4 && a != 0 && a != 0xFFFFFFFFu &&
+           (a >> 28) != 0xE;
+}
+
+/* IP_NETROW Create and Set: MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW},
+ * exactly 32 bytes. MS-RRASM 3.1.4.27 and 3.1.4.29 do not list IP_NETROW;
+ * this is the form of the SDK's CreateIpNetEntry/SetIpNetEntry (a whole
+ * MIB_IPNETROW, every member given). Create: 183 if the (if index, addr)
+ * entry exists, 1413 if the interface does not; Set: 1413 if the entry does
+ * not exist, then its physical address and type are replaced. Delete: 87
+ * (MS-RRASM deletes ARP entries through IP_NETTABLE). Lock held. */
+static DWORD net_row_change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_IPNETROW row;
+    DWORD i;
+    BOOL found;
+
+    if (what == CH_DELETE || in_size != REPLY_HDR + sizeof row)
+        return E_INVALID_PARAMETER;
+    memcpy(&row, (const BYTE *)in + REPLY_HDR, sizeof row);
+    if (!net_row_valid(&row))
+        return E_INVALID_PARAMETER;
+    i = net_find(row.dwIndex, row.dwAddr, &found);
+    if (what == CH_SET) {
+        if (!found)
+            return E_INVALID_INDEX;
+        g_net[i] = row;
+        return E_OK;
+    }
+    if (found)
+        return E_ALREADY_EXISTS;
+    if (!fixed_if(row.dwIndex))
+        return E_INVALID_INDEX;
+    if (g_nnet == NET_MAX)
+        return E_NOT_ENOUGH_MEMORY;
+    memmove(&g_net[i + 1], &g_net[i], (size_t)(g_nnet - i) * sizeof row);
+    g_net[i] = row;
+    g_nnet++;
+    return E_OK;
+}
+
+/* IP_NETTABLE Delete, the form MS-RRASM 3.1.4.28 gives: MIB_OPAQUE_QUERY
+ * {IP_NETTABLE, dwIfIndex, dwAddr}, exactly 12 bytes; the entry whose
+ * interface index and address match goes (1413 if none). Create and Set:
+ * 87. Lock held. */
+static DWORD net_table_change_work(int what, const void *in, DWORD in_size)
+{
+    DWORD q[2], i;
+    BOOL found;
+
+    if (what != CH_DELETE || in_size != sizeof(DWORD) + sizeof q)
+        return E_INVALID_PARAMETER;
+    memcpy(q, (const BYTE *)in + sizeof(DWORD), sizeof q);
+    i = net_find(q[0], q[1], &found);
+    if (!found)
+        return E_INVALID_INDEX;
+    memmove(&g_net[i], &g_net[i + 1], (size_t)(g_nnet - i - 1) * sizeof *g_net);
+    g_nnet--;
+    return E_OK;
+}
+
+/* IF_ROW Set, as MS-RRASM 3.1.4.29 gives it: MIB_OPAQUE_INFO {IF_ROW, pad,
+ * MIB_IFROW}, exactly 868 bytes; "Only dwAdminStatus can be set", to
+ * IF_ADMIN_STATUS_UP (1) or IF_ADMIN_STATUS_DOWN (2), of the interface
+ * dwIndex names (1413 if none). Every other member is ignored. Any other
+ * status, Create or Delete: 87. Lock held. */
+static DWORD if_row_change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_IFROW row;
+    MIB_IFROW *target;
+
+    if (what != CH_SET || in_size != REPLY_HDR + sizeof row)
+        return E_INVALID_PARAMETER;
+    memcpy(&row, (const BYTE *)in + REPLY_HDR, sizeof row);
+    if (row.dwAdminStatus != 1 && row.dwAdminStatus != 2)
+        return E_INVALID_PARAMETER;
+    target = fixed_if(row.dwIndex);
+    if (!target)
+        return E_INVALID_INDEX;
+    target->dwAdminStatus = row.dwAdminStatus;
+    return E_OK;
+}
+
 /* Create, Set and Delete: 5 in loopback mode (the host is never modified);
  * 87 for input that is not whole DWORDs or names no variable; 50 for a
  * variable nothing writes; then the variable's own rules. Lock held. */
@@ -2323,6 +2445,9 @@ static DWORD change_work(int what, const void *in, DWORD in_size)
     case IP_STATS: return ipstats_change_work(what, in, in_size);
     case PROXY_ARP: return proxy_change_work(what, in, in_size);
     case MCAST_IF_ENTRY: return mcast_if_change_work(what, in, in_size);
+    case IP_NETROW: return net_row_change_work(what, in, in_size);
+    case IP_NETTABLE: return net_table_change_work(what, in, in_size);
+    case IF_ROW: return if_row_change_work(what, in, in_size);
     default: return E_NOT_SUPPORTED; /* read-only */
     }
 }

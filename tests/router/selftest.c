@@ -551,10 +551,10 @@ static void test_changes(void)
     {
         BYTE bad[HDR + sizeof(MIB_IPFORWARDROW)];
         memset(bad, 0, sizeof bad);
-        *(DWORD *)bad = IF_ROW; /* read-only */
+        *(DWORD *)bad = IP_ADDRROW; /* read-only */
         CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, bad, sizeof bad), 50);
         CHECK_EQ(router_last_input(last, 4), sizeof bad);
-        CHECK_EQ(*(DWORD *)last, IF_ROW);
+        CHECK_EQ(*(DWORD *)last, IP_ADDRROW);
         CHECK_EQ(MprAdminMIBEntryCreate(h, 0x2B, IPRTRMGR_PID, bad, sizeof bad), 902);
     }
 
@@ -682,6 +682,101 @@ static void test_spec_writes(void)
     CHECK_EQ(((MIB_IPSTATS *)(r + HDR))->dwDefaultTTL, 64);
     CHECK_EQ(((MIB_IPSTATS *)(r + HDR))->dwInReceives, 1000);
     MprAdminMIBBufferFree(r);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+    router_reset();
+}
+
+/* ARP entries: IP_NETROW Create and Set (the SDK's whole MIB_IPNETROW, 32
+ * bytes), IP_NETTABLE Delete (MS-RRASM 3.1.4.28: {if index, addr}, 12
+ * bytes); an interface's admin status: IF_ROW Set (3.1.4.29, 868 bytes). */
+static void test_arp_and_admin_writes(void)
+{
+    MIB_SERVER_HANDLE h;
+    BYTE *r, in[8 + sizeof(MIB_IPNETROW)], ifin[8 + sizeof(MIB_IFROW)];
+    MIB_IPNETROW row;
+    MIB_IFROW ifrow;
+    DWORD size, q[3];
+
+    printf("-- ARP entries and admin status\n");
+    router_reset();
+    h = connect_local();
+    memset(&row, 0, sizeof row);
+    row.dwIndex = 3;
+    row.dwPhysAddrLen = 6;
+    memcpy(row.bPhysAddr, "\x02\x00\x5e\x10\x20\x30", 6);
+    row.dwAddr = IPV4(192, 168, 1, 77);
+    row.dwType = 4;
+    memset(in, 0, sizeof in);
+    *(DWORD *)in = IP_NETROW;
+    memcpy(in + 8, &row, sizeof row);
+
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 0);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 183);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in - 4), 87);
+    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 3);
+    q[0] = IP_NETROW;
+    q[1] = 3;
+    q[2] = row.dwAddr;
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK(!memcmp(r + HDR, &row, sizeof row));
+    MprAdminMIBBufferFree(r);
+
+    /* Set replaces the physical address and type of the entry it names. */
+    ((MIB_IPNETROW *)(in + 8))->bPhysAddr[5] = 0x31;
+    ((MIB_IPNETROW *)(in + 8))->dwType = 3;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 0);
+    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->bPhysAddr[5], 0x31);
+    CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->dwType, 3);
+    MprAdminMIBBufferFree(r);
+    ((MIB_IPNETROW *)(in + 8))->dwType = 5;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    ((MIB_IPNETROW *)(in + 8))->dwType = 4;
+    ((MIB_IPNETROW *)(in + 8))->dwPhysAddrLen = 9;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    ((MIB_IPNETROW *)(in + 8))->dwPhysAddrLen = 6;
+    ((MIB_IPNETROW *)(in + 8))->dwAddr = IPV4(192, 168, 1, 78);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 1413);
+    ((MIB_IPNETROW *)(in + 8))->dwIndex = 99;
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 1413);
+
+    /* Delete: only {IP_NETTABLE, if index, addr}; IP_NETROW's key is 87. */
+    q[0] = IP_NETROW;
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q), 87);
+    q[0] = IP_NETTABLE;
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q - 4), 87);
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q), 0);
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q), 1413);
+    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 2);
+
+    /* IF_ROW Set: admin status only, up or down; IF_STATUS follows. */
+    memset(&ifrow, 0, sizeof ifrow);
+    ifrow.dwIndex = 3;
+    ifrow.dwAdminStatus = 2;
+    ifrow.dwMtu = 9000; /* not writable: ignored */
+    memset(ifin, 0, sizeof ifin);
+    *(DWORD *)ifin = IF_ROW;
+    memcpy(ifin + 8, &ifrow, sizeof ifrow);
+    CHECK_EQ(sizeof ifin, 868);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, ifin, sizeof ifin), 0);
+    q[0] = IF_ROW;
+    q[1] = 3;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR))->dwAdminStatus, 2);
+    CHECK_EQ(((MIB_IFROW *)(r + HDR))->dwMtu, 1500);
+    MprAdminMIBBufferFree(r);
+    q[0] = IF_STATUS;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    CHECK_EQ(((MIB_IFSTATUS *)(r + HDR))->dwAdminStatus, 2);
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, ifin, sizeof ifin - 4), 87);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, ifin, sizeof ifin), 87);
+    ((MIB_IFROW *)(ifin + 8))->dwAdminStatus = 3; /* testing: not settable */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, ifin, sizeof ifin), 87);
+    ((MIB_IFROW *)(ifin + 8))->dwAdminStatus = 1;
+    ((MIB_IFROW *)(ifin + 8))->dwIndex = 99;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, ifin, sizeof ifin), 1413);
     CHECK_EQ(C("live_buffers"), 0);
     MprAdminMIBServerDisconnect(h);
     router_reset();
@@ -1764,6 +1859,7 @@ int main(void)
     test_rows();
     test_changes();
     test_spec_writes();
+    test_arp_and_admin_writes();
     test_buffers();
     test_traps();
     test_error_strings();

@@ -39,7 +39,7 @@ wheel: build ## cross-build the cp310-abi3-win_amd64 wheel into dist/ (DIST)
 	$(PYTHON) tools/cross_wheel.py $(PYD) $(DIST)
 
 setup: ## host tools (pip), MinGW-w64, Wine, clang (apt), Windows CPython 3.13 and 3.10; idempotent
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 2>&1 | { grep -v '^WARNING' || true; }
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 'prometheus-client>=0.17' 2>&1 | { grep -v '^WARNING' || true; }
 	@$(LANE) setup
 
 build: setup ## the .pyd (MinGW-w64, abi3) and the stand-in router DLL

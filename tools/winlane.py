@@ -19,7 +19,8 @@ the test suite under Windows CPython in Wine, against the stand-in router.
     tools/winlane.py python ARGS    run Windows CPython with ARGS
     tools/winlane.py record STEP -- COMMAND...
                                     run a host COMMAND as lane step STEP (make test's
-                                    native, typecheck and sdist steps) and record its result
+                                    native, typecheck, prometheus and sdist steps) and record
+                                    its result
     tools/winlane.py summary        print make test's "== lanes ==" table from the results;
                                     fails unless every step ran and passed
     tools/winlane.py reset-reports  forget earlier results
@@ -98,6 +99,7 @@ LABELS = {
     "typecheck": "mypy --strict, ruff",
     "check": "cdef check, x64 + x86 + ARM64 + same C",
     "selftest": "stand-in router self-test",
+    "prometheus": "Prometheus scrapes the exporter (Windows lane)",
     "sdist": "sdist, pure-Python install on Linux",
 }
 
@@ -771,7 +773,7 @@ def cmd_record(lane: Lane, ns: argparse.Namespace, extra: list[str]) -> tuple[in
 
 def expected_steps(lane: Lane) -> list[str]:
     """The steps make test runs, in the order of its summary."""
-    return ["native", "typecheck", "check", "selftest", "test",
+    return ["native", "typecheck", "check", "selftest", "test", "prometheus",
             *(f"wheel-{v}" for v in lane.pyversions), "sdist"]
 
 

@@ -4,8 +4,9 @@
 The exporter runs under Windows CPython in Wine, through the compiled
 extension, against the stand-in router (tools/standin_exporter.py), on
 127.0.0.1; Debian's Prometheus (installed here with apt if missing) scrapes
-it every second with the README's scrape config: the targets are router
-names, relabelled into ?target= and instance, the address the exporter's.
+it every second with the README's scrape config (its targets, address and
+intervals set here): router names, relabelled into ?target= and instance,
+every scrape sent to the exporter's address.
 Then Prometheus's HTTP API must give, for the router, ifInOctets and
 ifOperStatus as the stand-in serves them (read directly, through the
 extension, by the Windows side), TYPE counter for ifInOctets with no
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -46,23 +48,24 @@ DEAD_ROUTER = "unreachable"  # the stand-in's name for a router whose first call
 MIB2_OPER = {5: 1, 4: 1, 3: 5, 2: 2, 1: 2, 0: 2}
 PATIENCE = 60.0  # seconds for each of: the exporter to listen, Prometheus to hold every answer
 
-SCRAPE_CONFIG = """\
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: rras
-    metrics_path: /metrics
-    static_configs:
-      - targets: [{targets}]
-    relabel_configs:
-      - source_labels: [__address__]
-        target_label: __param_target
-      - source_labels: [__param_target]
-        target_label: instance
-      - target_label: __address__
-        replacement: {exporter}
-"""
+
+
+def scrape_config(targets: list[str], exporter_address: str) -> str:
+    """The README's scrape config (its Exporter section's YAML) with our targets, address and 1 s scrapes.
+
+    Only those values change: the relabelling Prometheus runs is the README's, as written.
+    """
+    readme = (winlane.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## Exporter\n"):]
+    config = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    if not config:
+        raise AssertionError("README.md's Exporter section has no yaml block")
+    text, count = re.subn(r"replacement: 127\.0\.0\.1:9425", f"replacement: {exporter_address}", config.group(1))
+    text, count2 = re.subn(r"- targets: \[.*\]", f"- targets: [{', '.join(targets)}]", text)
+    text, count3 = re.subn(r"(scrape_interval|scrape_timeout): \S+", r"\1: 1s", text)
+    if (count, count2, count3) != (1, 1, 2):
+        raise AssertionError("README.md's scrape config no longer has the address, targets and intervals to set")
+    return text
 
 
 def free_port() -> int:
@@ -160,8 +163,7 @@ def run(work: Path) -> tuple[list[str], str]:
         passed.append(f"mprapi exporter listens on {exporter_address} (Windows CPython {lane.pyver}, Wine)")
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
 
-        (work / "prometheus.yml").write_text(SCRAPE_CONFIG.format(
-            targets=f"{ROUTER}, {DEAD_ROUTER}", exporter=exporter_address))
+        (work / "prometheus.yml").write_text(scrape_config([ROUTER, DEAD_ROUTER], exporter_address))
         prometheus = subprocess.Popen(
             [PROMETHEUS, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{prometheus_port}", "--log.level=warn"],

@@ -14,12 +14,12 @@ DIST ?= dist
 WHEEL = $(wildcard $(DIST)/mprapi_cffi-*-cp310-abi3-win_amd64.whl)
 # The extension `make build` writes (WINLANE_PYD moves it, e.g. for a trial build).
 PYD = $(or $(WINLANE_PYD),mprapi_cffi/_mprapi.pyd)
-TEST_STEPS := test-native typecheck check test-windows test-wheel sdist-check
+TEST_STEPS := test-native typecheck check test-windows test-prometheus test-wheel sdist-check
 # What Linux says of a few destinations, for the loopback router's best_route to be held against
 # (Windows programs under Wine cannot run `ip`); empty where the host has no `ip` or no route.
 IP_ROUTE_GET = MPRAPI_IP_ROUTE_GET="$$(for d in 8.8.8.8 192.0.2.77 127.0.0.1; do ip -o route get $$d 2>/dev/null; done)"
 
-.PHONY: help setup build test test-native typecheck check test-windows test-wheel sdist-check demo bench wheel clean
+.PHONY: help setup build test test-native typecheck check test-windows test-prometheus test-wheel sdist-check demo bench wheel clean
 
 help: ## this list
 	@$(LANE) makehelp
@@ -39,7 +39,7 @@ wheel: build ## cross-build the cp310-abi3-win_amd64 wheel into dist/ (DIST)
 	$(PYTHON) tools/cross_wheel.py $(PYD) $(DIST)
 
 setup: ## host tools (pip), MinGW-w64, Wine, clang (apt), Windows CPython 3.13 and 3.10; idempotent
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 'tqdm>=4.60' 2>&1 | { grep -v '^WARNING' || true; }
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 'tqdm>=4.60' 'prometheus-client>=0.17' 2>&1 | { grep -v '^WARNING' || true; }
 	@$(LANE) setup
 
 build: setup ## the .pyd (MinGW-w64, abi3) and the stand-in router DLL
@@ -61,6 +61,9 @@ check: build ## cdef check: the C for x64, x86 and ARM64 with -Werror, i686 rout
 test-windows: build ## the stand-in router's self-test, and the suite under Windows CPython on the source tree
 	$(LANE) selftest
 	$(IP_ROUTE_GET) $(LANE) test -q
+
+test-prometheus: build ## a real Prometheus (Debian's, apt) scrapes mprapi exporter, run by Windows CPython on the stand-in
+	$(RECORD) prometheus -- $(PYTHON) tools/prometheus_check.py
 
 test-wheel: wheel ## the suite against the installed wheel, on Windows CPython 3.13 and 3.10
 	$(LANE) test-wheel $(WHEEL) -q

@@ -8,6 +8,7 @@
     mprapi [--server NAME] [--json] arp delete ADDRESS --if INDEX
     mprapi [--server NAME] [--json] set {forwarding on|off, ttl N, if-admin INDEX up|down}
     mprapi --server A --server B ... [--servers-file FILE] [--timeout SECONDS] [--json] COMMAND
+    mprapi exporter [--listen HOST:PORT] [--server NAME ...] [--timeout SECONDS]
     mprapi --version
 
 Tables print as aligned columns, the way ``route print`` and ``netsh`` do;
@@ -568,6 +569,11 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
 
     ``connect`` (for tests) replaces ``mprapi_cffi.connect``.
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["exporter"]:  # a server with options of its own: mprapi_cffi.exporter parses them
+        from .exporter import main as exporter_main
+
+        return exporter_main(argv[1:])
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors (2)

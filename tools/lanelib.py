@@ -54,6 +54,10 @@ def wheel_in(dist: str) -> str:
         raise FileNotFoundError(f"expected one mprapi_cffi-*-{WHEEL_TAG}.whl in {dist}, found {len(found)}")
     return found[0]
 
+# The exporter extra (pyproject.toml's [project.optional-dependencies]), for the
+# exporter's tests: a pure-Python wheel.
+EXPORTER_EXTRA = ("prometheus-client>=0.17",)
+
 # The Windows SDK's own structure layouts, as ctypes classes generated from
 # Microsoft's win32metadata (pure Python): tests/test_sdk_layouts.py holds every
 # declared structure against them, where MinGW-w64's headers are not the truth.

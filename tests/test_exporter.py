@@ -1,0 +1,556 @@
+"""The Prometheus exporter: snmp_exporter's if_mib rendering, HTTP, deadlines.
+
+The exposition tests run anywhere (fake routers, real row types); the HTTP
+tests need prometheus_client (the exporter extra) and skip without it; the
+tests marked windows_lane read the stand-in router through the real extension.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from conftest import windows_lane
+from mprapi_cffi import MprError, exporter
+from mprapi_cffi.mib import IfRow, IpStats
+
+HAVE_PROMETHEUS_CLIENT = importlib.util.find_spec("prometheus_client") is not None
+needs_client = pytest.mark.skipif(not HAVE_PROMETHEUS_CLIENT, reason="needs prometheus_client (the exporter extra)")
+
+# snmp_exporter's if_mib module for ifNumber and ifTable, as its generated snmp.yml gives it
+# (repository prometheus/snmp_exporter, snmp.yml at the root, commit f16dc2334f4d, module
+# if_mib): name, type, help.  Every ifTable metric has index ifIndex and the lookups ifAlias,
+# ifDescr and ifName (DisplayString) by ifIndex.  ifSpecific (OctetString) and sysUpTime are
+# in the module too; MIB_IFROW has neither.
+IF_MIB = [
+    ("ifNumber", "gauge", "The number of network interfaces (regardless of their current state) present on this "
+                          "system. - 1.3.6.1.2.1.2.1"),
+    ("ifIndex", "gauge", "A unique value, greater than zero, for each interface - 1.3.6.1.2.1.2.2.1.1"),
+    ("ifType", "EnumAsInfo", "The type of interface - 1.3.6.1.2.1.2.2.1.3"),
+    ("ifMtu", "gauge", "The size of the largest packet which can be sent/received on the interface, specified in "
+                       "octets - 1.3.6.1.2.1.2.2.1.4"),
+    ("ifSpeed", "gauge", "An estimate of the interface's current bandwidth in bits per second - 1.3.6.1.2.1.2.2.1.5"),
+    ("ifPhysAddress", "PhysAddress48", "The interface's address at its protocol sub-layer - 1.3.6.1.2.1.2.2.1.6"),
+    ("ifAdminStatus", "gauge", "The desired state of the interface - 1.3.6.1.2.1.2.2.1.7"),
+    ("ifOperStatus", "gauge", "The current operational state of the interface - 1.3.6.1.2.1.2.2.1.8"),
+    ("ifLastChange", "gauge", "The value of sysUpTime at the time the interface entered its current operational "
+                              "state - 1.3.6.1.2.1.2.2.1.9"),
+    ("ifInOctets", "counter", "The total number of octets received on the interface, including framing characters "
+                              "- 1.3.6.1.2.1.2.2.1.10"),
+    ("ifInUcastPkts", "counter", "The number of packets, delivered by this sub-layer to a higher (sub-)layer, which "
+                                 "were not addressed to a multicast or broadcast address at this sub-layer - "
+                                 "1.3.6.1.2.1.2.2.1.11"),
+    ("ifInNUcastPkts", "counter", "The number of packets, delivered by this sub-layer to a higher (sub-)layer, which "
+                                  "were addressed to a multicast or broadcast address at this sub-layer - "
+                                  "1.3.6.1.2.1.2.2.1.12"),
+    ("ifInDiscards", "counter", "The number of inbound packets which were chosen to be discarded even though no "
+                                "errors had been detected to prevent their being deliverable to a higher-layer "
+                                "protocol - 1.3.6.1.2.1.2.2.1.13"),
+    ("ifInErrors", "counter", "For packet-oriented interfaces, the number of inbound packets that contained errors "
+                              "preventing them from being deliverable to a higher-layer protocol - "
+                              "1.3.6.1.2.1.2.2.1.14"),
+    ("ifInUnknownProtos", "counter", "For packet-oriented interfaces, the number of packets received via the "
+                                     "interface which were discarded because of an unknown or unsupported protocol "
+                                     "- 1.3.6.1.2.1.2.2.1.15"),
+    ("ifOutOctets", "counter", "The total number of octets transmitted out of the interface, including framing "
+                               "characters - 1.3.6.1.2.1.2.2.1.16"),
+    ("ifOutUcastPkts", "counter", "The total number of packets that higher-level protocols requested be "
+                                  "transmitted, and which were not addressed to a multicast or broadcast address at "
+                                  "this sub-layer, including those that were discarded or not sent - "
+                                  "1.3.6.1.2.1.2.2.1.17"),
+    ("ifOutNUcastPkts", "counter", "The total number of packets that higher-level protocols requested be "
+                                   "transmitted, and which were addressed to a multicast or broadcast address at "
+                                   "this sub-layer, including those that were discarded or not sent - "
+                                   "1.3.6.1.2.1.2.2.1.18"),
+    ("ifOutDiscards", "counter", "The number of outbound packets which were chosen to be discarded even though no "
+                                 "errors had been detected to prevent their being transmitted - "
+                                 "1.3.6.1.2.1.2.2.1.19"),
+    ("ifOutErrors", "counter", "For packet-oriented interfaces, the number of outbound packets that could not be "
+                               "transmitted because of errors - 1.3.6.1.2.1.2.2.1.20"),
+    ("ifOutQLen", "gauge", "The length of the output packet queue (in packets). - 1.3.6.1.2.1.2.2.1.21"),
+]  # fmt: skip
+LOOKUPS = {"ifAlias", "ifDescr", "ifIndex", "ifName"}
+# The IfRow attribute each numeric ifTable column comes from (MIB_IFROW is MIB-II's ifEntry).
+COLUMN = {"ifIndex": "index", "ifMtu": "mtu", "ifSpeed": "speed", "ifAdminStatus": "admin_status",
+          "ifLastChange": "last_change", "ifInOctets": "in_octets", "ifInUcastPkts": "in_ucast_pkts",
+          "ifInNUcastPkts": "in_nucast_pkts", "ifInDiscards": "in_discards", "ifInErrors": "in_errors",
+          "ifInUnknownProtos": "in_unknown_protos", "ifOutOctets": "out_octets", "ifOutUcastPkts": "out_ucast_pkts",
+          "ifOutNUcastPkts": "out_nucast_pkts", "ifOutDiscards": "out_discards", "ifOutErrors": "out_errors",
+          "ifOutQLen": "out_qlen"}  # fmt: skip
+# INTERNAL_IF_OPER_STATUS -> MIB-II ifOperStatus (1 up, 2 down, 4 unknown, 5 dormant), as the README gives it.
+MIB2_OPER = {5: 1, 4: 1, 3: 5, 2: 2, 1: 2, 0: 2, 9: 4}
+# IP-MIB (RFC 4293) scalars: (metric, SMI type as a Prometheus type, IpStats attribute).
+IP_MIB = [
+    ("ipForwarding", "gauge", "forwarding"), ("ipDefaultTTL", "gauge", "default_ttl"),
+    ("ipInReceives", "counter", "in_receives"), ("ipInHdrErrors", "counter", "in_hdr_errors"),
+    ("ipInAddrErrors", "counter", "in_addr_errors"), ("ipForwDatagrams", "counter", "forw_datagrams"),
+    ("ipInUnknownProtos", "counter", "in_unknown_protos"), ("ipInDiscards", "counter", "in_discards"),
+    ("ipInDelivers", "counter", "in_delivers"), ("ipOutRequests", "counter", "out_requests"),
+    ("ipOutDiscards", "counter", "out_discards"), ("ipOutNoRoutes", "counter", "out_no_routes"),
+    ("ipReasmTimeout", "gauge", "reasm_timeout"), ("ipReasmReqds", "counter", "reasm_reqds"),
+    ("ipReasmOKs", "counter", "reasm_oks"), ("ipReasmFails", "counter", "reasm_fails"),
+    ("ipFragOKs", "counter", "frag_oks"), ("ipFragFails", "counter", "frag_fails"),
+    ("ipFragCreates", "counter", "frag_creates"), ("ipRoutingDiscards", "counter", "routing_discards"),
+]  # fmt: skip
+
+
+# ------------------------------------------------------------------ reading the text format
+
+
+@dataclass
+class ParsedFamily:
+    type: str
+    help: str
+    samples: list[tuple[dict[str, str], float]] = field(default_factory=list)
+
+
+_SAMPLE = re.compile(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)')
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
+def parse(text: str) -> dict[str, ParsedFamily]:
+    """The text format 0.0.4, strictly: HELP, then TYPE, then samples named exactly as the family."""
+    families: dict[str, ParsedFamily] = {}
+    current: str | None = None
+    help_text: dict[str, str] = {}
+    assert text.endswith("\n")
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name, _, rest = line[7:].partition(" ")
+            help_text[name] = rest.replace("\\n", "\n").replace("\\\\", "\\")
+        elif line.startswith("# TYPE "):
+            name, _, kind = line[7:].partition(" ")
+            assert name not in families, f"family {name} twice"
+            families[name] = ParsedFamily(kind, help_text.pop(name))
+            current = name
+        else:
+            match = _SAMPLE.fullmatch(line)
+            assert match, f"not a sample line: {line!r}"
+            assert match.group(1) == current, f"sample {match.group(1)} under family {current}"
+            labels: dict[str, str] = {}
+            rest = match.group(2) or ""
+            while rest:
+                label = _LABEL.match(rest)
+                assert label, f"bad labels in {line!r}"
+                labels[label.group(1)] = _unescape(label.group(2))
+                rest = rest[label.end():]
+            families[current].samples.append((labels, float(match.group(3))))
+    return families
+
+
+# ------------------------------------------------------------------ a fake router
+
+_ZERO_COUNTERS = dict.fromkeys(("in_ucast_pkts", "in_nucast_pkts", "in_discards", "in_errors", "in_unknown_protos",
+                                "out_ucast_pkts", "out_nucast_pkts", "out_discards", "out_errors", "out_qlen"), 0)
+
+
+def _rows() -> list[IfRow]:
+    ethernet = {**_ZERO_COUNTERS, "in_ucast_pkts": 2001, "in_errors": 5, "out_errors": 11, "out_qlen": 12}
+    return [
+        IfRow(name="Loopback Pseudo-Interface 1", index=1, type=24, mtu=1500, speed=1073741824, phys_addr=b"",
+              admin_status=1, oper_status=5, last_change=100, in_octets=0, out_octets=0,
+              descr="Software Loopback Interface 1", **_ZERO_COUNTERS),
+        IfRow(name="Ethernet", index=3, type=6, mtu=1500, speed=1000000000, phys_addr=bytes.fromhex("00155d0102a3"),
+              admin_status=1, oper_status=4, last_change=12345, in_octets=1000001, out_octets=7000007,
+              descr='Intel(R) "I219-V" \\ 2', **ethernet),
+        IfRow(name="Wide Area Link \u00fc\u2260", index=10, type=999, mtu=1400, speed=56000,
+              phys_addr=bytes.fromhex("0102030405060708"), admin_status=2, oper_status=3, last_change=7,
+              in_octets=4294967295, out_octets=1, descr="WAN Miniport (PPTP)\nline 2", **_ZERO_COUNTERS),
+    ]  # fmt: skip
+
+
+def _ip_stats() -> IpStats:
+    return IpStats(**{name: 100 + i for i, name in enumerate(IpStats._fields)})
+
+
+class FakeRouter:
+    """What the exporter reads through: if_table, ip_stats, ip_forward_number, close."""
+
+    def __init__(self, name: str, rows: list[IfRow], before_read: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self.rows = rows
+        self.before_read = before_read
+        self.closed = threading.Event()
+
+    def if_table(self) -> list[IfRow]:
+        if self.before_read:
+            self.before_read()
+        return self.rows
+
+    def ip_stats(self) -> IpStats:
+        return _ip_stats()
+
+    def ip_forward_number(self) -> int:
+        return 17
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+def _families(rows: list[IfRow] | None = None) -> dict[str, ParsedFamily]:
+    reading = exporter.RouterReading(_rows() if rows is None else rows, _ip_stats(), 17)
+    return parse(exporter.exposition(exporter.router_families(reading)).decode("utf-8"))
+
+
+# ------------------------------------------------------------------ the exposition
+
+
+def test_every_if_mib_metric_is_named_typed_described_and_labelled_as_snmp_exporter_does() -> None:
+    rows = _rows()
+    families = _families(rows)
+    for name, snmp_type, help_text in IF_MIB:
+        # snmp_exporter: counter and gauge as they are; EnumAsInfo as NAME_info, a gauge of 1 with
+        # the enum's name as label NAME; other types (PhysAddress48) a gauge of 1 with the value as label NAME.
+        shown = f"{name}_info" if snmp_type == "EnumAsInfo" else name
+        assert shown in families, f"no {shown}"
+        family = families[shown]
+        assert family.type == (snmp_type if snmp_type in ("counter", "gauge") else "gauge"), name
+        assert family.help == help_text + (" (EnumAsInfo)" if snmp_type == "EnumAsInfo" else ""), name
+        if name == "ifNumber":
+            assert family.samples == [({}, float(len(rows)))]
+            continue
+        extra = {name} if snmp_type in ("EnumAsInfo", "PhysAddress48") else set()
+        assert len(family.samples) == len(rows), name
+        for labels, _ in family.samples:
+            assert set(labels) == LOOKUPS | extra, name
+        by_index = {labels["ifIndex"]: (labels, value) for labels, value in family.samples}
+        for row in rows:
+            labels, value = by_index[str(row.index)]
+            # The lookups: MIB_IFROW has no ifAlias (snmp_exporter gives "" for a lookup with
+            # no value), bDescr is ifDescr, wszName ifName.
+            assert (labels["ifAlias"], labels["ifDescr"], labels["ifName"]) == ("", row.descr, row.name)
+            if name in COLUMN:
+                assert value == int(getattr(row, COLUMN[name])), (name, row.index)
+
+
+def test_counters_keep_their_mib_names_as_snmp_exporter_writes_them() -> None:
+    text = exporter.exposition(exporter.router_families(exporter.RouterReading(_rows(), _ip_stats(), 17))).decode()
+    assert "_total" not in text
+    assert "# TYPE ifInOctets counter\n" in text
+    # client_golang's text: label names sorted, values escaped, numbers in Go's shortest form.
+    assert 'ifInOctets{ifAlias="",ifDescr="Intel(R) \\"I219-V\\" \\\\ 2",ifIndex="3",ifName="Ethernet"} ' \
+           "1.000001e+06\n" in text
+    assert 'ifInOctets{ifAlias="",ifDescr="WAN Miniport (PPTP)\\nline 2",ifIndex="10",' \
+           'ifName="Wide Area Link \u00fc\u2260"} 4.294967295e+09\n' in text
+    assert 'ifMtu{ifAlias="",ifDescr="Software Loopback Interface 1",ifIndex="1",' \
+           'ifName="Loopback Pseudo-Interface 1"} 1500\n' in text
+    # Families by name, samples by their label values (as strings, as client_golang sorts them).
+    names = re.findall(r"^# TYPE (\S+)", text, re.M)
+    assert names == sorted(names)
+    assert re.findall(r'^ifMtu\{.*ifIndex="(\d+)"', text, re.M) == ["3", "1", "10"]  # by ifDescr first
+
+
+def test_phys_address_is_six_octets_upper_case_and_type_is_its_iana_name() -> None:
+    families = _families()
+    phys = {labels["ifIndex"]: (labels["ifPhysAddress"], value) for labels, value in families["ifPhysAddress"].samples}
+    # snmp_exporter's PhysAddress48: no address is six zero octets, a longer one is cut to six.
+    assert phys == {"1": ("00:00:00:00:00:00", 1), "3": ("00:15:5D:01:02:A3", 1), "10": ("01:02:03:04:05:06", 1)}
+    kinds = {labels["ifIndex"]: (labels["ifType"], value) for labels, value in families["ifType_info"].samples}
+    # IANAifType names; a type without one is its number.
+    assert kinds == {"1": ("softwareLoopback", 1), "3": ("ethernetCsmacd", 1), "10": ("999", 1)}
+
+
+def test_oper_status_is_mib2s_from_mib_ifrows_internal_status() -> None:
+    rows = [row._replace(index=20 + raw, oper_status=raw) for raw, row in zip(MIB2_OPER, _rows() * 3)]
+    got = {labels["ifIndex"]: value for labels, value in _families(rows)["ifOperStatus"].samples}
+    assert got == {str(20 + raw): float(mib2) for raw, mib2 in MIB2_OPER.items()}
+
+
+def test_ip_mib_scalars_and_the_route_count() -> None:
+    families = _families()
+    stats = _ip_stats()
+    for name, kind, attribute in IP_MIB:
+        assert families[name].type == kind, name
+        assert families[name].samples == [({}, float(getattr(stats, attribute)))], name
+        assert re.search(r" - 1\.3\.6\.1\.2\.1\.4\.\d+$", families[name].help), name
+    assert families["ipCidrRouteNumber"].type == "gauge"
+    assert families["ipCidrRouteNumber"].samples == [({}, 17.0)]
+    assert families["ipCidrRouteNumber"].help.endswith(" - 1.3.6.1.2.1.4.24.3")
+    if_mib = {f"{name}_info" if kind == "EnumAsInfo" else name for name, kind, _ in IF_MIB}
+    assert set(families) == if_mib | {name for name, _, _ in IP_MIB} | {"ipCidrRouteNumber"}
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    # What Go's strconv.FormatFloat(v, 'g', -1, 64) gives, as client_golang writes samples.
+    (0, "0"), (12, "12"), (100000, "100000"), (123456.7, "123456.7"), (1000000, "1e+06"),
+    (1000001, "1.000001e+06"), (4294967295, "4.294967295e+09"), (0.25, "0.25"), (0.0001, "0.0001"),
+    (0.00001, "1e-05"), (-3.5, "-3.5"), (float("inf"), "+Inf"), (float("nan"), "NaN"),
+])  # fmt: skip
+def test_numbers_are_written_as_go_writes_them(value: float, shown: str) -> None:
+    family = exporter.Family("x", "gauge", "h")
+    family.add(value)
+    assert exporter.exposition([family]) == f"# HELP x h\n# TYPE x gauge\nx {shown}\n".encode()
+
+
+@pytest.mark.parametrize(("header", "cap", "deadline"), [
+    (None, None, 9.75), ("10", None, 9.75), ("1", None, 0.75), ("0.2", None, 0.15), ("abc", None, 9.75),
+    ("-1", None, 9.75), ("nan", None, 9.75), ("30", 5.0, 5.0), ("1", 5.0, 0.75),
+])  # fmt: skip
+def test_the_scrape_deadline_is_prometheus_timeout_less_an_offset(header: str | None, cap: float | None,
+                                                                 deadline: float) -> None:
+    assert exporter.scrape_deadline(header, cap) == pytest.approx(deadline)
+
+
+def test_the_module_imports_without_prometheus_client_and_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "prometheus_client", None)  # import prometheus_client raises ImportError
+    spec = importlib.util.find_spec("mprapi_cffi.exporter")
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)  # no ImportError: prometheus_client is imported on use
+    with pytest.raises(ImportError, match=re.escape("pip install mprapi-cffi[exporter]")):
+        fresh.Exporter()
+    assert fresh.main(["--listen", "127.0.0.1:0"]) == 1
+    assert "pip install mprapi-cffi[exporter]" in capsys.readouterr().err
+
+
+def test_mprapi_exporter_is_dispatched_to_the_exporters_own_options(capsys: pytest.CaptureFixture[str]) -> None:
+    from mprapi_cffi.cli import main as mprapi
+
+    assert mprapi(["exporter", "--help"]) == 0
+    assert "usage: mprapi exporter" in capsys.readouterr().out
+    assert mprapi(["exporter", "--listen", "nowhere"]) == 2
+    assert "not HOST:PORT" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ HTTP
+
+
+@contextmanager
+def serving(ex: exporter.Exporter) -> Iterator[Callable[..., tuple[int, dict[str, str], bytes]]]:
+    """The exporter on a free port; yields get(path, headers) -> (status, headers, body)."""
+    server = exporter.make_server(ex, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+
+    def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    try:
+        yield get
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _fake_exporter(routers: dict[str, FakeRouter], **kwargs: Any) -> exporter.Exporter:
+    from prometheus_client import CollectorRegistry
+
+    def connect(name: str) -> FakeRouter:
+        return routers[name]
+
+    return exporter.Exporter(connect=connect, registry=CollectorRegistry(), **kwargs)
+
+
+@needs_client
+def test_metrics_with_a_target_read_that_router_and_without_one_report_the_exporter() -> None:
+    edge = FakeRouter("edge", _rows())
+    with serving(_fake_exporter({"edge": edge})) as get:
+        status, headers, body = get("/metrics?target=edge")
+        assert status == 200
+        assert headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+        families = parse(body.decode())
+        assert families["mprapi_up"].samples == [({}, 1.0)]
+        assert families["mprapi_scrape_duration_seconds"].type == "gauge"
+        assert families["ifInOctets"].samples[0][1] == 1000001
+        assert edge.closed.is_set()  # one server per scrape, closed after
+        status, headers, body = get("/metrics")
+        assert status == 200
+        assert headers["content-type"].startswith("text/plain")
+        assert 'mprapi_exporter_scrapes_total{result="up"} 1.0' in body.decode()
+        assert "ifInOctets" not in body.decode()
+        status, headers, body = get("/")
+        assert (status, headers["content-type"]) == (200, "text/html; charset=utf-8")
+        assert b'href="/metrics"' in body
+        assert get("/nothing")[0] == 404
+
+
+@needs_client
+def test_metrics_without_a_target_serve_prometheus_clients_default_registry() -> None:
+    ex = exporter.Exporter(connect=lambda name: FakeRouter(name, _rows()))
+    with serving(ex) as get:
+        assert get("/metrics?target=edge")[0] == 200
+        status, _, body = get("/metrics")
+    assert status == 200
+    assert b"python_info{" in body  # prometheus_client's platform collector
+    assert b"mprapi_exporter_scrapes_total" in body
+
+
+@needs_client
+@pytest.mark.parametrize(("query", "status", "said"), [
+    ("target=", 400, "target is empty"),
+    ("target=a%00b", 400, "control character"),
+    ("target=a&target=b", 400, "one target"),
+    ("target=%ff", 400, "UTF-8"),
+    ("target=" + "x" * 2000, 400, "longer than"),
+])  # fmt: skip
+def test_a_bad_target_is_refused_with_400(query: str, status: int, said: str) -> None:
+    with serving(_fake_exporter({})) as get:
+        got, _, body = get(f"/metrics?{query}")
+    assert (got, said in body.decode()) == (status, True)
+
+
+@needs_client
+def test_with_servers_only_those_targets_may_be_scraped() -> None:
+    routers = {"edge": FakeRouter("edge", _rows()), "core": FakeRouter("core", _rows())}
+    with serving(_fake_exporter(routers, servers=["edge"])) as get:
+        status, _, body = get("/metrics?target=core")
+        assert status == 403
+        assert "'core' is not one of this exporter's routers" in body.decode()
+        assert not routers["core"].closed.is_set()  # never reached
+        assert get("/metrics?target=edge")[0] == 200
+        assert b'href="/metrics?target=edge"' in get("/")[2]
+
+
+@needs_client
+def test_a_router_error_gives_up_0_and_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    def refuse() -> None:
+        raise MprError(1722, "The RPC server is unavailable.", "MprAdminMIBEntryGet")
+
+    with serving(_fake_exporter({"dead": FakeRouter("dead", _rows(), before_read=refuse)})) as get:
+        with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+            status, _, body = get("/metrics?target=dead")
+    families = parse(body.decode())
+    assert status == 200
+    assert families["mprapi_up"].samples == [({}, 0.0)]
+    assert "ifInOctets" not in families
+    warnings = [r.getMessage() for r in caplog.records if r.name == "mprapi_cffi.exporter"]
+    assert warnings == ["dead: router error 1722: The RPC server is unavailable."]
+
+
+@needs_client
+def test_a_router_that_does_not_answer_gives_up_0_within_the_scrape_timeout() -> None:
+    release = threading.Event()
+    hung = FakeRouter("hung", _rows(), before_read=lambda: release.wait(60))
+    edge = FakeRouter("edge", _rows())
+    try:
+        with serving(_fake_exporter({"hung": hung, "edge": edge})) as get:
+            answers: dict[str, tuple[float, bytes]] = {}
+
+            def scrape_hung() -> None:
+                start = time.monotonic()
+                _, _, body = get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+                answers["hung"] = (time.monotonic() - start, body)
+
+            waiting = threading.Thread(target=scrape_hung)
+            waiting.start()
+            # Meanwhile another router's scrape is answered at once: each has its own thread.
+            time.sleep(0.2)
+            start = time.monotonic()
+            status, _, body = get("/metrics?target=edge", {"X-Prometheus-Scrape-Timeout-Seconds": "10"})
+            edge_seconds = time.monotonic() - start
+            waiting.join(30)
+        seconds, hung_body = answers["hung"]
+        # The deadline is 0.75 s (1 s less the offset); the slack is for a loaded machine.
+        assert 0.7 <= seconds < 3.0
+        families = parse(hung_body.decode())
+        assert families["mprapi_up"].samples == [({}, 0.0)]
+        assert 0.7 <= families["mprapi_scrape_duration_seconds"].samples[0][1] < 3.0
+        assert "ifInOctets" not in families
+        assert hung.closed.is_set()  # given up: closed without waiting for the read
+        assert status == 200 and b"mprapi_up 1\n" in body
+        assert edge_seconds < 3.0
+    finally:
+        release.set()
+
+
+@needs_client
+def test_ctrl_c_stops_the_exporter_cleanly(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import _thread
+
+    started = threading.Event()
+    make_server = exporter.make_server
+
+    def make_and_tell(*args: Any) -> Any:
+        server = make_server(*args)
+        started.set()
+        return server
+
+    monkeypatch.setattr(exporter, "make_server", make_and_tell)
+
+    def interrupt() -> None:
+        if started.wait(30):
+            time.sleep(0.3)  # inside serve_forever
+            _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    with caplog.at_level(logging.INFO, logger="mprapi_cffi.exporter"):
+        assert exporter.main(["--listen", "127.0.0.1:0", "--server", "edge"]) == 0
+    assert [r.getMessage() for r in caplog.records][-1] == "stopped"
+
+
+# ------------------------------------------------------------------ the stand-in router
+
+
+@windows_lane
+def test_the_exporter_serves_what_the_stand_in_router_serves(router: Any, caplog: pytest.LogCaptureFixture) -> None:
+    import mprapi_cffi as mpr
+    from prometheus_client import CollectorRegistry
+
+    with mpr.connect("edge-router-1") as server:
+        rows, stats, routes = server.if_table(), server.ip_stats(), server.ip_forward_number()
+    with serving(exporter.Exporter(registry=CollectorRegistry())) as get:
+        status, _, body = get("/metrics?target=edge-router-1")
+        with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+            dead_status, _, dead_body = get("/metrics?target=unreachable")
+    assert (status, dead_status) == (200, 200)
+    families = parse(body.decode())
+    assert families["mprapi_up"].samples == [({}, 1.0)]
+    assert len(rows) == 3
+    for name, column in COLUMN.items():
+        got = {labels["ifIndex"]: value for labels, value in families[name].samples}
+        assert got == {str(row.index): float(getattr(row, column)) for row in rows}, name
+    names = {labels["ifIndex"]: (labels["ifDescr"], labels["ifName"]) for labels, _ in families["ifInOctets"].samples}
+    assert names == {str(row.index): (row.descr, row.name) for row in rows}
+    oper = {labels["ifIndex"]: value for labels, value in families["ifOperStatus"].samples}
+    assert oper == {str(row.index): float(MIB2_OPER[int(row.oper_status)]) for row in rows}
+    for name, _, attribute in IP_MIB:
+        assert families[name].samples == [({}, float(getattr(stats, attribute)))], name
+    assert families["ipCidrRouteNumber"].samples == [({}, float(routes))]
+    dead = parse(dead_body.decode())
+    assert dead["mprapi_up"].samples == [({}, 0.0)]
+    assert set(dead) == {"mprapi_up", "mprapi_scrape_duration_seconds"}
+    warnings = [r.getMessage() for r in caplog.records if r.name == "mprapi_cffi.exporter"]
+    assert len(warnings) == 1 and warnings[0].startswith("unreachable: router error 1722: "), warnings
+
+
+@windows_lane
+def test_a_slow_stand_in_router_gives_up_0_in_time_and_is_disconnected_after(router: Any) -> None:
+    from prometheus_client import CollectorRegistry
+
+    router.set_delay_ms(3000)
+    with serving(exporter.Exporter(registry=CollectorRegistry())) as get:
+        start = time.monotonic()
+        status, _, body = get("/metrics?target=slow", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+        seconds = time.monotonic() - start
+    assert status == 200
+    assert parse(body.decode())["mprapi_up"].samples == [({}, 0.0)]
+    assert seconds < 2.5  # the deadline is 0.75 s; the router answers after 3 s
+    # The call in flight returns after its 3 s; the binding is disconnected then.
+    deadline = time.monotonic() + 20
+    while router.counter("live_handles") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert router.counter("live_handles") == 0

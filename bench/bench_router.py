@@ -11,6 +11,9 @@ router):
    free, decode).  Target: at most 1.5x.
 2. get/bare-cffi: the per-call cost of MibServer.get against a bare cffi
    sequence doing the same work (bench_calls.py).  Target: at most 1.25x.
+3. fleet/rtt: poll() of 256 simulated routers answering in 50 ms, one
+   if_table() each, against one round trip (bench_fleet.py).  Target: at
+   most 2x.
 
 ``--record FILE`` writes the figures into FILE (bench/README.md) between its
 ``<!-- figures -->`` markers: the one place the project's speed figures live.
@@ -30,6 +33,7 @@ sys.path.insert(0, os.path.dirname(BENCH))
 sys.path.insert(0, BENCH)
 
 from bench_calls import load_router, measure_call_overhead, report_call_overhead  # noqa: E402
+from bench_fleet import measure_fleet, report_fleet  # noqa: E402
 
 MARKERS = re.compile(r"(<!-- figures -->\n).*?(<!-- /figures -->)", re.DOTALL)
 
@@ -40,6 +44,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--fleet", type=int, default=256, help="simulated routers for fleet/rtt")
+    parser.add_argument("--fleet-rounds", type=int, default=7)
     parser.add_argument("--record", metavar="FILE", help="write the figures into FILE's figures block")
     args = parser.parse_args()
 
@@ -56,6 +62,8 @@ def main() -> None:
         read = measure_decode_and_read(reply, max(3, args.repeats // 3))
     router.reset()
     calls = measure_call_overhead(args.calls, args.rounds)
+    fleet = measure_fleet(args.fleet, 50, args.fleet_rounds)
+    fleet_lines = report_fleet(fleet, args.fleet, 50)
 
     lines = [
         f"Windows CPython {sys.version.split()[0]} under Wine, {count:,} routes from the stand-in router, "
@@ -67,8 +75,11 @@ def main() -> None:
         f"MibServer.get against a bare cffi call sequence, best of {args.rounds} rounds of {args.calls} calls:",
         *report_call_overhead(calls),
         "",
+        *fleet_lines[:-1],
+        "",
         f"decode/floor ratio: {best['decode'] / best['floor']:.2f}x (target: at most 1.50x)",
         f"get/bare-cffi ratio: {calls['MibServer.get'] / calls['bare cffi']:.2f}x (target: at most 1.25x)",
+        fleet_lines[-1],
     ]
     print("\n".join(lines))
     if args.record:

@@ -262,8 +262,8 @@ def poll(
     ``max_workers`` routers are read at once (default: all of them, up to
     256).  ``connect(name)`` opens a router (default: MibServer, which only
     makes a binding); it runs in the polling thread, so it must not wait for
-    the router.  Bad arguments raise before any router is reached.  Leaving the loop early
-    gives up the routers still in flight.
+    the router.  Bad arguments raise before any router is reached.  Leaving
+    the loop early gives up the routers still in flight.
     """
     names, workers = _checked(servers, timeout, max_workers)
     outcomes: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()

@@ -6,6 +6,7 @@
     mprapi [--server NAME] [--json] route {add,set,delete} PREFIX NEXT_HOP --if INDEX ...
     mprapi [--server NAME] [--json] arp {add,set} ADDRESS MAC --if INDEX [--type TYPE]
     mprapi [--server NAME] [--json] arp delete ADDRESS --if INDEX
+    mprapi [--server NAME] [--json] multicast boundary {add,remove} PREFIX --if INDEX
     mprapi [--server NAME] [--json] set {forwarding on|off, ttl N, if-admin INDEX up|down}
     mprapi --server A --server B ... [--servers-file FILE] [--timeout SECONDS] [--json] COMMAND
     mprapi exporter [--listen HOST:PORT] [--server NAME ...] [--timeout SECONDS]
@@ -52,16 +53,23 @@ from .mib import (
     AddrType,
     IfAdminStatus,
     IfStatus,
-    IpDestRow,
     IpForwardRow,
     IpNetRow,
+    McastBoundary,
     McastIfEntry,
     NetType,
     RouteProto,
     RouteType,
     route_write,
 )
-from .server import admin_status_write, arp_delete_query, arp_write
+from .server import (
+    ROWSTATUS_CREATEANDGO,
+    ROWSTATUS_DESTROY,
+    admin_status_write,
+    arp_delete_query,
+    arp_write,
+    boundary_write,
+)
 from .server import connect as _package_connect
 
 __all__ = ["main"]
@@ -258,6 +266,12 @@ def _multicast_text(data: dict[str, Any]) -> str:
           " ".join(f"{o.out_if_index}/{o.next_hop_addr}" for o in r.out_ifs) or "-") for r in data["mfes"]),
         right=(3,),
     ), "  ") or "  (none)\n")  # fmt: skip
+    lines.append("Scope boundaries")
+    lines.append(textwrap.indent(_columns(
+        ("If", "Range", "Status"),
+        ((str(r.if_index), _prefix(r.group_address, r.group_mask), str(r.status)) for r in data["boundaries"]),
+        right=(0, 2),
+    ), "  ") or "  (none)\n")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -310,6 +324,7 @@ def _multicast(srv: Any) -> dict[str, Any]:
         "global": _optional(srv.mcast_global),
         "interfaces": _optional(lambda: list(srv.walk(McastIfEntry))) or [],
         "mfes": _optional(srv.mfe_table) or [],
+        "boundaries": _optional(lambda: list(srv.walk(McastBoundary))) or [],
     }
 
 
@@ -414,6 +429,8 @@ def _parser() -> argparse.ArgumentParser:
             _ARGUMENTS[name](command)
         if name == "arp":
             _add_arp_writes(command)
+        if name == "multicast":
+            _add_boundary_writes(command)
         _add_common(command, top=False)
     _add_writes(sub)
     return parser
@@ -467,6 +484,21 @@ def _add_arp_writes(arp: argparse.ArgumentParser) -> None:
         _add_common(p, top=False)
 
 
+def _add_boundary_writes(multicast: argparse.ArgumentParser) -> None:
+    """``mprapi multicast boundary add|remove``; ``mprapi multicast`` alone still prints."""
+    areas = multicast.add_subparsers(dest="area", metavar="AREA", required=False)
+    boundary = areas.add_parser("boundary", help="add or remove a scoped boundary (MCAST_BOUNDARY)",
+                                description="Add or remove an administratively scoped boundary (MCAST_BOUNDARY).")
+    actions = boundary.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, what in (("add", "stop the range at an interface"), ("remove", "remove the boundary")):
+        p = actions.add_parser(action, help=what, description=f"{what.capitalize()} (ROWSTATUS_"
+                               f"{'CREATEANDGO' if action == 'add' else 'DESTROY'}).")  # fmt: skip
+        p.add_argument("prefix", type=_prefix_arg, metavar="PREFIX", help="the scoped range, in 239.0.0.0/8, "
+                       "e.g. 239.192.0.0/14")  # fmt: skip
+        p.add_argument("--if", dest="if_index", type=int, required=True, metavar="INDEX", help="interface index")
+        _add_common(p, top=False)
+
+
 def _add_writes(sub: Any) -> None:
     route = sub.add_parser("route", help="add, change or delete a route", description="Add, change or delete a route.")
     actions = route.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -481,7 +513,6 @@ def _add_writes(sub: Any) -> None:
             p.add_argument("--metric", type=int, default=1, help="the primary metric (default: 1)")
             p.add_argument("--type", type=_enum_arg(RouteType), default=RouteType.INDIRECT,
                            help="direct or indirect (default: indirect)")  # fmt: skip
-            p.add_argument("--preference", type=int, default=0, help="the route's preference (default: 0)")
         _add_common(p, top=False)
     settings = sub.add_parser("set", help="set IP forwarding, the default TTL or an interface's admin status",
                               description="Set IP forwarding or the default TTL (IP_STATS), or an "
@@ -513,8 +544,8 @@ def _write(srv: Any, args: argparse.Namespace) -> dict[str, Any]:
                     "names": {name: getattr(route, name) for name in IpForwardRow._delete_key}}  # fmt: skip
             apply: Callable[[], None] = lambda: srv.delete_route(route)  # noqa: E731
         else:
-            row = route_write(IpDestRow(route=IpForwardRow(**common, type=args.type, metric1=args.metric),
-                                        preference=args.preference))  # fmt: skip
+            # No preference: MS-RRASM 3.1.4.27/29 has the server set it to 0x7F whatever is sent.
+            row = route_write(IpForwardRow(**common, type=args.type, metric1=args.metric))
             call = "MprAdminMIBEntryCreate" if args.action == "add" else "MprAdminMIBEntrySet"
             sent = {"call": call, "request": _wire.opaque_info(row).hex(), "row": row}
             apply = (lambda: srv.create_route(row)) if args.action == "add" else (lambda: srv.set_route(row))
@@ -530,6 +561,13 @@ def _write(srv: Any, args: argparse.Namespace) -> dict[str, Any]:
             sent = {"call": call, "request": _wire.opaque_info(entry).hex(), "row": entry}
             write = srv.create_arp_entry if args.action == "add" else srv.set_arp_entry
             apply = lambda: write(entry)  # noqa: E731
+    elif args.command == "multicast":
+        net = args.prefix
+        status = ROWSTATUS_CREATEANDGO if args.action == "add" else ROWSTATUS_DESTROY
+        boundary = boundary_write(args.if_index, net.network_address, net.netmask, status)
+        sent = {"call": "MprAdminMIBEntrySet", "request": _wire.opaque_info(boundary).hex(), "row": boundary}
+        change = srv.add_mcast_boundary if args.action == "add" else srv.remove_mcast_boundary
+        apply = lambda: change(args.if_index, net.network_address, net.netmask)  # noqa: E731
     elif args.setting == "if-admin":
         status = IfAdminStatus.UP if args.status == "up" else IfAdminStatus.DOWN
         if_row = admin_status_write(args.if_index, status)

@@ -46,6 +46,7 @@ from .mib import (
     IpForwardRow,
     IpNetRow,
     IpStats,
+    McastBoundary,
     McastGlobal,
     McastIfEntry,
     McastMfe,
@@ -68,6 +69,9 @@ _PHYS_LEN = struct.Struct("<I")
 FORWARDING = 1  # MIB_IP_FORWARDING
 NOT_FORWARDING = 2  # MIB_IP_NOT_FORWARDING
 UNCHANGED = 0xFFFFFFFF  # MIB_USE_CURRENT_FORWARDING / MIB_USE_CURRENT_TTL
+ROWSTATUS_CREATEANDGO = 4  # MIB_IPMCAST_BOUNDARY's dwStatus (MS-RRASM 2.2.1.2.37)
+ROWSTATUS_DESTROY = 6
+_SCOPED_OCTET = 239  # 2.2.1.2.37: "Scoped addresses MUST come from the range 239.*.*.*"
 _T = TypeVar("_T", bound=MibStruct)
 
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array...
@@ -132,6 +136,33 @@ def admin_status_write(if_index: object, status: object) -> IfRow:
     values: dict[str, Any] = dict.fromkeys(IfRow._fields, 0)
     values.update(name="", phys_addr=b"", descr="", index=index, admin_status=IfAdminStatus(status))
     return IfRow(**values)
+
+
+def mcast_if_write(entry: object) -> McastIfEntry:
+    """``entry`` checked as MS-RRASM 3.1.4.29 bounds an MCAST_IF_ENTRY Set."""
+    entry = _check_type(entry, McastIfEntry)
+    if entry.ttl > 255:
+        raise ValueError(f"ttl: {entry.ttl}; MS-RRASM 3.1.4.29: \"dwTtl MUST be set to less than or equal to 255\"")
+    if entry.rate_limit == 0:
+        raise ValueError("rate_limit: 0; MS-RRASM 3.1.4.29: \"dwRateLimit MUST NOT be set to 0\"")
+    return entry
+
+
+def boundary_write(if_index: object, group: object, mask: object, status: int) -> McastBoundary:
+    """The MIB_IPMCAST_BOUNDARY an MCAST_BOUNDARY Set carries, its input checked first.
+
+    The range group/mask must lie in 239.0.0.0/8 (2.2.1.2.37): the group in it,
+    the mask's first octet 255.  Neither MS-RRASM nor the MIB asks for a
+    contiguous mask, so none is required.
+    """
+    index = _check_if_index(if_index)
+    group_address = _address("group", group)
+    group_mask = _address("mask", mask)
+    if int(group_address) >> 24 != _SCOPED_OCTET:
+        raise ValueError(f"group: {group_address} is not in 239.0.0.0/8, where MS-RRASM puts scoped addresses")
+    if int(group_mask) >> 24 != 0xFF:
+        raise ValueError(f"mask: {group_mask} lets the range leave 239.0.0.0/8 (its first octet must be 255)")
+    return McastBoundary(if_index=index, group_address=group_address, group_mask=group_mask, status=status)
 
 
 def _check_server(server: object) -> None:
@@ -350,11 +381,21 @@ class MibServer(HandleObject):
         return self._read_table(ProxyArp)
 
     def create_proxy_arp(self, entry: ProxyArp) -> None:
-        """Answer ARP for ``entry``'s address and mask on its interface (Create, PROXY_ARP)."""
+        """Answer ARP for ``entry``'s address and mask on its interface (Create, PROXY_ARP).
+
+        MS-RRASM 3.1.4.27 does not list this write: it follows the SDK's
+        CreateProxyArpEntry, {PROXY_ARP, pad, MIB_PROXYARP}, 20 bytes.  A server
+        that follows the specification answers MprError 87.
+        """
         self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(entry, ProxyArp)))
 
     def delete_proxy_arp(self, entry: ProxyArp) -> None:
-        """Stop answering ARP for the entry with ``entry``'s address, mask and interface."""
+        """Stop answering ARP for the entry with ``entry``'s address, mask and interface.
+
+        MS-RRASM 3.1.4.28 does not list this write: it follows the SDK's
+        DeleteProxyArpEntry, {PROXY_ARP, address, mask, if index}, 16 bytes.  A
+        server that follows the specification answers MprError 87.
+        """
         self.delete(PID_IP, IPRTRMGR_PID, _wire.key_query(_check_type(entry, ProxyArp)))
 
     def if_status(self, if_index: int) -> IfStatus:
@@ -407,8 +448,31 @@ class MibServer(HandleObject):
         return self._get_row(McastIfEntry, if_index=if_index)
 
     def set_mcast_if_entry(self, entry: McastIfEntry) -> None:
-        """Write an interface's multicast settings (Set, MCAST_IF_ENTRY)."""
-        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(_check_type(entry, McastIfEntry)))
+        """Write an interface's multicast TTL threshold and rate limit (Set, MCAST_IF_ENTRY, 3.1.4.29).
+
+        ValueError before any call for a ttl over 255 or a rate_limit of 0, which
+        MS-RRASM forbids (so an entry read with rate limit 0, "none", cannot be
+        written back unchanged).  MprError 1413 if there is no such interface.
+        """
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(mcast_if_write(entry)))
+
+    def add_mcast_boundary(self, if_index: int, group: AddressLike, mask: AddressLike) -> None:
+        """Add a scoped boundary for group/mask on an interface (Set, MCAST_BOUNDARY, 3.1.4.29).
+
+        Sent as MIB_OPAQUE_INFO {MCAST_BOUNDARY, pad, MIB_IPMCAST_BOUNDARY} with
+        dwStatus ROWSTATUS_CREATEANDGO, 24 bytes.  The range must lie in
+        239.0.0.0/8 (ValueError before any call).  MprError 183 if the boundary
+        exists; walk(McastBoundary) reads the boundaries.
+        """
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(boundary_write(if_index, group, mask, ROWSTATUS_CREATEANDGO)))
+
+    def remove_mcast_boundary(self, if_index: int, group: AddressLike, mask: AddressLike) -> None:
+        """Remove the boundary for group/mask on an interface (Set with ROWSTATUS_DESTROY, 3.1.4.29).
+
+        The same 24 bytes as add_mcast_boundary, dwStatus ROWSTATUS_DESTROY.
+        MprError 1413 if there is no such boundary.
+        """
+        self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(boundary_write(if_index, group, mask, ROWSTATUS_DESTROY)))
 
     def mfe_table(self) -> list[McastMfe]:
         """The multicast forwarding entries (MCAST_MFE), each with its outgoing interfaces."""
@@ -480,13 +544,19 @@ class MibServer(HandleObject):
         """Add a route (MprAdminMIBEntryCreate); MprError 183 if the router has it already.
 
         Sent as MS-RRASM gives it (3.1.4.27): ROUTE_MATCHING with the route's
-        64-byte MIB_IPDESTROW.  An IpForwardRow goes with preference 0 and
-        both views (unicast and multicast); pass an IpDestRow to choose them.
+        64-byte MIB_IPDESTROW, the fields as given; an IpForwardRow goes with
+        both views (unicast and multicast), an IpDestRow with its own view set.
+        The server then sets the route's policy to 0, metric4 and metric5 to
+        unused (0xFFFFFFFF) and its preference to 0x7F, whatever was sent.
         """
         self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(route_write(row)))
 
     def set_route(self, row: IpForwardRow | IpDestRow) -> None:
-        """Replace the route with the same dest, mask, interface, next hop and proto (3.1.4.29)."""
+        """Replace the route with the same dest, mask, interface, next hop and proto (3.1.4.29).
+
+        As create_route: the server sets policy 0, metric4 and metric5 unused
+        and preference 0x7F whatever was sent; the view set is the row's.
+        """
         self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(route_write(row)))
 
     def delete_route(self, row: IpForwardRow | IpDestRow) -> None:
@@ -522,18 +592,19 @@ class MibServer(HandleObject):
     def create_arp_entry(self, row: IpNetRow) -> None:
         """Add an ARP entry; MprError 183 if the router has one for that interface and address.
 
-        Sent as MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW}, 32 bytes: the form
-        of the SDK's CreateIpNetEntry.  MS-RRASM 3.1.4.27 lists no IP_NETROW
-        row, so a real RRAS server may refuse it.
+        MS-RRASM 3.1.4.27 does not list this write: it follows the SDK's
+        CreateIpNetEntry, {IP_NETROW, pad, MIB_IPNETROW}, 32 bytes.  A server
+        that follows the specification answers MprError 87.
         """
         self.create(PID_IP, IPRTRMGR_PID, _wire.opaque_info(arp_write(row)))
 
     def set_arp_entry(self, row: IpNetRow) -> None:
         """Replace the physical address and type of the entry for ``row``'s interface and address.
 
-        Sent as MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW}, 32 bytes, as the
-        SDK's SetIpNetEntry takes it; MS-RRASM 3.1.4.29 lists no IP_NETROW row.
-        MprError 1413 if there is no such entry.
+        MS-RRASM 3.1.4.29 does not list this write: it follows the SDK's
+        SetIpNetEntry, {IP_NETROW, pad, MIB_IPNETROW}, 32 bytes.  A server that
+        follows the specification answers MprError 87; the SDK's form, 1413 if
+        there is no such entry.
         """
         self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(arp_write(row)))
 

@@ -92,7 +92,8 @@ class Router:
             getattr(dll, name).argtypes = [ctypes.c_ulong]
             getattr(dll, name).restype = None
         for name in ("router_set_service_running", "router_set_mode", "router_set_malformed",
-                     "router_set_out_untouched_on_error", "router_set_legacy_route_writes"):
+                     "router_set_out_untouched_on_error", "router_set_legacy_route_writes",
+                     "router_set_unlisted_writes"):
             getattr(dll, name).argtypes = [ctypes.c_int]
             getattr(dll, name).restype = None
         dll.router_last_server.argtypes = [ctypes.c_wchar_p, ctypes.c_int]
@@ -177,6 +178,17 @@ class Router:
         turns this on; router_reset restores the default.
         """
         self.dll.router_set_legacy_route_writes(int(on))
+
+    def set_unlisted_writes(self, on: bool) -> None:
+        """Also take the writes MS-RRASM 3.1.4.27..29 do not list, in the SDK's form.
+
+        Those are IP_NETROW Create and Set (CreateIpNetEntry, SetIpNetEntry) and
+        PROXY_ARP Create and Delete (CreateProxyArpEntry, DeleteProxyArpEntry).
+        Off (the default, and after reset) the stand-in answers them 87, as a
+        server that follows the specification does.  A test that turns this on
+        proves the SDK's form only, not that a real router takes it.
+        """
+        self.dll.router_set_unlisted_writes(int(on))
 
     def set_mode(self, mode: Mode) -> None:
         """Switch what answers; a value that is not a Mode raises ValueError (the DLL would ignore it)."""

@@ -6,7 +6,10 @@
   {IF_ROW, pad, MIB_IFROW}, 868 bytes, "Only dwAdminStatus can be set", up or down;
 - Create and Set of an ARP entry: MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW},
   32 bytes.  MS-RRASM 3.1.4.27/29 list no IP_NETROW row; this is the SDK's
-  CreateIpNetEntry/SetIpNetEntry form (the whole MIB_IPNETROW).
+  CreateIpNetEntry/SetIpNetEntry form (the whole MIB_IPNETROW).  The stand-in,
+  as a server that follows the specification, answers it 87; the tests of the
+  SDK's form turn on its unlisted-writes switch (the ``sdk_form`` fixture), and
+  prove that form only, not that a real router takes it.
 
 The bytes sent are checked at the offsets the Windows SDK gives (win32metadata,
 through tests/sdk_layouts.py), not at offsets the package computes itself.
@@ -59,6 +62,16 @@ def server(router: Router) -> Iterator[mpr.MibServer]:
         yield server
 
 
+@pytest.fixture
+def sdk_form(router: Router) -> None:
+    """The stand-in also takes the writes MS-RRASM does not list (IP_NETROW Create/Set).
+
+    A test using this proves the SDK's form only: a server that follows the
+    specification answers 87 (test_unlisted_writes_are_87_by_default).
+    """
+    router.set_unlisted_writes(True)
+
+
 def dword(data: bytes, offset: int) -> int:
     return int(struct.unpack_from("<I", data, offset)[0])
 
@@ -81,7 +94,7 @@ def as_tuple(row: IpNetRow) -> tuple[int, bytes, str, int]:
 
 
 def test_create_arp_entry_sends_ip_netrow_and_the_whole_row(
-    server: mpr.MibServer, router: Router, sdk: dict[str, Any]
+    server: mpr.MibServer, router: Router, sdk: dict[str, Any], sdk_form: None
 ) -> None:
     layout = sdk["MIB_IPNETROW"]
     at = {member: 8 + offset for member, offset in layout["offsets"].items()}
@@ -99,20 +112,22 @@ def test_create_arp_entry_sends_ip_netrow_and_the_whole_row(
     assert server.ip_net_row(3, "192.168.1.77") == NEW
 
 
-def test_a_second_create_of_the_same_entry_is_183_and_changes_nothing(server: mpr.MibServer) -> None:
+def test_a_second_create_of_the_same_entry_is_183_and_changes_nothing(server: mpr.MibServer, sdk_form: None) -> None:
     server.create_arp_entry(NEW)
     before = arp_table(server)
     assert winerror(server.create_arp_entry, NEW._replace(phys_addr=b"\x02\0\0\0\0\x09")) == ERROR_ALREADY_EXISTS
     assert arp_table(server) == before
 
 
-def test_create_on_an_interface_the_router_lacks_is_1413(server: mpr.MibServer) -> None:
+def test_create_on_an_interface_the_router_lacks_is_1413(server: mpr.MibServer, sdk_form: None) -> None:
     before = arp_table(server)
     assert winerror(server.create_arp_entry, NEW._replace(index=99)) == ERROR_INVALID_INDEX
     assert arp_table(server) == before
 
 
-def test_set_arp_entry_replaces_the_physical_address_and_type(server: mpr.MibServer, router: Router) -> None:
+def test_set_arp_entry_replaces_the_physical_address_and_type(
+    server: mpr.MibServer, router: Router, sdk_form: None
+) -> None:
     server.create_arp_entry(NEW)
     changed = NEW._replace(phys_addr=bytes.fromhex("02005e102031"), type=NetType.DYNAMIC)
     server.set_arp_entry(changed)
@@ -121,7 +136,7 @@ def test_set_arp_entry_replaces_the_physical_address_and_type(server: mpr.MibSer
     assert as_tuple(NEW) not in arp_table(server)
 
 
-def test_set_of_an_entry_the_router_lacks_is_1413(server: mpr.MibServer) -> None:
+def test_set_of_an_entry_the_router_lacks_is_1413(server: mpr.MibServer, sdk_form: None) -> None:
     before = arp_table(server)
     assert winerror(server.set_arp_entry, NEW) == ERROR_INVALID_INDEX
     assert arp_table(server) == before
@@ -133,22 +148,44 @@ def test_set_of_an_entry_the_router_lacks_is_1413(server: mpr.MibServer) -> None
 def test_delete_arp_entry_sends_ip_nettable_with_if_index_and_address(
     server: mpr.MibServer, router: Router
 ) -> None:
-    server.create_arp_entry(NEW)
+    # A fixed entry, the unlisted writes off: Delete is the listed form (3.1.4.28).
     before = arp_table(server)
-    server.delete_arp_entry(3, "192.168.1.77")
-    assert router.last_input() == struct.pack("<II", mpr.IP_NETTABLE, 3) + bytes([192, 168, 1, 77])
-    assert arp_table(server) == [row for row in before if row != as_tuple(NEW)]
-    assert winerror(server.delete_arp_entry, 3, "192.168.1.77") == ERROR_INVALID_INDEX
-    assert winerror(server.ip_net_row, 3, "192.168.1.77") == ERROR_INVALID_INDEX
+    fixed = server.ip_net_row(3, "192.168.1.254")
+    server.delete_arp_entry(3, "192.168.1.254")
+    assert router.last_input() == struct.pack("<II", mpr.IP_NETTABLE, 3) + bytes([192, 168, 1, 254])
+    assert arp_table(server) == [row for row in before if row != as_tuple(fixed)]
+    assert winerror(server.delete_arp_entry, 3, "192.168.1.254") == ERROR_INVALID_INDEX
+    assert winerror(server.ip_net_row, 3, "192.168.1.254") == ERROR_INVALID_INDEX
 
 
-def test_delete_takes_only_the_entry_on_the_interface_named(server: mpr.MibServer) -> None:
+def test_delete_takes_only_the_entry_on_the_interface_named(server: mpr.MibServer, sdk_form: None) -> None:
     same_address_elsewhere = NEW._replace(index=1)
     server.create_arp_entry(NEW)
     server.create_arp_entry(same_address_elsewhere)
     server.delete_arp_entry(1, NEW.addr)
     table = arp_table(server)
     assert as_tuple(NEW) in table and as_tuple(same_address_elsewhere) not in table
+
+
+# ---- writes MS-RRASM does not list: 87 from a server that follows it -----------------------
+
+
+def test_unlisted_writes_are_87_by_default(server: mpr.MibServer, router: Router) -> None:
+    """IP_NETROW Create/Set, PROXY_ARP Create/Delete: 87, each table unchanged (switch off, as after reset)."""
+    arp_before, proxy_before = arp_table(server), server.proxy_arp_table()
+    fixed = server.ip_net_row(3, "192.168.1.254")  # Set of an entry that exists: 87, not 1413
+    proxy = proxy_before[0]  # Delete of an entry that exists: 87, not done
+    writes = [
+        (server.create_arp_entry, NEW),
+        (server.set_arp_entry, fixed._replace(phys_addr=bytes.fromhex("02005e102031"))),
+        (server.create_proxy_arp, mpr.ProxyArp(address="192.168.1.99", mask="255.255.255.255", if_index=3)),
+        (server.delete_proxy_arp, proxy),
+    ]
+    for write, row in writes:
+        assert winerror(write, row) == ERROR_INVALID_PARAMETER, write.__name__
+    assert arp_table(server) == arp_before
+    assert server.proxy_arp_table() == proxy_before
+    assert server.ip_net_row(3, "192.168.1.254") == fixed
 
 
 # ---- an interface's admin status (IF_ROW Set, MS-RRASM 3.1.4.29) ------------------------
@@ -204,7 +241,9 @@ ADDR_77 = bytes([192, 168, 1, 77])
     ("create", struct.pack("<II", mpr.IP_NETTABLE, 0) + NEW.to_bytes()),  # IP_NETTABLE is delete only
     ("set", struct.pack("<II", mpr.IP_NETTABLE, 0) + NEW.to_bytes()),
 ])  # fmt: skip
-def test_arp_writes_in_another_form_are_87(server: mpr.MibServer, method: str, entry: bytes) -> None:
+def test_arp_writes_in_another_form_are_87(
+    server: mpr.MibServer, method: str, entry: bytes, sdk_form: None
+) -> None:
     server.create_arp_entry(NEW)
     before = arp_table(server)
     assert winerror(getattr(server, method), mpr.PID_IP, mpr.IPRTRMGR_PID, entry) == ERROR_INVALID_PARAMETER

@@ -26,6 +26,7 @@ from mprapi_cffi.mib import (
     IfStatus,
     IpDestRow,
     McastGlobal,
+    McastBoundary,
     McastIfEntry,
     McastMfe,
     McastOif,
@@ -104,6 +105,7 @@ PROXY_ARP = [ProxyArp(address="192.168.5.0", mask="255.255.255.0", if_index=4)]
 IF_STATUS = [IfStatus(if_index=3, admin_status=IfAdminStatus.UP, oper_status=5, mhbeat_active=True,
                       mhbeat_alive=False)]  # fmt: skip
 MCAST_IFS = [McastIfEntry(if_index=3, ttl=1, protocol=2, rate_limit=0, in_mcast_octets=10, out_mcast_octets=20)]
+BOUNDARIES = [McastBoundary(if_index=3, group_address="239.192.0.0", group_mask="255.252.0.0", status=1)]
 MFES = [McastMfe(group="239.1.1.1", source="10.0.0.5", src_mask="255.255.255.255", up_strm_ngbr="10.0.0.254",
                  in_if_index=1, in_if_protocol=2, route_protocol=3, route_network="10.0.0.0", route_mask="255.0.0.0",
                  up_time=1, expiry_time=2, time_out=3,
@@ -165,7 +167,7 @@ class FakeServer:
         return self._give(PROXY_ARP)  # type: ignore[no-any-return]
 
     def walk(self, what: type) -> Iterator[Any]:
-        return iter(self._give({IfStatus: IF_STATUS, McastIfEntry: MCAST_IFS}[what]))
+        return iter(self._give({IfStatus: IF_STATUS, McastIfEntry: MCAST_IFS, McastBoundary: BOUNDARIES}[what]))
 
     def mcast_global(self) -> McastGlobal:
         return self._give(McastGlobal(enable=True))  # type: ignore[no-any-return]
@@ -204,6 +206,12 @@ class FakeServer:
 
     def set_if_admin_status(self, if_index: int, status: IfAdminStatus) -> None:
         self._wrote("set_if_admin_status", if_index, status)
+
+    def add_mcast_boundary(self, if_index: int, group: IPv4Address, mask: IPv4Address) -> None:
+        self._wrote("add_mcast_boundary", if_index, group, mask)
+
+    def remove_mcast_boundary(self, if_index: int, group: IPv4Address, mask: IPv4Address) -> None:
+        self._wrote("remove_mcast_boundary", if_index, group, mask)
 
 
 class FakeConnect:
@@ -507,10 +515,13 @@ def test_proxy_arp_if_status_and_multicast(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(["multicast"], capsys)
     assert code == 0 and out.startswith("Multicast forwarding: on\n")
     assert "239.1.1.1  10.0.0.5/32  10.0.0.254   1  4/10.4.0.1" in out
+    assert out.splitlines()[-1].split() == ["3", "239.192.0.0/14", "1"]  # under "Scope boundaries"
     code, out, _ = run(["--json", "multicast"], capsys)
     data = json.loads(out)
     assert data["global"] == {"enable": True}
     assert data["interfaces"][0]["ttl"] == 1
+    assert data["boundaries"] == [{"if_index": 3, "group_address": "239.192.0.0", "group_mask": "255.252.0.0",
+                                   "status": 1}]  # fmt: skip
     assert data["mfes"][0]["out_ifs"] == [{"out_if_index": 4, "next_hop_addr": "10.4.0.1", "reserved": 0,
                                            "reserved1": 0}]  # fmt: skip
     code, out, _ = run(["--json", "if-status"], capsys)
@@ -530,6 +541,7 @@ def test_route_add_sends_route_matching_with_the_ip_dest_row(capsys: pytest.Capt
     assert what == "create_route" and isinstance(row, IpDestRow)
     assert (row.route.dest, row.route.mask, row.route.next_hop, row.route.if_index, row.route.metric1) == (
         IPv4Address("10.1.0.0"), IPv4Address("255.255.0.0"), IPv4Address("192.168.1.254"), 3, 10)  # fmt: skip
+    # No --preference: the server sets 0x7F whatever is sent (MS-RRASM 3.1.4.27); the row's default goes.
     assert (row.route.proto, row.route.type, row.preference) == (RouteProto.NETMGMT, RouteType.INDIRECT, 0)
     first, second = out.splitlines()
     assert first.startswith("MprAdminMIBEntryCreate: 1f000000 00000000 0a010000 ffff0000 ")
@@ -601,6 +613,32 @@ def test_arp_set_and_delete_json_say_what_was_sent(capsys: pytest.CaptureFixture
     assert connect.server.asked[-1] == ("delete_arp_entry", 3, IPv4Address("192.168.1.77"))
 
 
+@pytest.mark.parametrize(("action", "status", "called"), [("add", 4, "add_mcast_boundary"),
+                                                         ("remove", 6, "remove_mcast_boundary")])
+def test_multicast_boundary_sends_mcast_boundary_set_with_its_status(
+    capsys: pytest.CaptureFixture[str], action: str, status: int, called: str
+) -> None:
+    connect = FakeConnect()
+    code, out, _ = run(["--json", "multicast", "boundary", action, "239.192.0.0/14", "--if", "7"], capsys, connect)
+    data = json.loads(out)
+    assert code == 0 and data["answer"] == {"winerror": 0, "message": "done"}
+    assert data["sent"]["call"] == "MprAdminMIBEntrySet"
+    # {MCAST_BOUNDARY, pad, dwIfIndex, dwGroupAddress, dwGroupMask, dwStatus}
+    assert bytes.fromhex(data["sent"]["request"]) == bytes.fromhex(
+        "1a000000" "00000000" "07000000" "efc00000" "fffc0000") + bytes([status, 0, 0, 0])  # fmt: skip
+    assert data["sent"]["row"] == {"if_index": 7, "group_address": "239.192.0.0", "group_mask": "255.252.0.0",
+                                   "status": status}  # fmt: skip
+    assert connect.server.asked == [(called, 7, IPv4Address("239.192.0.0"), IPv4Address("255.252.0.0"))]
+
+
+def test_multicast_alone_still_prints_and_boundary_text_says_the_request(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["multicast"], capsys)
+    assert code == 0 and out.startswith("Multicast forwarding:")
+    code, out, _ = run(["multicast", "boundary", "add", "239.255.0.0/16", "--if", "3"], capsys)
+    assert (code, out.splitlines()) == (0, ["MprAdminMIBEntrySet: 1a000000 00000000 03000000 efff0000 ffff0000 "
+                                            "04000000", "router: done"])  # fmt: skip
+
+
 def test_arp_alone_still_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["arp"], capsys)
     assert code == 0 and out.splitlines()[0].split()[:2] == ["Interface", "Internet"]
@@ -628,7 +666,10 @@ def test_a_refused_arp_write_exits_1(capsys: pytest.CaptureFixture[str]) -> None
 
 @pytest.mark.parametrize("argv", [["arp", "add", "224.0.0.1", "02-00-00-00-00-01", "--if", "3"],
                                   ["arp", "delete", "192.168.1.77", "--if", "0"],
-                                  ["set", "if-admin", "0", "up"]])  # fmt: skip
+                                  ["set", "if-admin", "0", "up"],
+                                  ["multicast", "boundary", "add", "224.1.0.0/16", "--if", "3"],  # not 239/8
+                                  ["multicast", "boundary", "add", "238.0.0.0/7", "--if", "3"],  # leaves 239/8
+                                  ["multicast", "boundary", "remove", "239.1.0.0/16", "--if", "0"]])  # fmt: skip
 def test_bad_arp_and_admin_values_exit_1_before_any_write(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     connect = FakeConnect()
     code, _, err = run(argv, capsys, connect)
@@ -644,6 +685,10 @@ def test_bad_arp_and_admin_values_exit_1_before_any_write(argv: list[str], capsy
     ["arp", "delete", "fe80::1", "--if", "3"],
     ["set", "if-admin", "3", "testing"],
     ["set", "if-admin", "three", "up"],
+    ["multicast", "boundary", "add", "239.1.0.1/16", "--if", "3"],  # host bits set
+    ["multicast", "boundary", "add", "239.1.0.0/16"],  # no interface
+    ["multicast", "boundary", "enable", "239.1.0.0/16", "--if", "3"],
+    ["multicast", "boundary"],  # no action
 ])  # fmt: skip
 def test_bad_arp_and_admin_arguments_are_usage_errors_before_connecting(
     argv: list[str], capsys: pytest.CaptureFixture[str]
@@ -658,6 +703,7 @@ def test_bad_arp_and_admin_arguments_are_usage_errors_before_connecting(
     ["route", "add", "10.1.0.0/16", "192.168.1.254", "--if", "3", "--proto", "nonsense"],
     ["route", "delete", "10.1.0.0/16", "fe80::1", "--if", "3"],
     ["set", "forwarding", "maybe"],
+    ["route", "add", "10.1.0.0/16", "192.168.1.254", "--if", "3", "--preference", "5"],  # removed: the server sets it
 ])  # fmt: skip
 def test_bad_write_arguments_are_usage_errors_before_connecting(
     argv: list[str], capsys: pytest.CaptureFixture[str]

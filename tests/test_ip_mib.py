@@ -222,13 +222,17 @@ def test_create_route_sends_route_matching_and_the_64_byte_ip_dest_row(server: m
     assert info.value.winerror == 183
 
 
-def test_create_route_with_an_ip_dest_row_sends_its_preference_and_view_set(
+def test_create_route_with_an_ip_dest_row_sends_its_fields_and_the_server_overrides_four(
     server: mpr.MibServer, router: Router
 ) -> None:
-    server.create_route(mpr.IpDestRow(route=NEW_ROUTE, preference=7, view_set=mpr.VIEW_UNICAST))
+    sent_route = NEW_ROUTE._replace(policy=5, metric4=4, metric5=5)
+    server.create_route(mpr.IpDestRow(route=sent_route, preference=7, view_set=mpr.VIEW_UNICAST))
+    assert router.last_input()[8:64] == sent_route.to_bytes()  # sent as given
     assert struct.unpack_from("<II", router.last_input(), 64) == (7, mpr.VIEW_UNICAST)
+    # MS-RRASM 3.1.4.27: policy 0, metric4 and metric5 unused, preference 0x7F "irrespective of the values
+    # specified"; the view set is the one sent.
     (found,) = server.route_matching(NEW_ROUTE.dest, NEW_ROUTE.mask)
-    assert (found.route, found.preference, found.view_set) == (NEW_ROUTE, 7, mpr.VIEW_UNICAST)
+    assert (found.route, found.preference, found.view_set) == (NEW_ROUTE, 0x7F, mpr.VIEW_UNICAST)
 
 
 def test_set_route_replaces_the_route_with_the_same_dest_mask_interface_next_hop_and_proto(

@@ -344,6 +344,9 @@ def test_proxy_arp_table_field_by_field(server: mpr.MibServer, router: Router) -
 
 
 def test_create_and_delete_proxy_arp_change_the_table(server: mpr.MibServer, router: Router) -> None:
+    # MS-RRASM 3.1.4.27/28 do not list PROXY_ARP: this proves the SDK's form only (a server that
+    # follows the specification answers 87: test_arp_admin_writes.test_unlisted_writes_are_87_by_default).
+    router.set_unlisted_writes(True)
     entry = mpr.ProxyArp(address="192.168.1.99", mask="255.255.255.255", if_index=3)
     server.create_proxy_arp(entry)
     assert router.last_input() == struct.pack("<II", mpr.PROXY_ARP, 0) + wire("192.168.1.99") + \
@@ -448,11 +451,13 @@ def test_a_lookup_that_matches_nothing_is_an_empty_list(
 
 def test_route_lookups_see_route_writes(server: mpr.MibServer) -> None:
     new = route("10.1.0.0", "255.255.0.0", "192.168.1.254", 3, 4, 3, 0, 40)
-    server.create_route(new)  # a bare route goes with preference 0, in both views
-    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 0, 3)]
-    assert server.dest_shorter("10.1.2.3", "255.255.255.255") == [D_DEFAULT, D_TEN, dest_row(new, 0, 3)]
-    server.set_route(mpr.IpDestRow(route=new, preference=3, view_set=1))  # the router keeps what was written
-    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 3, 1)]
+    # MS-RRASM 3.1.4.27/29: the server gives a written route preference 0x7F whatever was sent;
+    # it keeps the view set (a bare route goes in both views).
+    server.create_route(new)
+    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 0x7F, 3)]
+    assert server.dest_shorter("10.1.2.3", "255.255.255.255") == [D_DEFAULT, D_TEN, dest_row(new, 0x7F, 3)]
+    server.set_route(mpr.IpDestRow(route=new, preference=3, view_set=1))
+    assert server.dest_longer("10.0.0.0", "255.0.0.0") == [D_TEN, dest_row(new, 0x7F, 1)]
     server.delete_route(TEN)
     # The routing table manager's other 10.0.0.0/8 route is that destination's best now.
     assert server.dest_matching("10.0.0.0", "255.0.0.0") == [D_TEN_LOSER]
@@ -489,9 +494,28 @@ def test_set_mcast_if_entry_writes_ttl_and_rate_limit(server: mpr.MibServer, rou
     # ttl and rate limit are written; the protocol and the counters are read-only and ignored.
     assert server.mcast_if_entry(3) == MCAST_IFS[0]._replace(ttl=32, rate_limit=1000)
     assert list(server.walk(mpr.McastIfEntry)) == [MCAST_IFS[0]._replace(ttl=32, rate_limit=1000), MCAST_IFS[1]]
-    assert winerror(lambda: server.set_mcast_if_entry(MCAST_IFS[0]._replace(if_index=1))) == mpr.ERROR_INVALID_INDEX
-    assert winerror(lambda: server.set_mcast_if_entry(MCAST_IFS[0]._replace(ttl=256))) == ERROR_INVALID_PARAMETER
+    assert winerror(lambda: server.set_mcast_if_entry(MCAST_IFS[1]._replace(if_index=1))) == mpr.ERROR_INVALID_INDEX
     assert server.mcast_if_entry(3).ttl == 32
+
+
+def test_the_stand_in_refuses_an_mcast_if_entry_ms_rrasm_forbids(server: mpr.MibServer, router: Router) -> None:
+    """3.1.4.29: "dwTtl MUST be set to less than or equal to 255. dwRateLimit MUST NOT be set to 0": 87."""
+    for ttl, rate_limit in ((256, 500), (32, 0)):
+        entry = MCAST_IFS[1]._replace(ttl=ttl, rate_limit=rate_limit)
+        raw_set = struct.pack("<II", mpr.MCAST_IF_ENTRY, 0) + entry.to_bytes()
+        assert winerror(lambda data=raw_set: server.set(mpr.PID_IP, mpr.IPRTRMGR_PID, data)) == ERROR_INVALID_PARAMETER
+    assert list(server.walk(mpr.McastIfEntry)) == MCAST_IFS
+
+
+@pytest.mark.parametrize("entry", [MCAST_IFS[1]._replace(rate_limit=0), MCAST_IFS[1]._replace(ttl=256),
+                                   MCAST_IFS[0]])  # fmt: skip
+def test_set_mcast_if_entry_refuses_what_ms_rrasm_forbids_before_any_call(
+    server: mpr.MibServer, router: Router, entry: mpr.McastIfEntry
+) -> None:
+    # MCAST_IFS[0] reads rate limit 0 ("none"): it cannot be written back unchanged.
+    with pytest.raises(ValueError, match=r"MS-RRASM 3\.1\.4\.29"):
+        server.set_mcast_if_entry(entry)
+    assert router.counter("calls") == 0
 
 
 def test_boundaries_field_by_field(server: mpr.MibServer) -> None:
@@ -634,7 +658,8 @@ def test_unknown_variables_are_invalid_parameter(server: mpr.MibServer, var_id: 
 
 
 READ_ONLY = [v for v in range(39) if v not in (mpr.IP_STATS, mpr.IP_FORWARDROW, mpr.PROXY_ARP, mpr.MCAST_IF_ENTRY,
-                                                mpr.ROUTE_MATCHING, mpr.IF_ROW, mpr.IP_NETROW, mpr.IP_NETTABLE)]
+                                                mpr.ROUTE_MATCHING, mpr.IF_ROW, mpr.IP_NETROW, mpr.IP_NETTABLE,
+                                                mpr.MCAST_BOUNDARY)]
 
 
 @pytest.mark.parametrize("var_id", READ_ONLY)
@@ -670,22 +695,25 @@ PROXY_NEW = mpr.ProxyArp(address="192.168.1.99", mask="255.255.255.255", if_inde
     ("delete", query(mpr.PROXY_ARP, dword("10.20.30.0"), dword("255.255.255.0"))),
     ("set", info(mpr.PROXY_ARP, PROXY[0].to_bytes())),
     # MCAST_IF_ENTRY: Set only, exactly 32 bytes
-    ("set", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[0].to_bytes())[:28]),
-    ("set", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[0].to_bytes()) + bytes(4)),
-    ("create", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[0].to_bytes())),
+    ("set", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[1].to_bytes())[:28]),
+    ("set", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[1].to_bytes()) + bytes(4)),
+    ("create", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[1].to_bytes())),
     ("delete", query(mpr.MCAST_IF_ENTRY, 3)),
     # not whole DWORDs
-    ("set", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[0].to_bytes()) + b"\0"),
+    ("set", info(mpr.MCAST_IF_ENTRY, MCAST_IFS[1].to_bytes()) + b"\0"),
     ("delete", b"\x16\0"),
 ])
-def test_writes_of_the_wrong_form_are_invalid_parameter(server: mpr.MibServer, method: str, entry: bytes) -> None:
+def test_writes_of_the_wrong_form_are_invalid_parameter(server: mpr.MibServer, router: Router, method: str,
+                                                        entry: bytes) -> None:
+    router.set_unlisted_writes(True)  # so that PROXY_ARP's 87 is its form's, not the switch's
     state = [raw(server, var(v)) for v in (mpr.IP_FORWARDTABLE, mpr.PROXY_ARP)], list(server.walk(mpr.McastIfEntry))
     assert winerror(lambda: raw(server, entry, method)) == ERROR_INVALID_PARAMETER
     assert ([raw(server, var(v)) for v in (mpr.IP_FORWARDTABLE, mpr.PROXY_ARP)],
             list(server.walk(mpr.McastIfEntry))) == state
 
 
-def test_the_right_forms_are_accepted_raw(server: mpr.MibServer) -> None:
+def test_the_right_forms_are_accepted_raw(server: mpr.MibServer, router: Router) -> None:
+    router.set_unlisted_writes(True)  # PROXY_ARP: the SDK's form, which MS-RRASM does not list
     raw(server, info(mpr.PROXY_ARP, PROXY_NEW.to_bytes()), "create")
     raw(server, query(mpr.PROXY_ARP, dword("192.168.1.99"), dword("255.255.255.255"), 3), "delete")
     raw(server, info(mpr.MCAST_IF_ENTRY, MCAST_IFS[1]._replace(ttl=2).to_bytes()), "set")
@@ -906,7 +934,8 @@ def test_loopback_variables_with_no_iphlpapi_counterpart_are_not_supported(
 def test_loopback_never_writes(server: mpr.MibServer, router: Router) -> None:
     router.set_mode(Mode.LOOPBACK)
     assert winerror(lambda: server.create_proxy_arp(PROXY_NEW)) == 5
-    assert winerror(lambda: server.set_mcast_if_entry(MCAST_IFS[0])) == 5
+    assert winerror(lambda: server.set_mcast_if_entry(MCAST_IFS[1])) == 5
+    assert winerror(lambda: server.add_mcast_boundary(3, "239.1.0.0", "255.255.0.0")) == 5
 
 
 # What Linux says: `ip route get DEST` (its first line, or `ip -o route get`) for a few

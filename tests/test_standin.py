@@ -91,10 +91,18 @@ def test_set_legacy_route_writes_passes_an_int(fake: Router, on: bool, passed: i
     assert type(fake.dll.router_set_legacy_route_writes.call_args.args[0]) is int
 
 
+@pytest.mark.parametrize(("on", "passed"), [(True, 1), (False, 0)])
+def test_set_unlisted_writes_passes_an_int(fake: Router, on: bool, passed: int) -> None:
+    fake.set_unlisted_writes(on)
+    fake.dll.router_set_unlisted_writes.assert_called_once_with(passed)
+    assert type(fake.dll.router_set_unlisted_writes.call_args.args[0]) is int
+
+
 def test_router_def_lists_every_control_export() -> None:
     exported = set(re.findall(r"EXPORT [^(]*?\b(router_\w+)\(", read("router.c")))
     listed = set(re.findall(r"^\s+(router_\w+)\s*$", read("router.def"), re.M))
     assert "router_set_legacy_route_writes" in exported
+    assert "router_set_unlisted_writes" in exported
     assert exported == listed
 
 

@@ -5,7 +5,8 @@ stand-in's side of the wire, independently of how the package builds its
 requests (tests/test_ip_mib.py tests that):
 
 - route Create and Set (3.1.4.27, 3.1.4.29): MIB_OPAQUE_INFO {ROUTE_MATCHING,
-  pad, MIB_IPDESTROW}, 72 bytes;
+  pad, MIB_IPDESTROW}, 72 bytes; the route then has policy 0, metric4 and
+  metric5 unused and preference 0x7F, whatever was sent;
 - route Delete (3.1.4.28): MIB_OPAQUE_QUERY {ROUTE_MATCHING, dest, mask, if
   index, next hop, proto}, 24 bytes;
 - IP_STATS Set: MIB_OPAQUE_INFO {IP_STATS, pad, MIB_IPSTATS}, 100 bytes, only
@@ -112,11 +113,22 @@ def test_create_takes_route_matching_with_a_72_byte_dest_row(server: mpr.MibServ
     assert server.ip_stats().num_routes == len(after)
 
 
-def test_create_keeps_the_preference_and_view_set_it_was_given(server: mpr.MibServer) -> None:
-    server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(NEW, preference=42, view_set=2))
+def with_overrides(row: tuple[int, ...]) -> tuple[int, ...]:
+    """``row`` as 3.1.4.27/29 have the server keep it: policy 0, metric4 and metric5 unused."""
+    return (*row[:2], 0, *row[3:12], UNUSED, UNUSED)
+
+
+ODD = (*forward_row("172.16.0.0", "255.255.0.0", "192.168.1.1", 3, policy=9)[:12], 4, 5)  # policy, metric4/5 set
+
+
+def test_create_sets_policy_metrics_4_5_and_preference_whatever_was_sent(server: mpr.MibServer) -> None:
+    """3.1.4.27: "set to these values irrespective of the values specified"; the view set is kept."""
+    before = table(server)
+    server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(ODD, preference=42, view_set=2))
+    assert sorted(table(server)) == sorted([*before, with_overrides(ODD)])
     rows = server.route_matching("172.16.0.0", "255.255.0.0")
-    assert [(r.preference, r.view_set) for r in rows] == [(42, 2)]
-    assert [(r.preference, r.view_set) for r in server.dest_matching("172.16.0.0", "255.255.0.0")] == [(42, 2)]
+    assert [(r.preference, r.view_set) for r in rows] == [(0x7F, 2)]
+    assert [(r.preference, r.view_set) for r in server.dest_matching("172.16.0.0", "255.255.0.0")] == [(0x7F, 2)]
 
 
 def test_create_of_an_existing_route_is_183_and_changes_nothing(server: mpr.MibServer) -> None:
@@ -138,7 +150,18 @@ def test_set_replaces_the_matching_route(server: mpr.MibServer, router: Router) 
     after = table(server)
     assert after == [changed if row == NEW else row for row in before]
     rows = server.route_matching("172.16.0.0", "255.255.0.0")
-    assert [(r.route.metric1, r.preference, r.view_set) for r in rows] == [(77, 9, 1)]
+    # 3.1.4.29: preference 0x7F whatever was sent; the view set as written.
+    assert [(r.route.metric1, r.preference, r.view_set) for r in rows] == [(77, 0x7F, 1)]
+
+
+def test_set_sets_policy_metrics_4_5_and_preference_whatever_was_sent(server: mpr.MibServer) -> None:
+    server.create(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(NEW))
+    before = table(server)
+    odd = (*ODD[:9], 66, *ODD[10:])
+    server.set(mpr.PID_IP, mpr.IPRTRMGR_PID, dest_row_info(odd, preference=1, view_set=3))
+    assert sorted(table(server)) == sorted([with_overrides(odd) if row == NEW else row for row in before])
+    rows = server.route_matching("172.16.0.0", "255.255.0.0")
+    assert [(r.route.metric1, r.route.policy, r.preference) for r in rows] == [(66, 0, 0x7F)]
 
 
 def test_set_of_a_missing_route_is_1413(server: mpr.MibServer) -> None:

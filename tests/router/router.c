@@ -68,6 +68,15 @@
 #define PORT(p) (0xABCD0000u | (DWORD)((((p) & 0xFFu) << 8) | (((p) >> 8) & 0xFFu)))
 
 #define METRIC_UNUSED 0xFFFFFFFFu
+/* What Create and Set give a route "irrespective of the values specified"
+ * (MS-RRASM 3.1.4.27, 3.1.4.29); the SDK's routprot.h value. */
+#define IP_PRIORITY_DEFAULT_METRIC 0x7Fu
+/* MIB_IPMCAST_BOUNDARY's dwStatus (MS-RRASM 2.2.1.2.37); MinGW lacks them. */
+#ifndef ROWSTATUS_ACTIVE
+#define ROWSTATUS_ACTIVE 1u
+#define ROWSTATUS_CREATEANDGO 4u
+#define ROWSTATUS_DESTROY 6u
+#endif
 
 /* The address family GetIpStatisticsEx and friends take for IPv6 (ws2def.h). */
 #define FAMILY_INET6 23
@@ -315,6 +324,13 @@ static ROUTE_PV *g_route_pv;
 #define LEGACY_ROUTE_WRITES_DEFAULT 0
 #endif
 static BOOL g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
+/* Unlisted writes (router_set_unlisted_writes): also take the writes that
+ * MS-RRASM 3.1.4.27..29 do not list but the SDK's IP Helper functions give a
+ * form to: IP_NETROW Create and Set (CreateIpNetEntry, SetIpNetEntry),
+ * PROXY_ARP Create and Delete (CreateProxyArpEntry, DeleteProxyArpEntry).
+ * Off (the default, and after router_reset) they are 87, as from a server
+ * that follows the specification. */
+static BOOL g_unlisted_writes;
 /* MIB_IPSTATS's two writable fields (IP_STATS Set). */
 static DWORD g_ip_forwarding, g_ip_default_ttl;
 /* Routes the routing table manager holds besides the forwarder's (g_routes):
@@ -324,7 +340,10 @@ static DEST_ROW g_rtm_extra[2];
 static MIB_PROXYARP g_proxy[PROXY_ARP_MAX];
 static DWORD g_nproxy;
 static MIB_IPMCAST_IF_ENTRY g_mcast_if[2];
-static MIB_IPMCAST_BOUNDARY g_boundary[3];
+/* MCAST_BOUNDARY Set adds to and takes from it (ROWSTATUS_CREATEANDGO, _DESTROY). */
+#define BOUNDARY_MAX 64
+static MIB_IPMCAST_BOUNDARY g_boundary[BOUNDARY_MAX];
+static DWORD g_nboundary;
 static MIB_IPMCAST_SCOPE g_scope[2];
 static FIXED_MFE g_mfe[3];
 
@@ -708,15 +727,16 @@ static void load_fixed_more(void)
     g_boundary[0].dwIfIndex = 3;
     g_boundary[0].dwGroupAddress = IPV4(239, 192, 0, 0);
     g_boundary[0].dwGroupMask = IPV4(255, 252, 0, 0);
-    g_boundary[0].dwStatus = 1; /* ROWSTATUS_ACTIVE */
+    g_boundary[0].dwStatus = ROWSTATUS_ACTIVE;
     g_boundary[1].dwIfIndex = 7;
     g_boundary[1].dwGroupAddress = IPV4(239, 192, 0, 0);
     g_boundary[1].dwGroupMask = IPV4(255, 252, 0, 0);
-    g_boundary[1].dwStatus = 1;
+    g_boundary[1].dwStatus = ROWSTATUS_ACTIVE;
     g_boundary[2].dwIfIndex = 7;
     g_boundary[2].dwGroupAddress = IPV4(239, 255, 0, 0);
     g_boundary[2].dwGroupMask = IPV4(255, 255, 0, 0);
     g_boundary[2].dwStatus = 2; /* ROWSTATUS_NOTINSERVICE */
+    g_nboundary = 3;
 
     /* Non-ASCII on purpose, one of them outside the BMP (a surrogate pair). */
     set_scope(&g_scope[0], IPV4(239, 192, 0, 0), IPV4(255, 252, 0, 0),
@@ -1459,7 +1479,7 @@ static DWORD fixed_table(int t, ROWS *out)
     case T_IFSTATUS: return if_status_table((const BYTE *)g_ifs, 3, TRUE, out);
     case T_PROXY: out->rows = (const BYTE *)g_proxy; out->n = g_nproxy; break;
     case T_MCAST_IF: out->rows = (const BYTE *)g_mcast_if; out->n = 2; break;
-    case T_BOUNDARY: out->rows = (const BYTE *)g_boundary; out->n = 3; break;
+    case T_BOUNDARY: out->rows = (const BYTE *)g_boundary; out->n = g_nboundary; break;
     case T_SCOPE: out->rows = (const BYTE *)g_scope; out->n = 2; break;
     default: out->rows = (const BYTE *)g_mfe; out->n = 3; break;
     }
@@ -2116,7 +2136,10 @@ static DWORD route_matching(DWORD dest, DWORD mask, DWORD if_index, DWORD next_h
  *   exactly 72 bytes (the 56-byte MIB_IPFORWARDROW, dwForwardPreference,
  *   dwForwardViewSet). Create adds the route (183 if one with the same dest,
  *   mask, if index, next hop and proto exists); Set replaces that route
- *   (1413 if none). The preference and view set are kept as written.
+ *   (1413 if none). Both then set dwForwardPolicy to 0, dwForwardMetric4 and
+ *   5 to MIB_IPROUTE_METRIC_UNUSED and dwForwardPreference to
+ *   IP_PRIORITY_DEFAULT_METRIC (0x7F) "irrespective of the values
+ *   specified" (3.1.4.27, 3.1.4.29); the view set is kept as written.
  * - Delete: MIB_OPAQUE_QUERY {ROUTE_MATCHING, dest, mask, if index, next hop,
  *   proto}, exactly 24 bytes: the route matching all five goes (1413 if none).
  * Lock held. */
@@ -2139,7 +2162,10 @@ static DWORD route_matching_change_work(int what, const void *in, DWORD in_size)
     if (in_size != REPLY_HDR + sizeof d)
         return E_INVALID_PARAMETER;
     memcpy(&d, (const BYTE *)in + REPLY_HDR, sizeof d);
-    pv.preference = d.preference;
+    d.route.dwForwardPolicy = 0;
+    d.route.dwForwardMetric4 = METRIC_UNUSED;
+    d.route.dwForwardMetric5 = METRIC_UNUSED;
+    pv.preference = IP_PRIORITY_DEFAULT_METRIC;
     pv.view_set = d.view_set;
     i = route_matching(d.route.dwForwardDest, d.route.dwForwardMask, d.route.dwForwardIfIndex,
                        d.route.dwForwardNextHop, d.route.dwForwardProto);
@@ -2150,7 +2176,7 @@ static DWORD route_matching_change_work(int what, const void *in, DWORD in_size)
     }
     if (i == g_nroutes)
         return E_INVALID_INDEX;
-    /* Set may change dwForwardPolicy, part of the table's order: re-insert. */
+    /* Set may change dwForwardPolicy (to 0), part of the table's order: re-insert. */
     if (!routes_reserve(g_nroutes + 1))
         return E_NOT_ENOUGH_MEMORY;
     route_remove(i);
@@ -2238,16 +2264,20 @@ static DWORD ipstats_change_work(int what, const void *in, DWORD in_size)
     return E_OK;
 }
 
-/* PROXY_ARP: Create takes MIB_OPAQUE_INFO {PROXY_ARP, pad, MIB_PROXYARP}
- * (20 bytes; 183 if that entry exists, 1413 if the interface does not),
- * Delete the query {PROXY_ARP, address, mask, if index} (16 bytes; 1413 if
- * there is no such entry). Set is not a form it takes: 87. Lock held. */
+/* PROXY_ARP, not listed in MS-RRASM 3.1.4.27..29: 87 unless
+ * router_set_unlisted_writes is on. Then, in the SDK's form
+ * (CreateProxyArpEntry, DeleteProxyArpEntry), Create takes MIB_OPAQUE_INFO
+ * {PROXY_ARP, pad, MIB_PROXYARP} (20 bytes; 183 if that entry exists, 1413
+ * if the interface does not), Delete the query {PROXY_ARP, address, mask,
+ * if index} (16 bytes; 1413 if there is no such entry). Set: 87. Lock held. */
 static DWORD proxy_change_work(int what, const void *in, DWORD in_size)
 {
     MIB_PROXYARP entry;
     DWORD key[3], rk[3], i, j;
     BOOL found;
 
+    if (!g_unlisted_writes)
+        return E_INVALID_PARAMETER;
     if (what == CH_CREATE && in_size == REPLY_HDR + sizeof entry) {
         memcpy(&entry, (const BYTE *)in + REPLY_HDR, sizeof entry);
     } else if (what == CH_DELETE && in_size == 4 * sizeof(DWORD)) {
@@ -2284,9 +2314,11 @@ static DWORD proxy_change_work(int what, const void *in, DWORD in_size)
 }
 
 /* MCAST_IF_ENTRY: Set takes MIB_OPAQUE_INFO {MCAST_IF_ENTRY, pad,
- * MIB_IPMCAST_IF_ENTRY} (32 bytes) and writes dwTtl (at most 255) and
- * dwRateLimit of the entry with that dwIfIndex (1413 if none); the other
- * fields are read-only and ignored. Create and Delete: 87. Lock held. */
+ * MIB_IPMCAST_IF_ENTRY} (32 bytes) and writes dwTtl and dwRateLimit of the
+ * entry with that dwIfIndex (1413 if none); the other fields are read-only
+ * and ignored. 3.1.4.29: "dwTtl MUST be set to less than or equal to 255.
+ * dwRateLimit MUST NOT be set to 0": 87 otherwise, as for Create and
+ * Delete. Lock held. */
 static DWORD mcast_if_change_work(int what, const void *in, DWORD in_size)
 {
     MIB_IPMCAST_IF_ENTRY entry;
@@ -2295,7 +2327,7 @@ static DWORD mcast_if_change_work(int what, const void *in, DWORD in_size)
     if (what != CH_SET || in_size != REPLY_HDR + sizeof entry)
         return E_INVALID_PARAMETER;
     memcpy(&entry, (const BYTE *)in + REPLY_HDR, sizeof entry);
-    if (entry.dwTtl > 255)
+    if (entry.dwTtl > 255 || entry.dwRateLimit == 0)
         return E_INVALID_PARAMETER;
     for (i = 0; i < 2; i++) {
         if (g_mcast_if[i].dwIfIndex == entry.dwIfIndex) {
@@ -2346,10 +2378,11 @@ static BOOL net_row_valid(const MIB_IPNETROW *row)
            (a >> 28) != 0xE;
 }
 
-/* IP_NETROW Create and Set: MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW},
- * exactly 32 bytes. MS-RRASM 3.1.4.27 and 3.1.4.29 do not list IP_NETROW;
- * this is the form of the SDK's CreateIpNetEntry/SetIpNetEntry (a whole
- * MIB_IPNETROW, every member given). Create: 183 if the (if index, addr)
+/* IP_NETROW Create and Set: MS-RRASM 3.1.4.27 and 3.1.4.29 do not list
+ * IP_NETROW, so 87 unless router_set_unlisted_writes is on. Then
+ * MIB_OPAQUE_INFO {IP_NETROW, pad, MIB_IPNETROW}, exactly 32 bytes, the form
+ * of the SDK's CreateIpNetEntry/SetIpNetEntry (a whole MIB_IPNETROW, every
+ * member given). Create: 183 if the (if index, addr)
  * entry exists, 1413 if the interface does not; Set: 1413 if the entry does
  * not exist, then its physical address and type are replaced. Delete: 87
  * (MS-RRASM deletes ARP entries through IP_NETTABLE). Lock held. */
@@ -2359,7 +2392,7 @@ static DWORD net_row_change_work(int what, const void *in, DWORD in_size)
     DWORD i;
     BOOL found;
 
-    if (what == CH_DELETE || in_size != REPLY_HDR + sizeof row)
+    if (!g_unlisted_writes || what == CH_DELETE || in_size != REPLY_HDR + sizeof row)
         return E_INVALID_PARAMETER;
     memcpy(&row, (const BYTE *)in + REPLY_HDR, sizeof row);
     if (!net_row_valid(&row))
@@ -2425,6 +2458,56 @@ static DWORD if_row_change_work(int what, const void *in, DWORD in_size)
     return E_OK;
 }
 
+/* MCAST_BOUNDARY Set, as MS-RRASM 3.1.4.29 gives it: MIB_OPAQUE_INFO
+ * {MCAST_BOUNDARY, pad, MIB_IPMCAST_BOUNDARY}, exactly 24 bytes. "If dwStatus
+ * is set to ROWSTATUS_CREATEANDGO, the boundary information specified in
+ * MIB_IPMCAST_BOUNDARY is created": 183 if the (if index, group, mask)
+ * boundary exists, 1413 if the interface does not; it is then active. "If
+ * dwStatus field is set to ROWSTATUS_DESTROY, [it] is deleted": 1413 if
+ * there is none. 87 for any other status, for a group outside 239.0.0.0/8
+ * or a mask that lets the range leave it (2.2.1.2.37: "Scoped addresses
+ * MUST come from the range 239.*.*.*"), and for Create and Delete, which
+ * 3.1.4.27 and 3.1.4.28 do not list. Lock held. */
+static DWORD boundary_change_work(int what, const void *in, DWORD in_size)
+{
+    MIB_IPMCAST_BOUNDARY b;
+    DWORD key[3], rk[3], i;
+    BOOL found;
+
+    if (what != CH_SET || in_size != REPLY_HDR + sizeof b)
+        return E_INVALID_PARAMETER;
+    memcpy(&b, (const BYTE *)in + REPLY_HDR, sizeof b);
+    if (b.dwStatus != ROWSTATUS_CREATEANDGO && b.dwStatus != ROWSTATUS_DESTROY)
+        return E_INVALID_PARAMETER;
+    if ((bswap32(b.dwGroupAddress) >> 24) != 239 || (bswap32(b.dwGroupMask) >> 24) != 0xFF)
+        return E_INVALID_PARAMETER;
+    row_keys(&K_BOUNDARY, &b, key);
+    i = row_bound(&K_BOUNDARY, (const BYTE *)g_boundary, g_nboundary, key, FALSE);
+    found = FALSE;
+    if (i < g_nboundary) {
+        row_keys(&K_BOUNDARY, &g_boundary[i], rk);
+        found = !cmp_keys(rk, key, 3);
+    }
+    if (b.dwStatus == ROWSTATUS_DESTROY) {
+        if (!found)
+            return E_INVALID_INDEX;
+        memmove(&g_boundary[i], &g_boundary[i + 1], (size_t)(g_nboundary - i - 1) * sizeof b);
+        g_nboundary--;
+        return E_OK;
+    }
+    if (found)
+        return E_ALREADY_EXISTS;
+    if (!fixed_if(b.dwIfIndex))
+        return E_INVALID_INDEX;
+    if (g_nboundary == BOUNDARY_MAX)
+        return E_NOT_ENOUGH_MEMORY;
+    memmove(&g_boundary[i + 1], &g_boundary[i], (size_t)(g_nboundary - i) * sizeof b);
+    b.dwStatus = ROWSTATUS_ACTIVE;
+    g_boundary[i] = b;
+    g_nboundary++;
+    return E_OK;
+}
+
 /* Create, Set and Delete: 5 in loopback mode (the host is never modified);
  * 87 for input that is not whole DWORDs or names no variable; 50 for a
  * variable nothing writes; then the variable's own rules. Lock held. */
@@ -2448,6 +2531,7 @@ static DWORD change_work(int what, const void *in, DWORD in_size)
     case IP_NETROW: return net_row_change_work(what, in, in_size);
     case IP_NETTABLE: return net_table_change_work(what, in, in_size);
     case IF_ROW: return if_row_change_work(what, in, in_size);
+    case MCAST_BOUNDARY: return boundary_change_work(what, in, in_size);
     default: return E_NOT_SUPPORTED; /* read-only */
     }
 }
@@ -2964,6 +3048,7 @@ static void reset_state(void)
     g_mode = MODE_FIXED;
     g_malformed = 0;
     g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
+    g_unlisted_writes = FALSE;
     free(g_last_server);
     g_last_server = NULL;
     free(g_last_input);
@@ -3130,6 +3215,16 @@ EXPORT void __cdecl router_set_legacy_route_writes(int on)
 {
     EnterCriticalSection(&g_lock);
     g_legacy_route_writes = on != 0;
+    LeaveCriticalSection(&g_lock);
+}
+
+/* Non-zero: also take the writes MS-RRASM 3.1.4.27..29 do not list, in the
+ * SDK's form (IP_NETROW Create/Set, PROXY_ARP Create/Delete); 0 (the
+ * default): 87 to them. */
+EXPORT void __cdecl router_set_unlisted_writes(int on)
+{
+    EnterCriticalSection(&g_lock);
+    g_unlisted_writes = on != 0;
     LeaveCriticalSection(&g_lock);
 }
 

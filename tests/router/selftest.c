@@ -43,6 +43,7 @@ static void *(__cdecl *router_alloc_admin_buffer)(DWORD);
 static int(__cdecl *router_inject_trap)(const void *, DWORD);
 static void *(__cdecl *router_trap_event)(DWORD);
 static void(__cdecl *router_set_legacy_route_writes)(int);
+static void(__cdecl *router_set_unlisted_writes)(int);
 static void(__cdecl *router_set_out_untouched_on_error)(int);
 static int(__cdecl *router_set_server)(const WCHAR *, DWORD, DWORD, int);
 static void(__cdecl *router_release_hangs)(void);
@@ -159,6 +160,7 @@ static int load_controls(void)
     LOAD(router_inject_trap);
     LOAD(router_trap_event);
     LOAD(router_set_legacy_route_writes);
+    LOAD(router_set_unlisted_writes);
     LOAD(router_set_out_untouched_on_error);
     LOAD(router_set_server);
     LOAD(router_release_hangs);
@@ -619,7 +621,12 @@ static void test_spec_writes(void)
     CHECK_EQ(legacy_route_change(2, h, &row), 1413);
     router_set_legacy_route_writes(0);
 
-    /* The preference and view set written are what ROUTE_MATCHING answers. */
+    /* Create and Set give the route policy 0, metrics 4 and 5 unused and
+     * preference 0x7F whatever was sent (3.1.4.27, 3.1.4.29); the view set
+     * is kept. */
+    row.dwForwardPolicy = 5;
+    row.dwForwardMetric4 = 4;
+    row.dwForwardMetric5 = 5;
     CHECK_EQ(route_write(0, h, &row, 42, 2, 0), 0);
     q[0] = ROUTE_MATCHING;
     q[1] = row.dwForwardDest;
@@ -627,18 +634,25 @@ static void test_spec_writes(void)
     CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
     CHECK_EQ(size, HDR + 4 + sizeof(DEST_ROW));
     d = (DEST_ROW *)(r + HDR + 4);
-    CHECK_EQ(d->preference, 42);
+    CHECK_EQ(d->preference, 0x7F);
     CHECK_EQ(d->view_set, 2);
     CHECK_EQ(d->route.dwForwardMetric1, 10);
+    CHECK_EQ(d->route.dwForwardPolicy, 0);
+    CHECK_EQ(d->route.dwForwardMetric4, 0xFFFFFFFFu);
+    CHECK_EQ(d->route.dwForwardMetric5, 0xFFFFFFFFu);
     MprAdminMIBBufferFree(r);
     row.dwForwardMetric1 = 20;
     CHECK_EQ(route_write(1, h, &row, 7, 1, 0), 0);
     CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
     d = (DEST_ROW *)(r + HDR + 4);
-    CHECK_EQ(d->preference, 7);
+    CHECK_EQ(d->preference, 0x7F);
     CHECK_EQ(d->view_set, 1);
     CHECK_EQ(d->route.dwForwardMetric1, 20);
+    CHECK_EQ(d->route.dwForwardPolicy, 0);
+    CHECK_EQ(d->route.dwForwardMetric5, 0xFFFFFFFFu);
     MprAdminMIBBufferFree(r);
+    row.dwForwardPolicy = 0;
+    row.dwForwardMetric4 = row.dwForwardMetric5 = 0;
 
     /* Same dest, next hop and proto, another mask; then another interface:
      * each delete takes exactly the one it names. */
@@ -701,6 +715,7 @@ static void test_arp_and_admin_writes(void)
     printf("-- ARP entries and admin status\n");
     router_reset();
     h = connect_local();
+    router_set_unlisted_writes(1); /* IP_NETROW Create/Set: the SDK's form */
     memset(&row, 0, sizeof row);
     row.dwIndex = 3;
     row.dwPhysAddrLen = 6;
@@ -740,6 +755,14 @@ static void test_arp_and_admin_writes(void)
     CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 1413);
     ((MIB_IPNETROW *)(in + 8))->dwIndex = 99;
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 1413);
+
+    /* Not listed in 3.1.4.27/29: 87 with the switch off, and after a reset. */
+    router_set_unlisted_writes(0);
+    ((MIB_IPNETROW *)(in + 8))->dwIndex = 3;
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    ((MIB_IPNETROW *)(in + 8))->dwAddr = IPV4(192, 168, 1, 79);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
+    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 3);
 
     /* Delete: only {IP_NETTABLE, if index, addr}; IP_NETROW's key is 87. */
     q[0] = IP_NETROW;
@@ -1669,6 +1692,25 @@ static DWORD reply_size(MIB_SERVER_HANDLE h, DWORD var)
     return size;
 }
 
+/* How many boundaries a walk of MCAST_BOUNDARY (GetFirst, GetNext) finds. */
+static DWORD boundary_count(MIB_SERVER_HANDLE h)
+{
+    BYTE *r = NULL;
+    DWORD size = 0, n = 0, q[4] = {MCAST_BOUNDARY, 0, 0, 0};
+    DWORD rc = mib(FIRST, h, q, 1, &r, &size);
+    while (rc == 0) {
+        const MIB_IPMCAST_BOUNDARY *b = (const MIB_IPMCAST_BOUNDARY *)(r + HDR);
+        n++;
+        q[1] = b->dwIfIndex;
+        q[2] = b->dwGroupAddress;
+        q[3] = b->dwGroupMask;
+        MprAdminMIBBufferFree(r);
+        rc = mib(NEXT, h, q, 4, &r, &size);
+    }
+    CHECK(rc == 259 || rc == 232);
+    return n;
+}
+
 /* The variables beyond the IP tables: rows by index, lookups, variable-size
  * rows, writes, strictness and the malformations of the new layouts. */
 static void test_more_variables(void)
@@ -1753,12 +1795,21 @@ static void test_more_variables(void)
     CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[10], 0);
     MprAdminMIBBufferFree(r);
 
-    /* PROXY_ARP: Create exactly 20 bytes, Delete exactly 16, no Set. */
+    /* PROXY_ARP, not listed in 3.1.4.27/28: 87 unless the unlisted writes
+     * are on; then Create exactly 20 bytes, Delete exactly 16, no Set. */
     in[0] = PROXY_ARP;
     in[1] = 0;
     in[2] = IPV4(192, 168, 1, 99);
     in[3] = 0xFFFFFFFFu;
     in[4] = 3;
+    q[0] = PROXY_ARP;
+    q[1] = IPV4(192, 168, 1, 50);
+    q[2] = 0xFFFFFFFFu;
+    q[3] = 3;
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 87);
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 87);
+    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
+    router_set_unlisted_writes(1);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 0);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 183);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
@@ -1771,6 +1822,7 @@ static void test_more_variables(void)
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 0);
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 1413);
     CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
+    router_set_unlisted_writes(0);
 
     /* MCAST_IF_ENTRY: Set (32 bytes) writes the TTL and the rate limit only. */
     in[0] = MCAST_IF_ENTRY;
@@ -1783,6 +1835,12 @@ static void test_more_variables(void)
     in[7] = 2;
     CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 32), 0);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 32), 87);
+    in[5] = 0; /* "dwRateLimit MUST NOT be set to 0" */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 32), 87);
+    in[5] = 500;
+    in[3] = 256; /* "dwTtl MUST be set to less than or equal to 255" */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 32), 87);
+    in[3] = 40;
     q[0] = MCAST_IF_ENTRY;
     q[1] = 3;
     CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
@@ -1794,6 +1852,48 @@ static void test_more_variables(void)
         CHECK_EQ(e->ulInMcastOctets, 1234567);
     }
     MprAdminMIBBufferFree(r);
+
+    /* MCAST_BOUNDARY Set (24 bytes): CREATEANDGO adds, DESTROY removes. */
+    in[0] = MCAST_BOUNDARY;
+    in[1] = 0;
+    in[2] = 3;                     /* dwIfIndex */
+    in[3] = IPV4(239, 1, 0, 0);    /* dwGroupAddress */
+    in[4] = IPV4(255, 255, 0, 0);  /* dwGroupMask */
+    in[5] = 4;                     /* ROWSTATUS_CREATEANDGO */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 0);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 183);
+    CHECK_EQ(boundary_count(h), 4);
+    q[0] = MCAST_BOUNDARY;
+    q[1] = 3;
+    q[2] = IPV4(239, 1, 0, 0);
+    q[3] = IPV4(255, 255, 0, 0);
+    CHECK_EQ(mib(GET, h, q, 4, &r, &size), 0);
+    CHECK_EQ(((MIB_IPMCAST_BOUNDARY *)(r + HDR))->dwStatus, 1); /* active */
+    MprAdminMIBBufferFree(r);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 20), 87);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 28), 87);
+    CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
+    CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 87);
+    in[5] = 1; /* ROWSTATUS_ACTIVE: not a write status */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
+    in[5] = 5; /* ROWSTATUS_CREATEANDWAIT */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
+    in[5] = 4;
+    in[3] = IPV4(224, 1, 0, 0); /* not 239.*.*.* (2.2.1.2.37) */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
+    in[3] = IPV4(239, 0, 0, 0);
+    in[4] = IPV4(254, 0, 0, 0); /* a range that leaves 239.*.*.* */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
+    in[4] = IPV4(255, 0, 0, 0);
+    in[2] = 99; /* no such interface */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 1413);
+    in[2] = 3;
+    in[3] = IPV4(239, 1, 0, 0);
+    in[4] = IPV4(255, 255, 0, 0);
+    in[5] = 6; /* ROWSTATUS_DESTROY */
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 0);
+    CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 24), 1413);
+    CHECK_EQ(boundary_count(h), 3);
 
     /* Read-only variables: 50. */
     in[0] = IF_STATUS;

@@ -148,6 +148,10 @@ def _label_value(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+def _help_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
 def exposition(families: Iterable[Family]) -> bytes:
     """The families in the text format 0.0.4, as client_golang writes them.
 
@@ -157,8 +161,7 @@ def exposition(families: Iterable[Family]) -> bytes:
     lines: list[str] = []
     shown: dict[tuple[tuple[str, str], ...], str] = {}  # each interface's labels, written once
     for family in sorted(families, key=lambda f: f.name):
-        help_text = family.help.replace("\\", "\\\\").replace("\n", "\\n")
-        lines.append(f"# HELP {family.name} {help_text}")
+        lines.append(f"# HELP {family.name} {_help_value(family.help)}")
         lines.append(f"# TYPE {family.name} {family.type}")
         for sample in sorted(family.samples, key=lambda s: [value for _, value in s.labels]):
             labels = shown.get(sample.labels)
@@ -335,12 +338,95 @@ def router_families(reading: RouterReading) -> list[Family]:
     return list(families.values())
 
 
+_UP_HELP = "1 if the router answered every MIB read of this scrape in time, else 0"
+_DURATION_HELP = "Seconds this scrape of the router took"
+
+
 def _scrape_families(up: bool, seconds: float) -> list[Family]:
-    up_family = Family("mprapi_up", "gauge", "1 if the router answered every MIB read of this scrape in time, else 0")
+    up_family = Family("mprapi_up", "gauge", _UP_HELP)
     up_family.add(1 if up else 0)
-    duration = Family("mprapi_scrape_duration_seconds", "gauge", "Seconds this scrape of the router took")
+    duration = Family("mprapi_scrape_duration_seconds", "gauge", _DURATION_HELP)
     duration.add(seconds)
     return [up_family, duration]
+
+
+# ------------------------------------------------------------------ a scrape's answer, written directly
+
+# What render_scrape writes of each family, in the order exposition() sorts them to:
+# (what, the HELP and TYPE lines, metric name, attribute).  Built once: a scrape only
+# writes each interface's labels once and the numbers.
+_ROW, _OPER, _PHYS, _TYPE, _NUMBER, _SCALAR, _ROUTES, _UP, _DURATION = range(9)
+_ROUTER_PARTS = frozenset((_ROW, _OPER, _PHYS, _TYPE, _NUMBER, _SCALAR, _ROUTES))
+
+
+def _layout() -> tuple[tuple[int, str, str, str], ...]:
+    entries: list[tuple[int, str, str, str, str]] = [
+        *((_ROW, name, kind, help_text, attribute) for name, kind, attribute, help_text in _IF_NUMBERS),
+        (_OPER, "ifOperStatus", "gauge", _IF_OPER_STATUS_HELP, ""),
+        (_PHYS, "ifPhysAddress", "gauge", _IF_PHYS_ADDRESS_HELP, ""),
+        (_TYPE, "ifType_info", "gauge", _IF_TYPE_HELP, ""),
+        (_NUMBER, "ifNumber", "gauge", _IF_NUMBER_HELP, ""),
+        *((_SCALAR, name, kind, help_text, attribute) for name, kind, attribute, help_text in _IP_SCALARS),
+        (_ROUTES, "ipCidrRouteNumber", "gauge", _ROUTE_NUMBER_HELP, ""),
+        (_UP, "mprapi_up", "gauge", _UP_HELP, ""),
+        (_DURATION, "mprapi_scrape_duration_seconds", "gauge", _DURATION_HELP, ""),
+    ]
+    entries.sort(key=lambda entry: entry[1])
+    return tuple(
+        (what, name, f"# HELP {name} {_help_value(help_text)}\n# TYPE {name} {kind}\n", attribute)
+        for what, name, kind, help_text, attribute in entries
+    )
+
+
+def _go_int(value: int) -> str:
+    # Go writes a whole number of less than 7 digits as its digits; _go_float does the rest.
+    return str(value) if -1000000 < value < 1000000 else _go_float(value)
+
+
+def render_scrape(reading: RouterReading | None, up: bool, seconds: float) -> bytes:
+    """A scrape's answer: exactly ``exposition([*router_families(reading), *_scrape_families(up, seconds)])``
+    (no router families when ``reading`` is None), written without the Family objects."""
+    out: list[str] = []
+    rows: list[tuple[str, str, str, str, Any]] = []
+    if reading is not None:
+        for row in reading.interfaces:
+            descr, index, name = row.descr, str(int(row.index)), row.name
+            labels = f'ifAlias="",ifDescr="{_label_value(descr)}",ifIndex="{index}",ifName="{_label_value(name)}"'
+            rows.append((descr, index, name, labels, row))
+        # exposition's order: by the label values, label names sorted (ifAlias is always "").
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    for what, name, header, attribute in _LAYOUT:
+        if reading is None and what in _ROUTER_PARTS:
+            continue
+        out.append(header)
+        if what == _ROW:
+            out.extend(f"{name}{{{r[3]}}} {_go_int(int(getattr(r[4], attribute)))}\n" for r in rows)
+        elif what == _OPER:
+            out.extend(f"ifOperStatus{{{r[3]}}} {_MIB2_OPER_STATUS.get(int(r[4].oper_status), _MIB2_UNKNOWN)}\n"
+                       for r in rows)  # fmt: skip
+        elif what == _PHYS:
+            phys = sorted((*r[:3], _phys_address48(r[4].phys_addr), r[3]) for r in rows)
+            out.extend(f'ifPhysAddress{{{p[4]},ifPhysAddress="{p[3]}"}} 1\n' for p in phys)
+        elif what == _TYPE:
+            types = sorted((*r[:3], IANA_IF_TYPES.get(int(r[4].type), str(int(r[4].type))), r[3]) for r in rows)
+            out.extend(f'ifType_info{{{t[4]},ifType="{_label_value(t[3])}"}} 1\n' for t in types)
+        elif what == _NUMBER:
+            out.append(f"ifNumber {_go_int(len(rows))}\n")
+        elif what == _SCALAR:
+            assert reading is not None
+            out.append(f"{name} {_go_int(int(getattr(reading.ip_stats, attribute)))}\n")
+        elif what == _ROUTES:
+            assert reading is not None
+            out.append(f"ipCidrRouteNumber {_go_int(int(reading.route_count))}\n")
+        elif what == _UP:
+            out.append(f"mprapi_up {1 if up else 0}\n")
+        else:
+            out.append(f"mprapi_scrape_duration_seconds {_go_float(seconds)}\n")
+    # A lone surrogate from a router's UTF-16 name cannot be UTF-8: it shows as "?", as in exposition().
+    return "".join(out).encode("utf-8", "replace")
+
+
+_LAYOUT = _layout()
 
 
 # ------------------------------------------------------------------ the exporter
@@ -450,16 +536,16 @@ class Exporter:
         self.check_target(target)
         start = time.monotonic()
         (result,) = poll([target], self.read, timeout=deadline, connect=self.connect)
-        families: list[Family] = []
+        reading: RouterReading | None = None
         if result.ok:
-            families = router_families(result.result())
+            reading = result.result()
         else:
             log.warning("%s: %s", target, _describe(result.error))
         up = result.ok
         seconds = time.monotonic() - start
         self._metrics.scrapes.labels(result="up" if up else "down").inc()
         self._metrics.duration.observe(seconds)
-        return exposition([*families, *_scrape_families(up, seconds)])
+        return render_scrape(reading, up, seconds)
 
     def own_metrics(self) -> tuple[bytes, str]:
         """The exporter's own metrics (its registry), and their content type."""

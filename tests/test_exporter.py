@@ -285,6 +285,29 @@ def test_ip_mib_scalars_and_the_route_count() -> None:
     assert set(families) == if_mib | {name for name, _, _ in IP_MIB} | {"ipCidrRouteNumber"}
 
 
+def test_a_scrapes_answer_is_written_as_exposition_writes_its_families() -> None:
+    # render_scrape writes the answer without Family objects (the scrape's hot path): it must
+    # give exposition's very bytes, whatever order the router gives its rows in.
+    rows = _rows()
+    rows += [
+        # Same descr, index and name: only the address or the type orders them.
+        rows[1]._replace(phys_addr=bytes.fromhex("00155d0102a0"), type=24, in_octets=999999),
+        rows[1]._replace(phys_addr=bytes.fromhex("00155d0102ff"), type=6, in_octets=1000000),
+        rows[0]._replace(index=7, name="lone \ud800 surrogate", descr="", mtu=0),
+    ]
+    for order in (rows, rows[::-1], rows[2:] + rows[:2]):
+        reading = exporter.RouterReading(order, _ip_stats(), 1234567)
+        for seconds in (0.0123, 12.5, 1e-07):
+            assert exporter.render_scrape(reading, True, seconds) == exporter.exposition(
+                [*exporter.router_families(reading), *exporter._scrape_families(True, seconds)])
+    empty = exporter.RouterReading([], _ip_stats(), 0)
+    assert exporter.render_scrape(empty, True, 1.0) == exporter.exposition(
+        [*exporter.router_families(empty), *exporter._scrape_families(True, 1.0)])
+    down = exporter.render_scrape(None, False, 0.75)
+    assert down == exporter.exposition(exporter._scrape_families(False, 0.75))
+    assert b"\nmprapi_scrape_duration_seconds 0.75\n" in down and down.endswith(b"\nmprapi_up 0\n")
+
+
 @pytest.mark.parametrize(("value", "shown"), [
     # What Go's strconv.FormatFloat(v, 'g', -1, 64) gives, as client_golang writes samples.
     (0, "0"), (12, "12"), (100000, "100000"), (123456.7, "123456.7"), (1000000, "1e+06"),

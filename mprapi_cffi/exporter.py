@@ -22,10 +22,16 @@ the exporter's own metrics.  prometheus_client is the ``exporter`` extra
 from __future__ import annotations
 
 import argparse
+import contextlib
+import email.utils
+import functools
+import heapq
 import html
+import itertools
 import logging
 import math
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -34,13 +40,13 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._ianaiftype import IANA_IF_TYPES
 from .errors import MprError
-from .fleet import poll
+from .fleet import _workers
+from .server import MibServer
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -69,6 +75,7 @@ DEFAULT_SCRAPE_TIMEOUT = 10.0
 TIMEOUT_OFFSET = 0.25
 """Seconds kept back from Prometheus's scrape timeout to write the answer (at most a quarter of it)."""
 TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
+TIMEOUT_HEADER_KEY = TIMEOUT_HEADER.lower().encode()
 MAX_TARGET_LENGTH = 1024
 
 
@@ -453,6 +460,105 @@ def scrape_deadline(header: str | None, cap: float | None = None) -> float:
     return min(deadline, cap) if cap is not None else deadline
 
 
+class _Scrape:
+    """One scrape's read, answered exactly once: by its reader, or at its deadline."""
+
+    __slots__ = ("lock", "done", "connection", "give_up")
+
+    def __init__(self, give_up: Callable[[], None]) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.connection: Any = None
+        self.give_up: Callable[[], None] | None = give_up
+
+    def attach(self, connection: Any) -> bool:
+        """Keep the router's server, for the deadline to close; False if given up already."""
+        with self.lock:
+            if self.done:
+                return False
+            self.connection = connection
+            return True
+
+    def finish(self) -> bool:
+        """The reader's turn to answer: True, or False if the deadline has (and its answer is out)."""
+        with self.lock:  # held by expire() while it answers: a False comes after its answer
+            if self.done:
+                return False
+            self.done = True
+            self.connection = self.give_up = None  # nothing kept while the entry waits in the heap
+            return True
+
+    def expire(self) -> None:
+        """The deadline: unless the reader has answered, close its server and answer for it."""
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            connection, give_up = self.connection, self.give_up
+            self.connection = self.give_up = None
+            if connection is not None:
+                connection.close()  # waits for no one: the binding goes when the call in flight returns
+            assert give_up is not None
+            try:
+                give_up()
+            except Exception:  # this thread keeps every other scrape's deadline: it must go on
+                log.exception("answering a scrape at its deadline failed")
+
+
+class _Deadlines:
+    """Gives up the scrapes whose read has not returned by their deadline, from one daemon thread.
+
+    The thread sleeps until the earliest deadline.  A scrape adds its own
+    without waking it unless it comes earlier, as it seldom does (every
+    scrape's deadline is about as far ahead): the reading thread hands
+    nothing over and nothing wakes when a read returns in time.  Entries of
+    scrapes answered in time stay until they reach the front.  A daemon
+    thread, so that a call that never returns cannot keep the interpreter
+    from exiting.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Scrape]] = []
+        self._order = itertools.count()  # ties: never compare _Scrape objects
+        self._wakes_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def add(self, when: float, scrape: _Scrape) -> None:
+        """Give ``scrape`` up at ``when`` (time.monotonic()) unless it has finished."""
+        with self._changed:
+            heapq.heappush(self._heap, (when, next(self._order), scrape))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mprapi-exporter-deadlines", daemon=True)
+                self._thread.start()
+            elif when < self._wakes_at:
+                self._changed.notify()
+
+    def _run(self) -> None:
+        heap = self._heap
+        while True:
+            due: list[_Scrape] = []
+            with self._changed:
+                now = time.monotonic()
+                while heap and (heap[0][0] <= now or heap[0][2].done):
+                    due.append(heapq.heappop(heap)[2])
+                if not due:
+                    # Drop the scrapes answered in time at once, so that the next wake is a
+                    # deadline still to keep, not one per scrape.
+                    live = [entry for entry in heap if not entry[2].done]
+                    if len(live) < len(heap):
+                        heap[:] = live
+                        heapq.heapify(heap)
+                    self._wakes_at = heap[0][0] if heap else math.inf
+                    self._changed.wait(heap[0][0] - now if heap else None)
+                    continue
+            for scrape in due:
+                scrape.expire()
+
+
+_deadlines = _Deadlines()
+
+
 class TargetError(ValueError):
     """A target the exporter will not scrape: ``status`` is the HTTP status to answer with."""
 
@@ -515,6 +621,8 @@ class Exporter:
         self.read = read
         self.registry = client.REGISTRY if registry is None else registry
         self._metrics = _metrics_for(self.registry)
+        # The counter's two children, found once rather than by label on each scrape.
+        self._scraped = {up: self._metrics.scrapes.labels(result="up" if up else "down") for up in (True, False)}
 
     def check_target(self, target: str) -> None:
         """Raise TargetError unless ``target`` may be scraped."""
@@ -531,26 +639,88 @@ class Exporter:
         """One router's metrics, read within ``deadline`` seconds; ``mprapi_up 0`` if it did not answer.
 
         The target is checked (TargetError).  A router error, a malformed
-        reply or a timeout is logged once, on this logger.
+        reply or a timeout is logged once, on this logger.  The read runs in
+        one of poll()'s daemon threads, so that this returns by the deadline
+        even while a call hangs (serve_scrape reads in the calling thread).
+        """
+        self.check_target(target)
+        answered = threading.Event()
+        bodies: list[bytes] = []
+
+        def answer(body: bytes, late: bool) -> None:
+            bodies.append(body)
+            answered.set()
+
+        _workers.submit(functools.partial(self._serve_logged, target, deadline, answer))
+        answered.wait()  # serve_scrape answers by the deadline, from its deadline thread if need be
+        return bodies[0]
+
+    def _serve_logged(self, target: str, deadline: float, answer: Callable[[bytes, bool], None]) -> None:
+        try:
+            self.serve_scrape(target, deadline, answer)
+        except Exception:  # answered at the deadline all the same; a worker thread has no caller to tell
+            log.exception("%s: the scrape failed", target)
+
+    def serve_scrape(self, target: str, deadline: float, answer: Callable[[bytes, bool], None]) -> bool:
+        """Read ``target`` in this thread; ``answer(body, late)`` exactly once, within ``deadline`` seconds.
+
+        When the reads return in time, ``answer(body, False)`` is called from
+        this thread and this returns True.  When they have not at the
+        deadline, the router is given up (its server closed, so that the
+        next call stops at once) and ``answer(body, True)`` is called with
+        ``mprapi_up 0`` from the deadline thread; this returns False when the
+        read does.  TargetError is raised before anything is read.
+
+        The HTTP server scrapes this way, in the thread that has the request:
+        poll() would hand the read to a worker and wake this thread again
+        after it, two thread handovers that cost more than the rest of the
+        exporter's work under Wine.
         """
         self.check_target(target)
         start = time.monotonic()
-        (result,) = poll([target], self.read, timeout=deadline, connect=self.connect)
+        scrape = _Scrape(functools.partial(self._give_up, target, start, deadline, answer))
+        _deadlines.add(start + deadline, scrape)
         reading: RouterReading | None = None
-        if result.ok:
-            reading = result.result()
+        error: Exception | None = None
+        try:
+            # Only makes a binding (it never waits for the router), as in poll().
+            connection = (self.connect or MibServer)(target)
+        except Exception as exc:  # a name the binding refuses: the router is down
+            error = exc
         else:
-            log.warning("%s: %s", target, _describe(result.error))
-        up = result.ok
+            try:
+                if scrape.attach(connection):
+                    reading = self.read(connection)
+            except Exception as exc:  # a router error or a malformed reply
+                error = exc
+            finally:
+                connection.close()  # idempotent: the deadline may have closed it already
+        if not scrape.finish():
+            return False  # given up at the deadline, which has answered
+        if error is not None:
+            log.warning("%s: %s", target, _describe(error))
+        answer(self._answer(reading, time.monotonic() - start), False)
+        return True
+
+    def _give_up(self, target: str, start: float, deadline: float, answer: Callable[[bytes, bool], None]) -> None:
         seconds = time.monotonic() - start
-        self._metrics.scrapes.labels(result="up" if up else "down").inc()
+        log.warning("%s: %s did not answer within %g s", target, target or "the local router", deadline)
+        answer(self._answer(None, seconds), True)
+
+    def _answer(self, reading: RouterReading | None, seconds: float) -> bytes:
+        up = reading is not None
+        self._scraped[up].inc()
         self._metrics.duration.observe(seconds)
         return render_scrape(reading, up, seconds)
 
-    def own_metrics(self) -> tuple[bytes, str]:
-        """The exporter's own metrics (its registry), and their content type."""
-        client = _prometheus_client()
-        return client.generate_latest(self.registry), str(client.CONTENT_TYPE_LATEST)
+    def own_metrics(self, accept: str = "") -> tuple[bytes, str]:
+        """The exporter's own metrics (its registry), and their content type.
+
+        In the format ``accept`` (an Accept header) asks for, as
+        prometheus_client's own server chooses it: OpenMetrics or the text format.
+        """
+        encoder, content_type = _prometheus_client().exposition.choose_encoder(accept)
+        return encoder(self.registry), str(content_type)
 
 
 def _describe(error: BaseException | None) -> str:
@@ -564,64 +734,191 @@ def _describe(error: BaseException | None) -> str:
 # ------------------------------------------------------------------ HTTP
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     # Each connection in a daemon thread: a scrape of a hung router never holds up
     # another, nor the exit.
     daemon_threads = True
     block_on_close = False
+    allow_reuse_address = True  # as http.server's: a restarted exporter binds its port again at once
     exporter: Exporter
 
 
-class _Handler(BaseHTTPRequestHandler):
+MAX_HEAD = 65536
+"""The most bytes of a request's line and headers (http.server's limit for one line)."""
+MAX_BODY = 65536
+"""The most bytes of a request body, which is read and ignored (a scrape has none)."""
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+            413: "Content Too Large", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+            501: "Not Implemented", 505: "HTTP Version Not Supported"}  # fmt: skip
+_TEXT = "text/plain; charset=utf-8"
+_date = (0, "")  # (second, its IMF-fixdate): formatted once a second
+
+
+def _http_date() -> str:
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (now, email.utils.formatdate(now, usegmt=True))
+    return _date[1]
+
+
+class _Refused(Exception):
+    """A request answered with an error status, after which the connection is closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    """HTTP/1.1 as Prometheus speaks it: GET and HEAD, kept-alive connections, Content-Length answers.
+
+    Not http.server's BaseHTTPRequestHandler: its headers go through the email
+    package and its answer through a file object, which under Wine cost a
+    fifth of a router's three round trips.  Here a request's head is read
+    whole, split on CRLF, and each answer leaves in one send, headers and body
+    together (with Nagle's algorithm off: a kept-alive answer in two writes
+    waited 40 ms for the client's delayed ACK).
+    """
+
     server: _Server
-    # Keep-alive, as Prometheus scrapes: one connection per target, not one per scrape.
-    protocol_version = "HTTP/1.1"
-    # Headers and body leave in one write, at once: with Nagle's algorithm the body of a
-    # kept-alive answer waited for the client's delayed ACK of the headers (40 ms on Linux).
-    disable_nagle_algorithm = True
-    wbufsize = -1  # buffered: http.server flushes after each request
-    server_version = "mprapi-exporter"
+    request: socket.socket
 
-    def do_GET(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/":
-            self._send(200, "text/html; charset=utf-8", _index_page(self.server.exporter).encode())
-        elif url.path == "/metrics":
-            self._metrics(url.query)
+    def setup(self) -> None:
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.pending = b""  # read past the last request's head: the next one's start (pipelining)
+        self.keep_open = True
+
+    def handle(self) -> None:
+        while self.keep_open:
+            try:
+                head = self._read_head()
+                if head is None:
+                    return
+                self._answer(head)
+            except _Refused as exc:
+                self._send(exc.status, _TEXT, f"{exc}\n".encode(), keep=False)
+            except OSError:  # the client went away
+                return
+            except Exception:
+                log.exception("answering a request failed")
+                self._send(500, _TEXT, b"internal error: see the exporter's log\n", keep=False)
+
+    def _read_head(self) -> bytes | None:
+        """The next request's line and headers, without the blank line; None at the end of the connection."""
+        data = self.pending.lstrip(b"\r\n")  # empty lines before a request are ignored (RFC 9112 2.2)
+        searched = 0
+        while (end := data.find(b"\r\n\r\n", searched)) < 0:
+            if len(data) > MAX_HEAD:
+                raise _Refused(431, f"the request's line and headers are longer than {MAX_HEAD} bytes")
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return None
+            searched = max(0, len(data) - 3)
+            data = (data + chunk).lstrip(b"\r\n") if not data else data + chunk
+        if end > MAX_HEAD:
+            raise _Refused(431, f"the request's line and headers are longer than {MAX_HEAD} bytes")
+        self.pending = data[end + 4 :]
+        return data[:end]
+
+    def _answer(self, head: bytes) -> None:
+        line, *fields = head.split(b"\r\n")
+        parts = line.split(b" ")
+        if len(parts) != 3 or not parts[1] or not parts[2].startswith(b"HTTP/"):
+            raise _Refused(400, "not an HTTP request line")
+        method, target, version = parts
+        if version not in (b"HTTP/1.1", b"HTTP/1.0"):
+            raise _Refused(505, "HTTP/1.1 or HTTP/1.0 only")
+        headers: dict[bytes, bytes] = {}
+        for field_line in fields:
+            name, colon, value = field_line.partition(b":")
+            if not colon or not name or b" " in name or b"\t" in name:  # a token: RFC 9110 5.1, 9112 5.1
+                raise _Refused(400, "a malformed header line")
+            headers[name.lower()] = value.strip()
+        connection = {token.strip() for token in headers.get(b"connection", b"").lower().split(b",")}
+        # HTTP/1.1 connections stay open unless the client closes them; HTTP/1.0 ones are closed.
+        keep = version == b"HTTP/1.1" and b"close" not in connection
+        self._skip_body(headers)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", self.client_address[0], line.decode("latin-1"))
+        if method not in (b"GET", b"HEAD"):
+            self._send(405, _TEXT, b"GET or HEAD only\n", keep=keep, extra="Allow: GET, HEAD\r\n")
+            return
+        if not target.isascii():
+            raise _Refused(400, "the request target is not ASCII")
+        url = urllib.parse.urlsplit(target.decode("ascii"))
+        head_only = method == b"HEAD"
+        if url.path == "/metrics":
+            self._metrics(url.query, headers, head_only, keep)
+        elif url.path == "/":
+            page = _index_page(self.server.exporter).encode()
+            self._send(200, "text/html; charset=utf-8", page, keep=keep, head_only=head_only)
         else:
-            self._send(404, "text/plain; charset=utf-8", b"not found: try / or /metrics?target=ROUTER\n")
+            self._send(404, _TEXT, b"not found: try / or /metrics?target=ROUTER\n", keep=keep, head_only=head_only)
 
-    def _metrics(self, query: str) -> None:
+    def _skip_body(self, headers: dict[bytes, bytes]) -> None:
+        # A GET has no body, but one sent with Content-Length is read past, not taken for the next request.
+        if b"transfer-encoding" in headers:
+            raise _Refused(501, "a request body in chunks is not taken")
+        length_text = headers.get(b"content-length")
+        if length_text is None:
+            return
+        if not length_text.isdigit():
+            raise _Refused(400, "Content-Length is not a number")
+        length = int(length_text)
+        if length > MAX_BODY:
+            raise _Refused(413, f"a request body of more than {MAX_BODY} bytes")
+        while len(self.pending) < length:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                raise OSError("the client closed the connection within the request body")
+            self.pending += chunk
+        self.pending = self.pending[length:]
+
+    def _metrics(self, query: str, headers: dict[bytes, bytes], head_only: bool, keep: bool) -> None:
         exporter = self.server.exporter
         try:
             params = urllib.parse.parse_qs(query, keep_blank_values=True, errors="strict")
         except (UnicodeDecodeError, ValueError):
-            self._send(400, "text/plain; charset=utf-8", b"the query is not valid UTF-8\n")
+            self._send(400, _TEXT, b"the query is not valid UTF-8\n", keep=keep, head_only=head_only)
             return
         targets = params.get("target")
         if targets is None:
-            body, content_type = exporter.own_metrics()
-            self._send(200, content_type, body)
+            accept = headers.get(b"accept", b"").decode("latin-1")
+            body, content_type = exporter.own_metrics(accept)
+            self._send(200, content_type, body, keep=keep, head_only=head_only)
             return
+
+        def answer(body: bytes, late: bool) -> None:
+            # Late: from the deadline thread, while this one still waits for the router; the
+            # connection is closed after, for the next scrape to get a thread of its own.
+            self._send(200, CONTENT_TYPE, body, keep=keep and not late, head_only=head_only)
+            if late:
+                with contextlib.suppress(OSError):
+                    self.request.shutdown(socket.SHUT_WR)
+
         try:
             if len(targets) > 1:
                 raise TargetError(400, "give one target per scrape")
-            deadline = scrape_deadline(self.headers.get(TIMEOUT_HEADER), exporter.timeout)
-            body = exporter.scrape(targets[0], deadline)
+            timeout = headers.get(TIMEOUT_HEADER_KEY)
+            deadline = scrape_deadline(None if timeout is None else timeout.decode("latin-1"), exporter.timeout)
+            if not exporter.serve_scrape(targets[0], deadline, answer):
+                self.keep_open = False
         except TargetError as exc:
-            self._send(exc.status, "text/plain; charset=utf-8", f"{exc}\n".encode())
-            return
-        self._send(200, CONTENT_TYPE, body)
+            self._send(exc.status, _TEXT, f"{exc}\n".encode(), keep=keep, head_only=head_only)
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+    def _send(self, status: int, content_type: str, body: bytes, *, keep: bool, head_only: bool = False,
+              extra: str = "") -> None:
+        """The answer in one send; HEAD gets GET's headers, Content-Length included, and no body."""
+        head = (f"HTTP/1.1 {status} {_REASONS[status]}\r\nServer: mprapi-exporter\r\nDate: {_http_date()}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                f"{'' if keep else 'Connection: close' + chr(13) + chr(10)}{extra}\r\n").encode("latin-1")
+        if not keep:
+            self.keep_open = False
+        try:
+            self.request.sendall(head if head_only else head + body)
+        except OSError:
+            self.keep_open = False
 
 
 def _index_page(exporter: Exporter) -> str:
@@ -641,7 +938,7 @@ def _index_page(exporter: Exporter) -> str:
     )
 
 
-def make_server(exporter: Exporter, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(exporter: Exporter, host: str, port: int) -> socketserver.ThreadingTCPServer:
     """An HTTP server for ``exporter`` bound to host:port (port 0: any free one); call serve_forever()."""
 
     class Server(_Server):

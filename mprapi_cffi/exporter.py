@@ -246,7 +246,11 @@ _MIB2_UNKNOWN = 4
 
 # IP-MIB scalars (RFC 4293, first in RFC 1213) from MIB_IPSTATS: (metric, type, attribute, HELP).
 # Counter32 objects are counters; ipForwarding and ipDefaultTTL (read-write INTEGERs) and
-# ipReasmTimeout (seconds) are gauges.  HELP in snmp_exporter's form, from RFC 4293's text.
+# ipReasmTimeout (seconds) are gauges.  HELP in snmp_exporter's form: its generator joins a
+# DESCRIPTION's words with single spaces and keeps what comes before the first ". " (generator/
+# tree.go), so a one-sentence description keeps its final period (ipReasmTimeout, as IF-MIB's
+# ifOutQLen), then " - " and the OID.  The descriptions are RFC 4293's IP-MIB (the deprecated
+# IPv4 scalars, first in RFC 1213), as vendored in the MIB files of SNMP agents.
 _IP = "1.3.6.1.2.1.4"
 _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
     ("ipForwarding", "gauge", "forwarding", "The indication of whether this entity is acting as an IPv4 router in "
@@ -256,8 +260,9 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
      f"protocol - {_IP}.2"),
     ("ipInReceives", "counter", "in_receives", "The total number of input datagrams received from interfaces, "
      f"including those received in error - {_IP}.3"),
-    ("ipInHdrErrors", "counter", "in_hdr_errors", f"The number of input datagrams discarded due to errors in their "
-     f"IPv4 headers - {_IP}.4"),
+    ("ipInHdrErrors", "counter", "in_hdr_errors", "The number of input datagrams discarded due to errors in their "
+     "IPv4 headers, including bad checksums, version number mismatch, other format errors, time-to-live exceeded, "
+     f"errors discovered in processing their IPv4 options, etc - {_IP}.4"),
     ("ipInAddrErrors", "counter", "in_addr_errors", "The number of input datagrams discarded because the IPv4 address "
      f"in their IPv4 header's destination field was not a valid address to be received at this entity - {_IP}.5"),
     ("ipForwDatagrams", "counter", "forw_datagrams", "The number of input datagrams for which this entity was not "
@@ -278,16 +283,17 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
     ("ipOutNoRoutes", "counter", "out_no_routes", "The number of IPv4 datagrams discarded because no route could be "
      f"found to transmit them to their destination - {_IP}.12"),
     ("ipReasmTimeout", "gauge", "reasm_timeout", "The maximum number of seconds that received fragments are held "
-     f"while they are awaiting reassembly at this entity - {_IP}.13"),
-    ("ipReasmReqds", "counter", "reasm_reqds", "The number of IPv4 fragments received that needed to be reassembled "
+     f"while they are awaiting reassembly at this entity. - {_IP}.13"),
+    ("ipReasmReqds", "counter", "reasm_reqds", "The number of IPv4 fragments received which needed to be reassembled "
      f"at this entity - {_IP}.14"),
-    ("ipReasmOKs", "counter", "reasm_oks", f"The number of IPv4 datagrams successfully reassembled - {_IP}.15"),
-    ("ipReasmFails", "counter", "reasm_fails", "The number of failures detected by the IPv4 reassembly algorithm - "
-     f"{_IP}.16"),
+    ("ipReasmOKs", "counter", "reasm_oks", f"The number of IPv4 datagrams successfully re-assembled - {_IP}.15"),
+    ("ipReasmFails", "counter", "reasm_fails", "The number of failures detected by the IPv4 re-assembly algorithm "
+     f"(for whatever reason: timed out, errors, etc) - {_IP}.16"),
     ("ipFragOKs", "counter", "frag_oks", "The number of IPv4 datagrams that have been successfully fragmented at "
      f"this entity - {_IP}.17"),
     ("ipFragFails", "counter", "frag_fails", "The number of IPv4 datagrams that have been discarded because they "
-     f"needed to be fragmented at this entity but could not be - {_IP}.18"),
+     "needed to be fragmented at this entity but could not be, e.g., because their Don't Fragment flag was set - "
+     f"{_IP}.18"),
     ("ipFragCreates", "counter", "frag_creates", "The number of IPv4 datagram fragments that have been generated as "
      f"a result of fragmentation at this entity - {_IP}.19"),
     ("ipRoutingDiscards", "counter", "routing_discards", "The number of routing entries which were chosen to be "
@@ -295,6 +301,8 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
 )  # fmt: skip
 # IP-FORWARD-MIB (RFC 2096): IP_FORWARDNUMBER counts IPv4 routes, as ipCidrRouteNumber does;
 # RFC 4292's inetCidrRouteNumber would count IPv6 routes too, which this router manager does not.
+# Its HELP is the one snmp_exporter's generator writes from RFC 4292's IP-FORWARD-MIB (a second
+# sentence, on its deprecation, follows the first there: no final period).
 _ROUTE_NUMBER_HELP = "The number of current ipCidrRouteTable entries that are not invalid - 1.3.6.1.2.1.4.24.3"
 
 

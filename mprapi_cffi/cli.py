@@ -529,6 +529,9 @@ def _add_writes(sub: Any) -> None:
     admin.add_argument("if_index", type=int, metavar="INDEX", help="interface index")
     admin.add_argument("status", choices=["up", "down"])
     _add_common(admin, top=False)
+    # Listed here for --help; main() hands "mprapi exporter ..." to the exporter's own parser
+    # before this one parses anything, so this entry only parses when options come before it.
+    sub.add_parser("exporter", add_help=False, help="serve Prometheus metrics; see mprapi exporter --help")
 
 
 def _write(srv: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -617,6 +620,10 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
     except SystemExit as exc:  # --help, --version, usage errors (2)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 
+    if args.command == "exporter":  # mprapi --json exporter ...: the exporter has options of its own
+        print("mprapi: give the exporter's options after it: mprapi exporter [--listen HOST:PORT] ...; "
+              "see mprapi exporter --help", file=sys.stderr)
+        return 2
     writing = args.command in ("route", "set") or getattr(args, "action", None) is not None
     connect = connect or _package_connect
     try:

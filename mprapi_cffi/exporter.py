@@ -22,10 +22,16 @@ the exporter's own metrics.  prometheus_client is the ``exporter`` extra
 from __future__ import annotations
 
 import argparse
+import contextlib
+import email.utils
+import functools
+import heapq
 import html
+import itertools
 import logging
 import math
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -34,13 +40,13 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._ianaiftype import IANA_IF_TYPES
 from .errors import MprError
-from .fleet import poll
+from .fleet import _workers
+from .server import MibServer
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -69,6 +75,7 @@ DEFAULT_SCRAPE_TIMEOUT = 10.0
 TIMEOUT_OFFSET = 0.25
 """Seconds kept back from Prometheus's scrape timeout to write the answer (at most a quarter of it)."""
 TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
+TIMEOUT_HEADER_KEY = TIMEOUT_HEADER.lower().encode()
 MAX_TARGET_LENGTH = 1024
 
 
@@ -148,6 +155,10 @@ def _label_value(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+def _help_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
 def exposition(families: Iterable[Family]) -> bytes:
     """The families in the text format 0.0.4, as client_golang writes them.
 
@@ -157,8 +168,7 @@ def exposition(families: Iterable[Family]) -> bytes:
     lines: list[str] = []
     shown: dict[tuple[tuple[str, str], ...], str] = {}  # each interface's labels, written once
     for family in sorted(families, key=lambda f: f.name):
-        help_text = family.help.replace("\\", "\\\\").replace("\n", "\\n")
-        lines.append(f"# HELP {family.name} {help_text}")
+        lines.append(f"# HELP {family.name} {_help_value(family.help)}")
         lines.append(f"# TYPE {family.name} {family.type}")
         for sample in sorted(family.samples, key=lambda s: [value for _, value in s.labels]):
             labels = shown.get(sample.labels)
@@ -236,7 +246,11 @@ _MIB2_UNKNOWN = 4
 
 # IP-MIB scalars (RFC 4293, first in RFC 1213) from MIB_IPSTATS: (metric, type, attribute, HELP).
 # Counter32 objects are counters; ipForwarding and ipDefaultTTL (read-write INTEGERs) and
-# ipReasmTimeout (seconds) are gauges.  HELP in snmp_exporter's form, from RFC 4293's text.
+# ipReasmTimeout (seconds) are gauges.  HELP in snmp_exporter's form: its generator joins a
+# DESCRIPTION's words with single spaces and keeps what comes before the first ". " (generator/
+# tree.go), so a one-sentence description keeps its final period (ipReasmTimeout, as IF-MIB's
+# ifOutQLen), then " - " and the OID.  The descriptions are RFC 4293's IP-MIB (the deprecated
+# IPv4 scalars, first in RFC 1213), as vendored in the MIB files of SNMP agents.
 _IP = "1.3.6.1.2.1.4"
 _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
     ("ipForwarding", "gauge", "forwarding", "The indication of whether this entity is acting as an IPv4 router in "
@@ -246,8 +260,9 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
      f"protocol - {_IP}.2"),
     ("ipInReceives", "counter", "in_receives", "The total number of input datagrams received from interfaces, "
      f"including those received in error - {_IP}.3"),
-    ("ipInHdrErrors", "counter", "in_hdr_errors", f"The number of input datagrams discarded due to errors in their "
-     f"IPv4 headers - {_IP}.4"),
+    ("ipInHdrErrors", "counter", "in_hdr_errors", "The number of input datagrams discarded due to errors in their "
+     "IPv4 headers, including bad checksums, version number mismatch, other format errors, time-to-live exceeded, "
+     f"errors discovered in processing their IPv4 options, etc - {_IP}.4"),
     ("ipInAddrErrors", "counter", "in_addr_errors", "The number of input datagrams discarded because the IPv4 address "
      f"in their IPv4 header's destination field was not a valid address to be received at this entity - {_IP}.5"),
     ("ipForwDatagrams", "counter", "forw_datagrams", "The number of input datagrams for which this entity was not "
@@ -268,16 +283,17 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
     ("ipOutNoRoutes", "counter", "out_no_routes", "The number of IPv4 datagrams discarded because no route could be "
      f"found to transmit them to their destination - {_IP}.12"),
     ("ipReasmTimeout", "gauge", "reasm_timeout", "The maximum number of seconds that received fragments are held "
-     f"while they are awaiting reassembly at this entity - {_IP}.13"),
-    ("ipReasmReqds", "counter", "reasm_reqds", "The number of IPv4 fragments received that needed to be reassembled "
+     f"while they are awaiting reassembly at this entity. - {_IP}.13"),
+    ("ipReasmReqds", "counter", "reasm_reqds", "The number of IPv4 fragments received which needed to be reassembled "
      f"at this entity - {_IP}.14"),
-    ("ipReasmOKs", "counter", "reasm_oks", f"The number of IPv4 datagrams successfully reassembled - {_IP}.15"),
-    ("ipReasmFails", "counter", "reasm_fails", "The number of failures detected by the IPv4 reassembly algorithm - "
-     f"{_IP}.16"),
+    ("ipReasmOKs", "counter", "reasm_oks", f"The number of IPv4 datagrams successfully re-assembled - {_IP}.15"),
+    ("ipReasmFails", "counter", "reasm_fails", "The number of failures detected by the IPv4 re-assembly algorithm "
+     f"(for whatever reason: timed out, errors, etc) - {_IP}.16"),
     ("ipFragOKs", "counter", "frag_oks", "The number of IPv4 datagrams that have been successfully fragmented at "
      f"this entity - {_IP}.17"),
     ("ipFragFails", "counter", "frag_fails", "The number of IPv4 datagrams that have been discarded because they "
-     f"needed to be fragmented at this entity but could not be - {_IP}.18"),
+     "needed to be fragmented at this entity but could not be, e.g., because their Don't Fragment flag was set - "
+     f"{_IP}.18"),
     ("ipFragCreates", "counter", "frag_creates", "The number of IPv4 datagram fragments that have been generated as "
      f"a result of fragmentation at this entity - {_IP}.19"),
     ("ipRoutingDiscards", "counter", "routing_discards", "The number of routing entries which were chosen to be "
@@ -285,6 +301,8 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
 )  # fmt: skip
 # IP-FORWARD-MIB (RFC 2096): IP_FORWARDNUMBER counts IPv4 routes, as ipCidrRouteNumber does;
 # RFC 4292's inetCidrRouteNumber would count IPv6 routes too, which this router manager does not.
+# Its HELP is the one snmp_exporter's generator writes from RFC 4292's IP-FORWARD-MIB (a second
+# sentence, on its deprecation, follows the first there: no final period).
 _ROUTE_NUMBER_HELP = "The number of current ipCidrRouteTable entries that are not invalid - 1.3.6.1.2.1.4.24.3"
 
 
@@ -335,12 +353,95 @@ def router_families(reading: RouterReading) -> list[Family]:
     return list(families.values())
 
 
+_UP_HELP = "1 if the router answered every MIB read of this scrape in time, else 0"
+_DURATION_HELP = "Seconds this scrape of the router took"
+
+
 def _scrape_families(up: bool, seconds: float) -> list[Family]:
-    up_family = Family("mprapi_up", "gauge", "1 if the router answered every MIB read of this scrape in time, else 0")
+    up_family = Family("mprapi_up", "gauge", _UP_HELP)
     up_family.add(1 if up else 0)
-    duration = Family("mprapi_scrape_duration_seconds", "gauge", "Seconds this scrape of the router took")
+    duration = Family("mprapi_scrape_duration_seconds", "gauge", _DURATION_HELP)
     duration.add(seconds)
     return [up_family, duration]
+
+
+# ------------------------------------------------------------------ a scrape's answer, written directly
+
+# What render_scrape writes of each family, in the order exposition() sorts them to:
+# (what, the HELP and TYPE lines, metric name, attribute).  Built once: a scrape only
+# writes each interface's labels once and the numbers.
+_ROW, _OPER, _PHYS, _TYPE, _NUMBER, _SCALAR, _ROUTES, _UP, _DURATION = range(9)
+_ROUTER_PARTS = frozenset((_ROW, _OPER, _PHYS, _TYPE, _NUMBER, _SCALAR, _ROUTES))
+
+
+def _layout() -> tuple[tuple[int, str, str, str], ...]:
+    entries: list[tuple[int, str, str, str, str]] = [
+        *((_ROW, name, kind, help_text, attribute) for name, kind, attribute, help_text in _IF_NUMBERS),
+        (_OPER, "ifOperStatus", "gauge", _IF_OPER_STATUS_HELP, ""),
+        (_PHYS, "ifPhysAddress", "gauge", _IF_PHYS_ADDRESS_HELP, ""),
+        (_TYPE, "ifType_info", "gauge", _IF_TYPE_HELP, ""),
+        (_NUMBER, "ifNumber", "gauge", _IF_NUMBER_HELP, ""),
+        *((_SCALAR, name, kind, help_text, attribute) for name, kind, attribute, help_text in _IP_SCALARS),
+        (_ROUTES, "ipCidrRouteNumber", "gauge", _ROUTE_NUMBER_HELP, ""),
+        (_UP, "mprapi_up", "gauge", _UP_HELP, ""),
+        (_DURATION, "mprapi_scrape_duration_seconds", "gauge", _DURATION_HELP, ""),
+    ]
+    entries.sort(key=lambda entry: entry[1])
+    return tuple(
+        (what, name, f"# HELP {name} {_help_value(help_text)}\n# TYPE {name} {kind}\n", attribute)
+        for what, name, kind, help_text, attribute in entries
+    )
+
+
+def _go_int(value: int) -> str:
+    # Go writes a whole number of less than 7 digits as its digits; _go_float does the rest.
+    return str(value) if -1000000 < value < 1000000 else _go_float(value)
+
+
+def render_scrape(reading: RouterReading | None, up: bool, seconds: float) -> bytes:
+    """A scrape's answer: exactly ``exposition([*router_families(reading), *_scrape_families(up, seconds)])``
+    (no router families when ``reading`` is None), written without the Family objects."""
+    out: list[str] = []
+    rows: list[tuple[str, str, str, str, Any]] = []
+    if reading is not None:
+        for row in reading.interfaces:
+            descr, index, name = row.descr, str(int(row.index)), row.name
+            labels = f'ifAlias="",ifDescr="{_label_value(descr)}",ifIndex="{index}",ifName="{_label_value(name)}"'
+            rows.append((descr, index, name, labels, row))
+        # exposition's order: by the label values, label names sorted (ifAlias is always "").
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    for what, name, header, attribute in _LAYOUT:
+        if reading is None and what in _ROUTER_PARTS:
+            continue
+        out.append(header)
+        if what == _ROW:
+            out.extend(f"{name}{{{r[3]}}} {_go_int(int(getattr(r[4], attribute)))}\n" for r in rows)
+        elif what == _OPER:
+            out.extend(f"ifOperStatus{{{r[3]}}} {_MIB2_OPER_STATUS.get(int(r[4].oper_status), _MIB2_UNKNOWN)}\n"
+                       for r in rows)  # fmt: skip
+        elif what == _PHYS:
+            phys = sorted((*r[:3], _phys_address48(r[4].phys_addr), r[3]) for r in rows)
+            out.extend(f'ifPhysAddress{{{p[4]},ifPhysAddress="{p[3]}"}} 1\n' for p in phys)
+        elif what == _TYPE:
+            types = sorted((*r[:3], IANA_IF_TYPES.get(int(r[4].type), str(int(r[4].type))), r[3]) for r in rows)
+            out.extend(f'ifType_info{{{t[4]},ifType="{_label_value(t[3])}"}} 1\n' for t in types)
+        elif what == _NUMBER:
+            out.append(f"ifNumber {_go_int(len(rows))}\n")
+        elif what == _SCALAR:
+            assert reading is not None
+            out.append(f"{name} {_go_int(int(getattr(reading.ip_stats, attribute)))}\n")
+        elif what == _ROUTES:
+            assert reading is not None
+            out.append(f"ipCidrRouteNumber {_go_int(int(reading.route_count))}\n")
+        elif what == _UP:
+            out.append(f"mprapi_up {1 if up else 0}\n")
+        else:
+            out.append(f"mprapi_scrape_duration_seconds {_go_float(seconds)}\n")
+    # A lone surrogate from a router's UTF-16 name cannot be UTF-8: it shows as "?", as in exposition().
+    return "".join(out).encode("utf-8", "replace")
+
+
+_LAYOUT = _layout()
 
 
 # ------------------------------------------------------------------ the exporter
@@ -365,6 +466,105 @@ def scrape_deadline(header: str | None, cap: float | None = None) -> float:
             log.debug("ignoring %s: %r", TIMEOUT_HEADER, header)
     deadline = timeout - min(TIMEOUT_OFFSET, timeout / 4)
     return min(deadline, cap) if cap is not None else deadline
+
+
+class _Scrape:
+    """One scrape's read, answered exactly once: by its reader, or at its deadline."""
+
+    __slots__ = ("lock", "done", "connection", "give_up")
+
+    def __init__(self, give_up: Callable[[], None]) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.connection: Any = None
+        self.give_up: Callable[[], None] | None = give_up
+
+    def attach(self, connection: Any) -> bool:
+        """Keep the router's server, for the deadline to close; False if given up already."""
+        with self.lock:
+            if self.done:
+                return False
+            self.connection = connection
+            return True
+
+    def finish(self) -> bool:
+        """The reader's turn to answer: True, or False if the deadline has (and its answer is out)."""
+        with self.lock:  # held by expire() while it answers: a False comes after its answer
+            if self.done:
+                return False
+            self.done = True
+            self.connection = self.give_up = None  # nothing kept while the entry waits in the heap
+            return True
+
+    def expire(self) -> None:
+        """The deadline: unless the reader has answered, close its server and answer for it."""
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            connection, give_up = self.connection, self.give_up
+            self.connection = self.give_up = None
+            if connection is not None:
+                connection.close()  # waits for no one: the binding goes when the call in flight returns
+            assert give_up is not None
+            try:
+                give_up()
+            except Exception:  # this thread keeps every other scrape's deadline: it must go on
+                log.exception("answering a scrape at its deadline failed")
+
+
+class _Deadlines:
+    """Gives up the scrapes whose read has not returned by their deadline, from one daemon thread.
+
+    The thread sleeps until the earliest deadline.  A scrape adds its own
+    without waking it unless it comes earlier, as it seldom does (every
+    scrape's deadline is about as far ahead): the reading thread hands
+    nothing over and nothing wakes when a read returns in time.  Entries of
+    scrapes answered in time stay until they reach the front.  A daemon
+    thread, so that a call that never returns cannot keep the interpreter
+    from exiting.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Scrape]] = []
+        self._order = itertools.count()  # ties: never compare _Scrape objects
+        self._wakes_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def add(self, when: float, scrape: _Scrape) -> None:
+        """Give ``scrape`` up at ``when`` (time.monotonic()) unless it has finished."""
+        with self._changed:
+            heapq.heappush(self._heap, (when, next(self._order), scrape))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mprapi-exporter-deadlines", daemon=True)
+                self._thread.start()
+            elif when < self._wakes_at:
+                self._changed.notify()
+
+    def _run(self) -> None:
+        heap = self._heap
+        while True:
+            due: list[_Scrape] = []
+            with self._changed:
+                now = time.monotonic()
+                while heap and (heap[0][0] <= now or heap[0][2].done):
+                    due.append(heapq.heappop(heap)[2])
+                if not due:
+                    # Drop the scrapes answered in time at once, so that the next wake is a
+                    # deadline still to keep, not one per scrape.
+                    live = [entry for entry in heap if not entry[2].done]
+                    if len(live) < len(heap):
+                        heap[:] = live
+                        heapq.heapify(heap)
+                    self._wakes_at = heap[0][0] if heap else math.inf
+                    self._changed.wait(heap[0][0] - now if heap else None)
+                    continue
+            for scrape in due:
+                scrape.expire()
+
+
+_deadlines = _Deadlines()
 
 
 class TargetError(ValueError):
@@ -429,6 +629,8 @@ class Exporter:
         self.read = read
         self.registry = client.REGISTRY if registry is None else registry
         self._metrics = _metrics_for(self.registry)
+        # The counter's two children, found once rather than by label on each scrape.
+        self._scraped = {up: self._metrics.scrapes.labels(result="up" if up else "down") for up in (True, False)}
 
     def check_target(self, target: str) -> None:
         """Raise TargetError unless ``target`` may be scraped."""
@@ -445,26 +647,88 @@ class Exporter:
         """One router's metrics, read within ``deadline`` seconds; ``mprapi_up 0`` if it did not answer.
 
         The target is checked (TargetError).  A router error, a malformed
-        reply or a timeout is logged once, on this logger.
+        reply or a timeout is logged once, on this logger.  The read runs in
+        one of poll()'s daemon threads, so that this returns by the deadline
+        even while a call hangs (serve_scrape reads in the calling thread).
+        """
+        self.check_target(target)
+        answered = threading.Event()
+        bodies: list[bytes] = []
+
+        def answer(body: bytes, late: bool) -> None:
+            bodies.append(body)
+            answered.set()
+
+        _workers.submit(functools.partial(self._serve_logged, target, deadline, answer))
+        answered.wait()  # serve_scrape answers by the deadline, from its deadline thread if need be
+        return bodies[0]
+
+    def _serve_logged(self, target: str, deadline: float, answer: Callable[[bytes, bool], None]) -> None:
+        try:
+            self.serve_scrape(target, deadline, answer)
+        except Exception:  # answered at the deadline all the same; a worker thread has no caller to tell
+            log.exception("%s: the scrape failed", target)
+
+    def serve_scrape(self, target: str, deadline: float, answer: Callable[[bytes, bool], None]) -> bool:
+        """Read ``target`` in this thread; ``answer(body, late)`` exactly once, within ``deadline`` seconds.
+
+        When the reads return in time, ``answer(body, False)`` is called from
+        this thread and this returns True.  When they have not at the
+        deadline, the router is given up (its server closed, so that the
+        next call stops at once) and ``answer(body, True)`` is called with
+        ``mprapi_up 0`` from the deadline thread; this returns False when the
+        read does.  TargetError is raised before anything is read.
+
+        The HTTP server scrapes this way, in the thread that has the request:
+        poll() would hand the read to a worker and wake this thread again
+        after it, two thread handovers that cost more than the rest of the
+        exporter's work under Wine.
         """
         self.check_target(target)
         start = time.monotonic()
-        (result,) = poll([target], self.read, timeout=deadline, connect=self.connect)
-        families: list[Family] = []
-        if result.ok:
-            families = router_families(result.result())
+        scrape = _Scrape(functools.partial(self._give_up, target, start, deadline, answer))
+        _deadlines.add(start + deadline, scrape)
+        reading: RouterReading | None = None
+        error: Exception | None = None
+        try:
+            # Only makes a binding (it never waits for the router), as in poll().
+            connection = (self.connect or MibServer)(target)
+        except Exception as exc:  # a name the binding refuses: the router is down
+            error = exc
         else:
-            log.warning("%s: %s", target, _describe(result.error))
-        up = result.ok
-        seconds = time.monotonic() - start
-        self._metrics.scrapes.labels(result="up" if up else "down").inc()
-        self._metrics.duration.observe(seconds)
-        return exposition([*families, *_scrape_families(up, seconds)])
+            try:
+                if scrape.attach(connection):
+                    reading = self.read(connection)
+            except Exception as exc:  # a router error or a malformed reply
+                error = exc
+            finally:
+                connection.close()  # idempotent: the deadline may have closed it already
+        if not scrape.finish():
+            return False  # given up at the deadline, which has answered
+        if error is not None:
+            log.warning("%s: %s", target, _describe(error))
+        answer(self._answer(reading, time.monotonic() - start), False)
+        return True
 
-    def own_metrics(self) -> tuple[bytes, str]:
-        """The exporter's own metrics (its registry), and their content type."""
-        client = _prometheus_client()
-        return client.generate_latest(self.registry), str(client.CONTENT_TYPE_LATEST)
+    def _give_up(self, target: str, start: float, deadline: float, answer: Callable[[bytes, bool], None]) -> None:
+        seconds = time.monotonic() - start
+        log.warning("%s: %s did not answer within %g s", target, target or "the local router", deadline)
+        answer(self._answer(None, seconds), True)
+
+    def _answer(self, reading: RouterReading | None, seconds: float) -> bytes:
+        up = reading is not None
+        self._scraped[up].inc()
+        self._metrics.duration.observe(seconds)
+        return render_scrape(reading, up, seconds)
+
+    def own_metrics(self, accept: str = "") -> tuple[bytes, str]:
+        """The exporter's own metrics (its registry), and their content type.
+
+        In the format ``accept`` (an Accept header) asks for, as
+        prometheus_client's own server chooses it: OpenMetrics or the text format.
+        """
+        encoder, content_type = _prometheus_client().exposition.choose_encoder(accept)
+        return encoder(self.registry), str(content_type)
 
 
 def _describe(error: BaseException | None) -> str:
@@ -478,64 +742,191 @@ def _describe(error: BaseException | None) -> str:
 # ------------------------------------------------------------------ HTTP
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     # Each connection in a daemon thread: a scrape of a hung router never holds up
     # another, nor the exit.
     daemon_threads = True
     block_on_close = False
+    allow_reuse_address = True  # as http.server's: a restarted exporter binds its port again at once
     exporter: Exporter
 
 
-class _Handler(BaseHTTPRequestHandler):
+MAX_HEAD = 65536
+"""The most bytes of a request's line and headers (http.server's limit for one line)."""
+MAX_BODY = 65536
+"""The most bytes of a request body, which is read and ignored (a scrape has none)."""
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+            413: "Content Too Large", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+            501: "Not Implemented", 505: "HTTP Version Not Supported"}  # fmt: skip
+_TEXT = "text/plain; charset=utf-8"
+_date = (0, "")  # (second, its IMF-fixdate): formatted once a second
+
+
+def _http_date() -> str:
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (now, email.utils.formatdate(now, usegmt=True))
+    return _date[1]
+
+
+class _Refused(Exception):
+    """A request answered with an error status, after which the connection is closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    """HTTP/1.1 as Prometheus speaks it: GET and HEAD, kept-alive connections, Content-Length answers.
+
+    Not http.server's BaseHTTPRequestHandler: its headers go through the email
+    package and its answer through a file object, which under Wine cost a
+    fifth of a router's three round trips.  Here a request's head is read
+    whole, split on CRLF, and each answer leaves in one send, headers and body
+    together (with Nagle's algorithm off: a kept-alive answer in two writes
+    waited 40 ms for the client's delayed ACK).
+    """
+
     server: _Server
-    # Keep-alive, as Prometheus scrapes: one connection per target, not one per scrape.
-    protocol_version = "HTTP/1.1"
-    # Headers and body leave in one write, at once: with Nagle's algorithm the body of a
-    # kept-alive answer waited for the client's delayed ACK of the headers (40 ms on Linux).
-    disable_nagle_algorithm = True
-    wbufsize = -1  # buffered: http.server flushes after each request
-    server_version = "mprapi-exporter"
+    request: socket.socket
 
-    def do_GET(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/":
-            self._send(200, "text/html; charset=utf-8", _index_page(self.server.exporter).encode())
-        elif url.path == "/metrics":
-            self._metrics(url.query)
+    def setup(self) -> None:
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.pending = b""  # read past the last request's head: the next one's start (pipelining)
+        self.keep_open = True
+
+    def handle(self) -> None:
+        while self.keep_open:
+            try:
+                head = self._read_head()
+                if head is None:
+                    return
+                self._answer(head)
+            except _Refused as exc:
+                self._send(exc.status, _TEXT, f"{exc}\n".encode(), keep=False)
+            except OSError:  # the client went away
+                return
+            except Exception:
+                log.exception("answering a request failed")
+                self._send(500, _TEXT, b"internal error: see the exporter's log\n", keep=False)
+
+    def _read_head(self) -> bytes | None:
+        """The next request's line and headers, without the blank line; None at the end of the connection."""
+        data = self.pending.lstrip(b"\r\n")  # empty lines before a request are ignored (RFC 9112 2.2)
+        searched = 0
+        while (end := data.find(b"\r\n\r\n", searched)) < 0:
+            if len(data) > MAX_HEAD:
+                raise _Refused(431, f"the request's line and headers are longer than {MAX_HEAD} bytes")
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return None
+            searched = max(0, len(data) - 3)
+            data = (data + chunk).lstrip(b"\r\n") if not data else data + chunk
+        if end > MAX_HEAD:
+            raise _Refused(431, f"the request's line and headers are longer than {MAX_HEAD} bytes")
+        self.pending = data[end + 4 :]
+        return data[:end]
+
+    def _answer(self, head: bytes) -> None:
+        line, *fields = head.split(b"\r\n")
+        parts = line.split(b" ")
+        if len(parts) != 3 or not parts[1] or not parts[2].startswith(b"HTTP/"):
+            raise _Refused(400, "not an HTTP request line")
+        method, target, version = parts
+        if version not in (b"HTTP/1.1", b"HTTP/1.0"):
+            raise _Refused(505, "HTTP/1.1 or HTTP/1.0 only")
+        headers: dict[bytes, bytes] = {}
+        for field_line in fields:
+            name, colon, value = field_line.partition(b":")
+            if not colon or not name or b" " in name or b"\t" in name:  # a token: RFC 9110 5.1, 9112 5.1
+                raise _Refused(400, "a malformed header line")
+            headers[name.lower()] = value.strip()
+        connection = {token.strip() for token in headers.get(b"connection", b"").lower().split(b",")}
+        # HTTP/1.1 connections stay open unless the client closes them; HTTP/1.0 ones are closed.
+        keep = version == b"HTTP/1.1" and b"close" not in connection
+        self._skip_body(headers)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", self.client_address[0], line.decode("latin-1"))
+        if method not in (b"GET", b"HEAD"):
+            self._send(405, _TEXT, b"GET or HEAD only\n", keep=keep, extra="Allow: GET, HEAD\r\n")
+            return
+        if not target.isascii():
+            raise _Refused(400, "the request target is not ASCII")
+        url = urllib.parse.urlsplit(target.decode("ascii"))
+        head_only = method == b"HEAD"
+        if url.path == "/metrics":
+            self._metrics(url.query, headers, head_only, keep)
+        elif url.path == "/":
+            page = _index_page(self.server.exporter).encode()
+            self._send(200, "text/html; charset=utf-8", page, keep=keep, head_only=head_only)
         else:
-            self._send(404, "text/plain; charset=utf-8", b"not found: try / or /metrics?target=ROUTER\n")
+            self._send(404, _TEXT, b"not found: try / or /metrics?target=ROUTER\n", keep=keep, head_only=head_only)
 
-    def _metrics(self, query: str) -> None:
+    def _skip_body(self, headers: dict[bytes, bytes]) -> None:
+        # A GET has no body, but one sent with Content-Length is read past, not taken for the next request.
+        if b"transfer-encoding" in headers:
+            raise _Refused(501, "a request body in chunks is not taken")
+        length_text = headers.get(b"content-length")
+        if length_text is None:
+            return
+        if not length_text.isdigit():
+            raise _Refused(400, "Content-Length is not a number")
+        length = int(length_text)
+        if length > MAX_BODY:
+            raise _Refused(413, f"a request body of more than {MAX_BODY} bytes")
+        while len(self.pending) < length:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                raise OSError("the client closed the connection within the request body")
+            self.pending += chunk
+        self.pending = self.pending[length:]
+
+    def _metrics(self, query: str, headers: dict[bytes, bytes], head_only: bool, keep: bool) -> None:
         exporter = self.server.exporter
         try:
             params = urllib.parse.parse_qs(query, keep_blank_values=True, errors="strict")
         except (UnicodeDecodeError, ValueError):
-            self._send(400, "text/plain; charset=utf-8", b"the query is not valid UTF-8\n")
+            self._send(400, _TEXT, b"the query is not valid UTF-8\n", keep=keep, head_only=head_only)
             return
         targets = params.get("target")
         if targets is None:
-            body, content_type = exporter.own_metrics()
-            self._send(200, content_type, body)
+            accept = headers.get(b"accept", b"").decode("latin-1")
+            body, content_type = exporter.own_metrics(accept)
+            self._send(200, content_type, body, keep=keep, head_only=head_only)
             return
+
+        def answer(body: bytes, late: bool) -> None:
+            # Late: from the deadline thread, while this one still waits for the router; the
+            # connection is closed after, for the next scrape to get a thread of its own.
+            self._send(200, CONTENT_TYPE, body, keep=keep and not late, head_only=head_only)
+            if late:
+                with contextlib.suppress(OSError):
+                    self.request.shutdown(socket.SHUT_WR)
+
         try:
             if len(targets) > 1:
                 raise TargetError(400, "give one target per scrape")
-            deadline = scrape_deadline(self.headers.get(TIMEOUT_HEADER), exporter.timeout)
-            body = exporter.scrape(targets[0], deadline)
+            timeout = headers.get(TIMEOUT_HEADER_KEY)
+            deadline = scrape_deadline(None if timeout is None else timeout.decode("latin-1"), exporter.timeout)
+            if not exporter.serve_scrape(targets[0], deadline, answer):
+                self.keep_open = False
         except TargetError as exc:
-            self._send(exc.status, "text/plain; charset=utf-8", f"{exc}\n".encode())
-            return
-        self._send(200, CONTENT_TYPE, body)
+            self._send(exc.status, _TEXT, f"{exc}\n".encode(), keep=keep, head_only=head_only)
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+    def _send(self, status: int, content_type: str, body: bytes, *, keep: bool, head_only: bool = False,
+              extra: str = "") -> None:
+        """The answer in one send; HEAD gets GET's headers, Content-Length included, and no body."""
+        head = (f"HTTP/1.1 {status} {_REASONS[status]}\r\nServer: mprapi-exporter\r\nDate: {_http_date()}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                f"{'' if keep else 'Connection: close' + chr(13) + chr(10)}{extra}\r\n").encode("latin-1")
+        if not keep:
+            self.keep_open = False
+        try:
+            self.request.sendall(head if head_only else head + body)
+        except OSError:
+            self.keep_open = False
 
 
 def _index_page(exporter: Exporter) -> str:
@@ -555,7 +946,7 @@ def _index_page(exporter: Exporter) -> str:
     )
 
 
-def make_server(exporter: Exporter, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(exporter: Exporter, host: str, port: int) -> socketserver.ThreadingTCPServer:
     """An HTTP server for ``exporter`` bound to host:port (port 0: any free one); call serve_forever()."""
 
     class Server(_Server):

@@ -11,6 +11,7 @@ import http.client
 import importlib.util
 import logging
 import re
+import socket
 import sys
 import threading
 import time
@@ -103,6 +104,48 @@ IP_MIB = [
     ("ipFragOKs", "counter", "frag_oks"), ("ipFragFails", "counter", "frag_fails"),
     ("ipFragCreates", "counter", "frag_creates"), ("ipRoutingDiscards", "counter", "routing_discards"),
 ]  # fmt: skip
+
+# The HELP snmp_exporter's generator would write for each (generator/tree.go: the DESCRIPTION's
+# words joined by single spaces, cut before the first ". "), from RFC 4293's IP-MIB text.
+IP_MIB_HELP = {
+    "ipForwarding": "The indication of whether this entity is acting as an IPv4 router in respect to the "
+                    "forwarding of datagrams received by, but not addressed to, this entity",
+    "ipDefaultTTL": "The default value inserted into the Time-To-Live field of the IPv4 header of datagrams "
+                    "originated at this entity, whenever a TTL value is not supplied by the transport layer protocol",
+    "ipInReceives": "The total number of input datagrams received from interfaces, including those received in error",
+    "ipInHdrErrors": "The number of input datagrams discarded due to errors in their IPv4 headers, including bad "
+                     "checksums, version number mismatch, other format errors, time-to-live exceeded, errors "
+                     "discovered in processing their IPv4 options, etc",
+    "ipInAddrErrors": "The number of input datagrams discarded because the IPv4 address in their IPv4 header's "
+                      "destination field was not a valid address to be received at this entity",
+    "ipForwDatagrams": "The number of input datagrams for which this entity was not their final IPv4 destination, as "
+                       "a result of which an attempt was made to find a route to forward them to that final "
+                       "destination",
+    "ipInUnknownProtos": "The number of locally-addressed datagrams received successfully but discarded because of "
+                         "an unknown or unsupported protocol",
+    "ipInDiscards": "The number of input IPv4 datagrams for which no problems were encountered to prevent their "
+                    "continued processing, but which were discarded (e.g., for lack of buffer space)",
+    "ipInDelivers": "The total number of input datagrams successfully delivered to IPv4 user-protocols (including "
+                    "ICMP)",
+    "ipOutRequests": "The total number of IPv4 datagrams which local IPv4 user protocols (including ICMP) supplied to "
+                     "IPv4 in requests for transmission",
+    "ipOutDiscards": "The number of output IPv4 datagrams for which no problem was encountered to prevent their "
+                     "transmission to their destination, but which were discarded (e.g., for lack of buffer space)",
+    "ipOutNoRoutes": "The number of IPv4 datagrams discarded because no route could be found to transmit them to "
+                     "their destination",
+    "ipReasmTimeout": "The maximum number of seconds that received fragments are held while they are awaiting "
+                      "reassembly at this entity.",
+    "ipReasmReqds": "The number of IPv4 fragments received which needed to be reassembled at this entity",
+    "ipReasmOKs": "The number of IPv4 datagrams successfully re-assembled",
+    "ipReasmFails": "The number of failures detected by the IPv4 re-assembly algorithm (for whatever reason: timed "
+                    "out, errors, etc)",
+    "ipFragOKs": "The number of IPv4 datagrams that have been successfully fragmented at this entity",
+    "ipFragFails": "The number of IPv4 datagrams that have been discarded because they needed to be fragmented at "
+                   "this entity but could not be, e.g., because their Don't Fragment flag was set",
+    "ipFragCreates": "The number of IPv4 datagram fragments that have been generated as a result of fragmentation "
+                     "at this entity",
+    "ipRoutingDiscards": "The number of routing entries which were chosen to be discarded even though they are valid",
+}  # fmt: skip
 
 
 # ------------------------------------------------------------------ reading the text format
@@ -277,12 +320,38 @@ def test_ip_mib_scalars_and_the_route_count() -> None:
     for name, kind, attribute in IP_MIB:
         assert families[name].type == kind, name
         assert families[name].samples == [({}, float(getattr(stats, attribute)))], name
-        assert re.search(r" - 1\.3\.6\.1\.2\.1\.4\.\d+$", families[name].help), name
+        # ip 1 to ip 19 in IP_MIB's order, then ipRoutingDiscards (ip 23).
+        oid = 23 if name == "ipRoutingDiscards" else 1 + [n for n, _, _ in IP_MIB].index(name)
+        assert families[name].help == f"{IP_MIB_HELP[name]} - 1.3.6.1.2.1.4.{oid}", name
     assert families["ipCidrRouteNumber"].type == "gauge"
     assert families["ipCidrRouteNumber"].samples == [({}, 17.0)]
     assert families["ipCidrRouteNumber"].help.endswith(" - 1.3.6.1.2.1.4.24.3")
     if_mib = {f"{name}_info" if kind == "EnumAsInfo" else name for name, kind, _ in IF_MIB}
     assert set(families) == if_mib | {name for name, _, _ in IP_MIB} | {"ipCidrRouteNumber"}
+
+
+def test_a_scrapes_answer_is_written_as_exposition_writes_its_families() -> None:
+    # render_scrape writes the answer without Family objects (the scrape's hot path): it must
+    # give exposition's very bytes, whatever order the router gives its rows in.
+    rows = _rows()
+    rows += [
+        # Same descr, index and name: only the address or the type orders them.
+        rows[1]._replace(phys_addr=bytes.fromhex("00155d0102a0"), type=24, in_octets=999999),
+        rows[1]._replace(phys_addr=bytes.fromhex("00155d0102ff"), type=6, in_octets=1000000),
+        rows[0]._replace(index=7, name="lone \ud800 surrogate", descr="", mtu=0),
+        rows[0]._replace(index=8, name="100% %s %%", descr="%d"),
+    ]
+    for order in (rows, rows[::-1], rows[2:] + rows[:2]):
+        reading = exporter.RouterReading(order, _ip_stats(), 1234567)
+        for seconds in (0.0123, 12.5, 1e-07):
+            assert exporter.render_scrape(reading, True, seconds) == exporter.exposition(
+                [*exporter.router_families(reading), *exporter._scrape_families(True, seconds)])
+    empty = exporter.RouterReading([], _ip_stats(), 0)
+    assert exporter.render_scrape(empty, True, 1.0) == exporter.exposition(
+        [*exporter.router_families(empty), *exporter._scrape_families(True, 1.0)])
+    down = exporter.render_scrape(None, False, 0.75)
+    assert down == exporter.exposition(exporter._scrape_families(False, 0.75))
+    assert b"\nmprapi_scrape_duration_seconds 0.75\n" in down and down.endswith(b"\nmprapi_up 0\n")
 
 
 @pytest.mark.parametrize(("value", "shown"), [
@@ -327,6 +396,17 @@ def test_mprapi_exporter_is_dispatched_to_the_exporters_own_options(capsys: pyte
     assert "usage: mprapi exporter" in capsys.readouterr().out
     assert mprapi(["exporter", "--listen", "nowhere"]) == 2
     assert "not HOST:PORT" in capsys.readouterr().err
+
+
+def test_mprapi_help_lists_the_exporter(capsys: pytest.CaptureFixture[str]) -> None:
+    from mprapi_cffi.cli import main as mprapi
+
+    assert mprapi(["--help"]) == 0
+    assert re.search(r"^\s+exporter\s+serve Prometheus metrics; see mprapi exporter --help$",
+                     capsys.readouterr().out, re.M)  # fmt: skip
+    # Options before it are mprapi's, not the exporter's: refused, with where its own go.
+    assert mprapi(["--json", "exporter"]) == 2
+    assert "mprapi exporter --help" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ HTTP
@@ -386,6 +466,112 @@ def test_metrics_with_a_target_read_that_router_and_without_one_report_the_expor
         assert (status, headers["content-type"]) == (200, "text/html; charset=utf-8")
         assert b'href="/metrics"' in body
         assert get("/nothing")[0] == 404
+
+
+@contextmanager
+def raw_connection(ex: exporter.Exporter) -> Iterator[Callable[[bytes], bytes]]:
+    """The exporter on a free port and one connection to it; yields exchange(request) -> all it answers
+    until it has been quiet for a moment (or has closed the connection)."""
+    server = exporter.make_server(ex, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    sock = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10)
+
+    def exchange(request: bytes) -> bytes:
+        sock.sendall(request)
+        sock.settimeout(10)
+        data = sock.recv(1 << 20)
+        sock.settimeout(0.5)
+        while data:
+            try:
+                chunk = sock.recv(1 << 20)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    try:
+        yield exchange
+    finally:
+        sock.close()
+        server.shutdown()
+        server.server_close()
+
+
+def _answers(data: bytes) -> list[tuple[bytes, dict[bytes, bytes], bytes]]:
+    """Split what a connection answered into (status line, headers, body), by Content-Length."""
+    answers = []
+    while data:
+        head, _, data = data.partition(b"\r\n\r\n")
+        status, *lines = head.split(b"\r\n")
+        headers = {name.lower(): value.strip() for name, _, value in (line.partition(b":") for line in lines)}
+        length = int(headers[b"content-length"])
+        answers.append((status, headers, data[:length] if b"HEAD" not in status else b""))
+        data = data[length:]
+    return answers
+
+
+@needs_client
+def test_answers_on_a_kept_alive_connection_pipelined_with_head_and_a_skipped_body() -> None:
+    edge = FakeRouter("edge", _rows())
+    with raw_connection(_fake_exporter({"edge": edge})) as exchange:
+        get = b"GET /metrics?target=edge HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 5\r\n\r\n"
+        # Three requests in one write; the second has a body, which is read past.
+        data = exchange(get + b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + get)
+        (s1, h1, b1), (s2, h2, b2), (s3, h3, b3) = _answers(data)
+        assert (s1, s2, s3) == (b"HTTP/1.1 200 OK",) * 3
+        assert h1[b"content-type"] == b"text/plain; version=0.0.4; charset=utf-8" and b"\nmprapi_up 1\n" in b1
+        assert h2[b"content-type"] == b"text/html; charset=utf-8" and b'href="/metrics"' in b2
+        assert b"connection" not in h1 and b"connection" not in h3 and b"\nmprapi_up 1\n" in b3  # kept alive
+        # HEAD: GET's headers, its Content-Length included, and no body.
+        page_length = h2[b"content-length"]
+        data = exchange(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\n")
+        assert b"\r\nContent-Length: " + page_length + b"\r\n" in data
+        assert b"\r\nContent-Type: text/html; charset=utf-8\r\n" in data
+        data = exchange(b"HEAD /metrics?target=edge HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\n")
+        assert b"\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n" in data
+        assert int(re.search(rb"\r\nContent-Length: (\d+)\r\n", data).group(1)) > len(b1) - 20  # type: ignore[union-attr]
+        data = exchange(b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\n")
+        # Other methods are refused, the connection kept.
+        data = exchange(b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        assert data.startswith(b"HTTP/1.1 405 Method Not Allowed\r\n") and b"\r\nAllow: GET, HEAD\r\n" in data
+        assert b"\nmprapi_up 1\n" in _answers(exchange(get))[0][2]
+        # The client's "Connection: close" is honoured.
+        data = exchange(get.replace(b"Host: x", b"Host: x\r\nConnection: close"))
+        assert b"\r\nConnection: close\r\n" in data and b"\nmprapi_up 1\n" in data
+
+
+@needs_client
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GET /metrics\r\n\r\n", b"400"),
+    (b"GET /metrics HTTP/2.0\r\n\r\n", b"505"),
+    (b"GET /metrics HTTP/1.1\r\nBad Header: x\r\n\r\n", b"400"),
+    (b"GET /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", b"501"),
+    (b"GET /metrics HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", b"413"),
+    (b"GET /metrics HTTP/1.1\r\nX: " + b"y" * 70000 + b"\r\n\r\n", b"431"),
+], ids=["no version", "HTTP/2.0", "space in a name", "chunked body", "huge body", "huge head"])  # fmt: skip
+def test_a_malformed_request_is_refused_and_the_connection_closed(request_bytes: bytes, status: bytes) -> None:
+    with raw_connection(_fake_exporter({})) as exchange:
+        data = exchange(request_bytes)
+    assert data.startswith(b"HTTP/1.1 " + status + b" "), data[:80]
+    assert b"\r\nConnection: close\r\n" in data
+
+
+@needs_client
+def test_own_metrics_are_openmetrics_when_asked_and_a_scrape_is_always_the_text_format() -> None:
+    edge = FakeRouter("edge", _rows())
+    with serving(_fake_exporter({"edge": edge})) as get:
+        accept = {"Accept": "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"}
+        status, headers, body = get("/metrics", accept)
+        assert status == 200 and headers["content-type"].startswith("application/openmetrics-text")
+        assert body.endswith(b"# EOF\n")
+        status, headers, body = get("/metrics?target=edge", accept)
+        assert (status, headers["content-type"]) == (200, exporter.CONTENT_TYPE)
+        assert b"# EOF" not in body and b"ifInOctets{" in body
 
 
 @needs_client
@@ -448,12 +634,12 @@ def test_a_router_that_does_not_answer_gives_up_0_within_the_scrape_timeout() ->
     edge = FakeRouter("edge", _rows())
     try:
         with serving(_fake_exporter({"hung": hung, "edge": edge})) as get:
-            answers: dict[str, tuple[float, bytes]] = {}
+            answers: dict[str, tuple[float, bytes, dict[str, str]]] = {}
 
             def scrape_hung() -> None:
                 start = time.monotonic()
-                _, _, body = get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
-                answers["hung"] = (time.monotonic() - start, body)
+                _, headers, body = get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+                answers["hung"] = (time.monotonic() - start, body, headers)
 
             waiting = threading.Thread(target=scrape_hung)
             waiting.start()
@@ -463,7 +649,9 @@ def test_a_router_that_does_not_answer_gives_up_0_within_the_scrape_timeout() ->
             status, _, body = get("/metrics?target=edge", {"X-Prometheus-Scrape-Timeout-Seconds": "10"})
             edge_seconds = time.monotonic() - start
             waiting.join(30)
-        seconds, hung_body = answers["hung"]
+        seconds, hung_body, hung_headers = answers["hung"]
+        # Answered from the deadline thread while the read goes on: the connection is closed after.
+        assert hung_headers["connection"] == "close"
         # The deadline is 0.75 s (1 s less the offset); the slack is for a loaded machine.
         assert 0.7 <= seconds < 3.0
         families = parse(hung_body.decode())
@@ -473,6 +661,21 @@ def test_a_router_that_does_not_answer_gives_up_0_within_the_scrape_timeout() ->
         assert hung.closed.is_set()  # given up: closed without waiting for the read
         assert status == 200 and b"mprapi_up 1\n" in body
         assert edge_seconds < 3.0
+    finally:
+        release.set()
+
+
+@needs_client
+def test_scrape_without_http_answers_by_the_deadline_while_the_read_hangs() -> None:
+    release = threading.Event()
+    hung = FakeRouter("hung", _rows(), before_read=lambda: release.wait(60))
+    ex = _fake_exporter({"hung": hung, "edge": FakeRouter("edge", _rows())})
+    try:
+        start = time.monotonic()
+        down = parse(ex.scrape("hung", 0.5).decode())
+        assert 0.45 <= time.monotonic() - start < 2.5
+        assert down["mprapi_up"].samples == [({}, 0.0)] and hung.closed.is_set()
+        assert parse(ex.scrape("edge", 5).decode())["mprapi_up"].samples == [({}, 1.0)]
     finally:
         release.set()
 
@@ -554,3 +757,30 @@ def test_a_slow_stand_in_router_gives_up_0_in_time_and_is_disconnected_after(rou
     while router.counter("live_handles") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert router.counter("live_handles") == 0
+
+
+@windows_lane
+def test_the_interpreter_exits_while_a_scrape_of_a_hung_router_is_blocked(router: Any) -> None:
+    from test_binding import reporting_at_exit, run_python
+
+    script = reporting_at_exit("hung in_flight disconnect_in_use bad_handle", r"""
+import http.client
+from mprapi_cffi import exporter
+from prometheus_client import CollectorRegistry
+dll.router_set_server.argtypes = [ctypes.c_wchar_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int]
+dll.router_set_server("hung", 0, 0, 1)
+server = exporter.make_server(exporter.Exporter(registry=CollectorRegistry()), "127.0.0.1", 0)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+connection.request("GET", "/metrics?target=hung", headers={"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+response = connection.getresponse()
+print(response.getheader("Connection"), [line for line in response.read().decode().splitlines()
+                                         if line.startswith("mprapi_up ")][0].replace(" ", "="), flush=True)
+server.shutdown()
+server.server_close()
+""")
+    start = time.monotonic()
+    out = run_python(script).split()
+    assert time.monotonic() - start < 60
+    # Answered at the deadline; the call is still blocked at exit, its binding left to it.
+    assert out == ["close", "mprapi_up=0", "hung=1", "in_flight=1", "disconnect_in_use=0", "bad_handle=0"]

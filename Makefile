@@ -32,7 +32,7 @@ test: ## every lane below, then the "== lanes ==" summary; fails if any step fai
 	@status=0; $(MAKE) --no-print-directory -k $(TEST_STEPS) || status=$$?; \
 	echo; $(LANE) summary || status=1; exit $$status
 
-bench: build ## decode/floor and get/bare-cffi ratios, measured side by side; recorded in bench/README.md
+bench: build ## decode/floor, get/bare-cffi, fleet/rtt and scrape/read ratios, side by side; recorded in bench/README.md
 	@$(LANE) python bench/bench_router.py --record bench/README.md
 
 wheel: build ## cross-build the cp310-abi3-win_amd64 wheel into dist/ (DIST)

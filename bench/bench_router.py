@@ -14,6 +14,9 @@ router):
 3. fleet/rtt: poll() of 256 simulated routers answering in 50 ms, one
    if_table() each, against one round trip (bench_fleet.py).  Target: at
    most 2x.
+4. scrape/read: a whole exporter scrape over HTTP of a router answering in
+   2 ms per call, against the same MIB reads made directly
+   (bench_exporter.py).  Target: at most 1.25x.
 
 ``--record FILE`` writes the figures into FILE (bench/README.md) between its
 ``<!-- figures -->`` markers: the one place the project's speed figures live.
@@ -33,6 +36,7 @@ sys.path.insert(0, os.path.dirname(BENCH))
 sys.path.insert(0, BENCH)
 
 from bench_calls import load_router, measure_call_overhead, report_call_overhead  # noqa: E402
+from bench_exporter import measure_exporter, report_exporter  # noqa: E402
 from bench_fleet import measure_fleet, report_fleet  # noqa: E402
 
 MARKERS = re.compile(r"(<!-- figures -->\n).*?(<!-- /figures -->)", re.DOTALL)
@@ -46,6 +50,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--fleet", type=int, default=256, help="simulated routers for fleet/rtt")
     parser.add_argument("--fleet-rounds", type=int, default=7)
+    parser.add_argument("--scrape-rounds", type=int, default=300)
     parser.add_argument("--record", metavar="FILE", help="write the figures into FILE's figures block")
     args = parser.parse_args()
 
@@ -64,6 +69,8 @@ def main() -> None:
     calls = measure_call_overhead(args.calls, args.rounds)
     fleet = measure_fleet(args.fleet, 50, args.fleet_rounds)
     fleet_lines = report_fleet(fleet, args.fleet, 50)
+    scrape_lines = report_exporter(measure_exporter(router, args.scrape_rounds))
+    router.reset()
 
     lines = [
         f"Windows CPython {sys.version.split()[0]} under Wine, {count:,} routes from the stand-in router, "
@@ -77,9 +84,12 @@ def main() -> None:
         "",
         *fleet_lines[:-1],
         "",
+        *scrape_lines[:-1],
+        "",
         f"decode/floor ratio: {best['decode'] / best['floor']:.2f}x (target: at most 1.50x)",
         f"get/bare-cffi ratio: {calls['MibServer.get'] / calls['bare cffi']:.2f}x (target: at most 1.25x)",
         fleet_lines[-1],
+        scrape_lines[-1],
     ]
     print("\n".join(lines))
     if args.record:

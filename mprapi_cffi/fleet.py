@@ -140,8 +140,7 @@ def _read_one(job: _Job, read: Callable[[Any], Any], deliver: Callable[[_Outcome
         value = read(connection)
     except BaseException as exc:  # one router's failure is its own result
         error = exc
-    finally:
-        connection.close()  # idempotent: a deadline may have closed it already
+    # The polling thread closes the connection (see _Run.close_finished).
     deliver((job.index, value, error, time.monotonic() - job.started))
 
 
@@ -158,15 +157,19 @@ class _Run:
         self.deliver = deliver
         self.queued = 0  # jobs[queued:] have not started
         self.running: dict[int, _Job] = {}
+        self.finished: list[Any] = []  # connections of routers that answered, to close
 
     @property
     def pending(self) -> bool:
         return bool(self.running) or self.queued < len(self.jobs)
 
     def start_more(self) -> None:
-        # Connecting only makes a binding (it never waits for the router), so it is done
-        # here, in one thread: each handover of the GIL between threads is costly, and a
-        # worker that only reads needs one fewer.
+        # Every cffi call releases the GIL, and under load each release hands it to another
+        # thread (about 0.1 ms under Wine, far more than a router's Python work).  So the
+        # workers only read: connecting (which only makes a binding and never waits for the
+        # router) is done here, for the whole batch before any worker is woken, and closing
+        # is done here too, when no worker waits for the GIL (close_finished).
+        batch: list[_Job] = []
         while len(self.running) < self.max_workers and self.queued < len(self.jobs):
             job = self.jobs[self.queued]
             self.queued += 1
@@ -177,6 +180,8 @@ class _Run:
             except BaseException as exc:  # a name the binding refuses: that router's result
                 self.deliver((job.index, None, exc, time.monotonic() - job.started))
                 continue
+            batch.append(job)
+        for job in batch:
             _workers.submit(functools.partial(_read_one, job, self.read, self.deliver))
 
     def wait_seconds(self) -> float | None:
@@ -191,8 +196,18 @@ class _Run:
         job = self.running.pop(index, None)
         if job is None:  # it answered after its deadline: its TimeoutError is already out
             return None
+        with job.lock:
+            connection, job.connection = job.connection, None
+        if connection is not None:
+            self.finished.append(connection)
         self.start_more()
         return PollResult(job.server, value, error, seconds)
+
+    def close_finished(self) -> None:
+        """Close the connections of the routers that answered (call it when no result waits)."""
+        finished, self.finished = self.finished, []
+        for connection in finished:
+            connection.close()
 
     def expire(self) -> list[PollResult[Any]]:
         """The TimeoutError results of every router whose deadline has passed."""
@@ -276,15 +291,20 @@ def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Iterator[PollResu
         run.start_more()
         while run.pending:
             try:
-                outcome = outcomes.get(timeout=run.wait_seconds())
+                outcome = outcomes.get_nowait()
             except queue.Empty:
-                yield from run.expire()
-                continue
+                run.close_finished()  # nothing to hand out: the workers are all inside calls
+                try:
+                    outcome = outcomes.get(timeout=run.wait_seconds())
+                except queue.Empty:
+                    yield from run.expire()
+                    continue
             done = run.complete(outcome)
             if done is not None:
                 yield done
     finally:
         run.cancel()
+        run.close_finished()
 
 
 def apoll(
@@ -319,13 +339,18 @@ async def _apoll(names: list[str], read: Callable[[Any], Any], connect: Connect,
         run.start_more()
         while run.pending:
             try:
-                outcome = await asyncio.wait_for(outcomes.get(), run.wait_seconds())
-            except asyncio.TimeoutError:
-                for result in run.expire():
-                    yield result
-                continue
+                outcome = outcomes.get_nowait()
+            except asyncio.QueueEmpty:
+                run.close_finished()  # nothing to hand out: the workers are all inside calls
+                try:
+                    outcome = await asyncio.wait_for(outcomes.get(), run.wait_seconds())
+                except asyncio.TimeoutError:
+                    for result in run.expire():
+                        yield result
+                    continue
             done = run.complete(outcome)
             if done is not None:
                 yield done
     finally:
         run.cancel()
+        run.close_finished()

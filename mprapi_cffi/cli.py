@@ -648,8 +648,7 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
                 data = _fetch(srv, args)
                 text = _COMMANDS[args.command][2]
         output = _json_text(data) if args.json else text(data)
-        sys.stdout.write(output)
-        sys.stdout.flush()
+        _emit(output)
     except (OSError, ValueError, TypeError) as exc:  # MprError is an OSError; bad values are refused
         print(f"mprapi: {_one_line(exc)}", file=sys.stderr)
         return 1
@@ -660,6 +659,23 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
               file=sys.stderr)  # fmt: skip
         return 1
     return 0
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout; what its encoding cannot hold is written as escapes (\\u2260).
+
+    Piped or redirected on Windows, stdout has the ANSI code page, which lacks
+    most of what an interface's name may hold: a table must not fail for that.
+    """
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: let the stream decide
+        pass
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _fetch(srv: Any, args: argparse.Namespace) -> Any:
@@ -758,14 +774,13 @@ def _ask_many(names: list[str], args: argparse.Namespace, connect: Connect) -> i
     if args.json:
         data = {r.server: _json_value(r.value) if r.ok else {"error": _error_json(r.error)}  # type: ignore[arg-type]
                 for r in ordered}  # fmt: skip
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        _emit(json.dumps(data, indent=2) + "\n")
     else:
         render = _COMMANDS[args.command][2]
-        sys.stdout.write("\n".join(
+        _emit("\n".join(
             f"== {r.server} ==\n" + (render(r.value) if r.ok else f"error: {_one_line(r.error)}\n")  # type: ignore[arg-type]
             for r in ordered
         ))  # fmt: skip
-    sys.stdout.flush()
     for r in ordered:
         if not r.ok:
             print(f"mprapi: {r.server}: {_one_line(r.error)}", file=sys.stderr)  # type: ignore[arg-type]

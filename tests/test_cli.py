@@ -5,6 +5,7 @@ Runs natively: ``main(argv, connect=fake)`` never touches the compiled module.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -866,3 +867,32 @@ def test_a_long_poll_shows_a_progress_bar_on_a_terminal_only(
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(argv, connect=connect) == 0  # type: ignore[arg-type]
     assert "/5 [" in terminal.text and "router/s" in terminal.text
+
+
+class AnsiStdout(io.TextIOWrapper):
+    """stdout as Windows gives it to a pipe or a file: the ANSI code page."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO(), encoding="cp1252", newline="")
+
+    def text(self) -> str:
+        self.flush()
+        return self.buffer.getvalue().decode("cp1252")  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.mark.parametrize("fleet", [False, True])
+def test_a_name_the_stdout_encoding_lacks_is_escaped_not_fatal(fleet: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [if_row("Ethernet \u2260 WAN", 3, IfType.ETHERNET_CSMACD, 1500, 0, b"", IfAdminStatus.UP,
+                   IfOperStatus.OPERATIONAL, "caf\u00e9")]  # fmt: skip
+
+    class LocalizedServer(FakeServer):
+        def if_table(self) -> list[IfRow]:
+            return rows
+
+    stdout = AnsiStdout()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    servers = ["--server", "A", "--server", "B"] if fleet else []
+    connect = FleetConnect({"A": LocalizedServer(), "B": LocalizedServer(), "None": LocalizedServer()})
+    assert main([*servers, "interfaces"], connect=connect) == 0  # type: ignore[arg-type]
+    out = stdout.text()
+    assert "Ethernet \\u2260 WAN" in out and "caf\u00e9" in out  # é is in cp1252, U+2260 is not

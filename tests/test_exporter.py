@@ -10,20 +10,24 @@ from __future__ import annotations
 import http.client
 import importlib.util
 import logging
+import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import windows_lane
 from mprapi_cffi import MprError, exporter
+from mprapi_cffi.exporter import command, metrics
 from mprapi_cffi.mib import IfRow, IpStats
 
 HAVE_PROMETHEUS_CLIENT = importlib.util.find_spec("prometheus_client") is not None
@@ -345,12 +349,12 @@ def test_a_scrapes_answer_is_written_as_exposition_writes_its_families() -> None
         reading = exporter.RouterReading(order, _ip_stats(), 1234567)
         for seconds in (0.0123, 12.5, 1e-07):
             assert exporter.render_scrape(reading, True, seconds) == exporter.exposition(
-                [*exporter.router_families(reading), *exporter._scrape_families(True, seconds)])
+                [*exporter.router_families(reading), *metrics._scrape_families(True, seconds)])
     empty = exporter.RouterReading([], _ip_stats(), 0)
     assert exporter.render_scrape(empty, True, 1.0) == exporter.exposition(
-        [*exporter.router_families(empty), *exporter._scrape_families(True, 1.0)])
+        [*exporter.router_families(empty), *metrics._scrape_families(True, 1.0)])
     down = exporter.render_scrape(None, False, 0.75)
-    assert down == exporter.exposition(exporter._scrape_families(False, 0.75))
+    assert down == exporter.exposition(metrics._scrape_families(False, 0.75))
     assert b"\nmprapi_scrape_duration_seconds 0.75\n" in down and down.endswith(b"\nmprapi_up 0\n")
 
 
@@ -387,6 +391,20 @@ def test_the_module_imports_without_prometheus_client_and_says_which_extra_to_in
         fresh.Exporter()
     assert fresh.main(["--listen", "127.0.0.1:0"]) == 1
     assert "pip install mprapi-cffi[exporter]" in capsys.readouterr().err
+
+
+def test_every_module_of_the_exporter_imports_afresh_without_prometheus_client() -> None:
+    # The test above runs the package's __init__ again over modules imported already; here
+    # each module is imported for the first time, in an interpreter without prometheus_client.
+    import mprapi_cffi
+
+    code = ("import pkgutil, sys; sys.modules['prometheus_client'] = None; import mprapi_cffi.exporter as e; "
+            "[__import__(m.name) for m in pkgutil.iter_modules(e.__path__, 'mprapi_cffi.exporter.')]; "
+            "print(sorted(m for m in sys.modules if m.startswith('mprapi_cffi.exporter.')))")
+    root = str(Path(mprapi_cffi.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert "'mprapi_cffi.exporter.scrape'" in out.stdout and "'mprapi_cffi.exporter.command'" in out.stdout, out
 
 
 def test_mprapi_exporter_is_dispatched_to_the_exporters_own_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -685,14 +703,14 @@ def test_ctrl_c_stops_the_exporter_cleanly(monkeypatch: pytest.MonkeyPatch, capl
     import _thread
 
     started = threading.Event()
-    make_server = exporter.make_server
+    make_server = command.make_server
 
     def make_and_tell(*args: Any) -> Any:
         server = make_server(*args)
         started.set()
         return server
 
-    monkeypatch.setattr(exporter, "make_server", make_and_tell)
+    monkeypatch.setattr(command, "make_server", make_and_tell)  # where main() looks it up
 
     def interrupt() -> None:
         if started.wait(30):

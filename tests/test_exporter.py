@@ -7,6 +7,7 @@ tests marked windows_lane read the stand-in router through the real extension.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import importlib.util
 import logging
@@ -27,7 +28,7 @@ import pytest
 
 from conftest import windows_lane
 from mprapi_cffi import MprError, exporter
-from mprapi_cffi.exporter import command, metrics
+from mprapi_cffi.exporter import command, httpd, metrics
 from mprapi_cffi.mib import IfRow, IpStats
 
 HAVE_PROMETHEUS_CLIENT = importlib.util.find_spec("prometheus_client") is not None
@@ -577,6 +578,65 @@ def test_a_malformed_request_is_refused_and_the_connection_closed(request_bytes:
         data = exchange(request_bytes)
     assert data.startswith(b"HTTP/1.1 " + status + b" "), data[:80]
     assert b"\r\nConnection: close\r\n" in data
+
+
+def _closed_after(sock: socket.socket, at_most: float) -> float:
+    """Seconds until the exporter closes ``sock`` (what it answered before is read past)."""
+    start = time.monotonic()
+    sock.settimeout(at_most)
+    while sock.recv(1 << 16):
+        pass
+    return time.monotonic() - start
+
+
+@needs_client
+@pytest.mark.parametrize(("sent", "idle", "read"), [
+    (b"", 0.4, 30.0),  # a connection that never sends a request
+    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0.4, 30.0),  # kept alive after an answer
+    (b"GET / HTTP/1.1\r\nHost: x\r\n", 30.0, 0.4),  # a head that stops before its blank line
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel", 30.0, 0.4),  # a body cut short
+], ids=["no request", "idle between requests", "head begun", "body begun"])  # fmt: skip
+def test_a_connection_left_quiet_is_closed_after_its_timeout(monkeypatch: pytest.MonkeyPatch, sent: bytes,
+                                                             idle: float, read: float) -> None:
+    monkeypatch.setattr(httpd._Handler, "idle_timeout", idle)
+    monkeypatch.setattr(httpd._Handler, "read_timeout", read)
+    server = exporter.make_server(_fake_exporter({}), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+            sock.sendall(sent)
+            assert 0.3 <= _closed_after(sock, 10) < 5  # the handler's thread has returned
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_client
+def test_a_head_sent_a_little_at_a_time_must_arrive_within_the_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(httpd._Handler, "read_timeout", 0.6)
+    server = exporter.make_server(_fake_exporter({}), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        # Each piece comes well within the timeout of the one before, but not all within it of the first.
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+            start = time.monotonic()
+            with contextlib.suppress(OSError):  # a piece sent after the close
+                for piece in (b"GET / HTTP/1.1\r\n", b"Host: x\r\n", b"X-A: 1\r\n", b"X-B: 2\r\n", b"X-C: 3\r\n",
+                              b"\r\n"):
+                    sock.sendall(piece)
+                    time.sleep(0.2)
+            with contextlib.suppress(ConnectionResetError):
+                assert sock.recv(1 << 16) == b""  # closed, not answered
+            assert time.monotonic() - start < 5
+        # A kept-alive connection whose requests come whole is served as before.
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+            for _ in range(2):
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                time.sleep(0.7)
+                assert sock.recv(1 << 16).startswith(b"HTTP/1.1 200 OK\r\n")
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @needs_client

@@ -63,13 +63,26 @@ class _Handler(socketserver.BaseRequestHandler):
     whole, split on CRLF, and each answer leaves in one send, headers and body
     together (with Nagle's algorithm off: a kept-alive answer in two writes
     waited 40 ms for the client's delayed ACK).
+
+    A connection is closed when its client leaves it quiet for longer than
+    idle_timeout between requests, or takes longer than read_timeout to send
+    a request's head, or its body, once it has begun: a stuck client does not
+    hold its thread for ever.  An answer the client does not read is given up
+    after idle_timeout.
     """
+
+    idle_timeout = 300.0
+    """Seconds a kept-alive connection may wait for its next request."""
+    read_timeout = 30.0
+    """Seconds a request's line and headers may take to arrive once they have begun, and again its body."""
 
     server: _Server
     request: socket.socket
 
     def setup(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socket_timeout = self.idle_timeout
+        self.request.settimeout(self._socket_timeout)
         self.pending = b""  # read past the last request's head: the next one's start (pipelining)
         self.keep_open = True
 
@@ -82,6 +95,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 self._answer(head)
             except _Refused as exc:
                 self._send(exc.status, _TEXT, f"{exc}\n".encode(), keep=False)
+            except TimeoutError:
+                log.debug("%s: the connection timed out", self.client_address[0])
+                return
             except OSError:  # the client went away
                 return
             except Exception:
@@ -92,16 +108,20 @@ class _Handler(socketserver.BaseRequestHandler):
         """The next request's line and headers, without the blank line; None at the end of the connection."""
         data = self.pending.lstrip(b"\r\n")  # empty lines before a request are ignored (RFC 9112 2.2)
         searched = 0
+        began: float | None = None
         while (end := data.find(b"\r\n\r\n", searched)) < 0:
             if len(data) > MAX_HEAD:
                 raise _Refused(431, f"the request's line and headers are longer than {MAX_HEAD} bytes")
-            chunk = self.request.recv(65536)
+            if data and began is None:
+                began = time.monotonic()
+            chunk = self._recv(began)
             if not chunk:
                 return None
             searched = max(0, len(data) - 3)
             data = (data + chunk).lstrip(b"\r\n") if not data else data + chunk
         if end > MAX_HEAD:
             raise _Refused(431, f"the request's line and headers are longer than {MAX_HEAD} bytes")
+        self._set_timeout(self.idle_timeout)  # for the answer's send, and the next request
         self.pending = data[end + 4 :]
         return data[:end]
 
@@ -152,12 +172,26 @@ class _Handler(socketserver.BaseRequestHandler):
         length = int(length_text)
         if length > MAX_BODY:
             raise _Refused(413, f"a request body of more than {MAX_BODY} bytes")
+        began = time.monotonic()
         while len(self.pending) < length:
-            chunk = self.request.recv(65536)
+            chunk = self._recv(began)
             if not chunk:
                 raise OSError("the client closed the connection within the request body")
             self.pending += chunk
+        self._set_timeout(self.idle_timeout)
         self.pending = self.pending[length:]
+
+    def _recv(self, began: float | None) -> bytes:
+        """What the client sends next: within idle_timeout of now while no request has begun (``began``
+        None), else within read_timeout of ``began`` (time.monotonic()); TimeoutError after it."""
+        self._set_timeout(self.idle_timeout if began is None
+                          else max(began + self.read_timeout - time.monotonic(), 1e-3))  # fmt: skip
+        return self.request.recv(65536)
+
+    def _set_timeout(self, timeout: float) -> None:
+        if timeout != self._socket_timeout:  # a request whose head comes in one piece changes nothing
+            self._socket_timeout = timeout
+            self.request.settimeout(timeout)
 
     def _metrics(self, query: str, headers: dict[bytes, bytes], head_only: bool, keep: bool) -> None:
         exporter = self.server.exporter

@@ -7,23 +7,28 @@ tests marked windows_lane read the stand-in router through the real extension.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import importlib.util
 import logging
+import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import windows_lane
 from mprapi_cffi import MprError, exporter
+from mprapi_cffi.exporter import command, httpd, metrics
 from mprapi_cffi.mib import IfRow, IpStats
 
 HAVE_PROMETHEUS_CLIENT = importlib.util.find_spec("prometheus_client") is not None
@@ -345,12 +350,12 @@ def test_a_scrapes_answer_is_written_as_exposition_writes_its_families() -> None
         reading = exporter.RouterReading(order, _ip_stats(), 1234567)
         for seconds in (0.0123, 12.5, 1e-07):
             assert exporter.render_scrape(reading, True, seconds) == exporter.exposition(
-                [*exporter.router_families(reading), *exporter._scrape_families(True, seconds)])
+                [*exporter.router_families(reading), *metrics._scrape_families(True, seconds)])
     empty = exporter.RouterReading([], _ip_stats(), 0)
     assert exporter.render_scrape(empty, True, 1.0) == exporter.exposition(
-        [*exporter.router_families(empty), *exporter._scrape_families(True, 1.0)])
+        [*exporter.router_families(empty), *metrics._scrape_families(True, 1.0)])
     down = exporter.render_scrape(None, False, 0.75)
-    assert down == exporter.exposition(exporter._scrape_families(False, 0.75))
+    assert down == exporter.exposition(metrics._scrape_families(False, 0.75))
     assert b"\nmprapi_scrape_duration_seconds 0.75\n" in down and down.endswith(b"\nmprapi_up 0\n")
 
 
@@ -387,6 +392,20 @@ def test_the_module_imports_without_prometheus_client_and_says_which_extra_to_in
         fresh.Exporter()
     assert fresh.main(["--listen", "127.0.0.1:0"]) == 1
     assert "pip install mprapi-cffi[exporter]" in capsys.readouterr().err
+
+
+def test_every_module_of_the_exporter_imports_afresh_without_prometheus_client() -> None:
+    # The test above runs the package's __init__ again over modules imported already; here
+    # each module is imported for the first time, in an interpreter without prometheus_client.
+    import mprapi_cffi
+
+    code = ("import pkgutil, sys; sys.modules['prometheus_client'] = None; import mprapi_cffi.exporter as e; "
+            "[__import__(m.name) for m in pkgutil.iter_modules(e.__path__, 'mprapi_cffi.exporter.')]; "
+            "print(sorted(m for m in sys.modules if m.startswith('mprapi_cffi.exporter.')))")
+    root = str(Path(mprapi_cffi.__file__).parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert "'mprapi_cffi.exporter.scrape'" in out.stdout and "'mprapi_cffi.exporter.command'" in out.stdout, out
 
 
 def test_mprapi_exporter_is_dispatched_to_the_exporters_own_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -561,6 +580,65 @@ def test_a_malformed_request_is_refused_and_the_connection_closed(request_bytes:
     assert b"\r\nConnection: close\r\n" in data
 
 
+def _closed_after(sock: socket.socket, at_most: float) -> float:
+    """Seconds until the exporter closes ``sock`` (what it answered before is read past)."""
+    start = time.monotonic()
+    sock.settimeout(at_most)
+    while sock.recv(1 << 16):
+        pass
+    return time.monotonic() - start
+
+
+@needs_client
+@pytest.mark.parametrize(("sent", "idle", "read"), [
+    (b"", 0.4, 30.0),  # a connection that never sends a request
+    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0.4, 30.0),  # kept alive after an answer
+    (b"GET / HTTP/1.1\r\nHost: x\r\n", 30.0, 0.4),  # a head that stops before its blank line
+    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel", 30.0, 0.4),  # a body cut short
+], ids=["no request", "idle between requests", "head begun", "body begun"])  # fmt: skip
+def test_a_connection_left_quiet_is_closed_after_its_timeout(monkeypatch: pytest.MonkeyPatch, sent: bytes,
+                                                             idle: float, read: float) -> None:
+    monkeypatch.setattr(httpd._Handler, "idle_timeout", idle)
+    monkeypatch.setattr(httpd._Handler, "read_timeout", read)
+    server = exporter.make_server(_fake_exporter({}), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+            sock.sendall(sent)
+            assert 0.3 <= _closed_after(sock, 10) < 5  # the handler's thread has returned
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_client
+def test_a_head_sent_a_little_at_a_time_must_arrive_within_the_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(httpd._Handler, "read_timeout", 0.6)
+    server = exporter.make_server(_fake_exporter({}), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        # Each piece comes well within the timeout of the one before, but not all within it of the first.
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+            start = time.monotonic()
+            with contextlib.suppress(OSError):  # a piece sent after the close
+                for piece in (b"GET / HTTP/1.1\r\n", b"Host: x\r\n", b"X-A: 1\r\n", b"X-B: 2\r\n", b"X-C: 3\r\n",
+                              b"\r\n"):
+                    sock.sendall(piece)
+                    time.sleep(0.2)
+            with contextlib.suppress(ConnectionResetError):
+                assert sock.recv(1 << 16) == b""  # closed, not answered
+            assert time.monotonic() - start < 5
+        # A kept-alive connection whose requests come whole is served as before.
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+            for _ in range(2):
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                time.sleep(0.7)
+                assert sock.recv(1 << 16).startswith(b"HTTP/1.1 200 OK\r\n")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @needs_client
 def test_own_metrics_are_openmetrics_when_asked_and_a_scrape_is_always_the_text_format() -> None:
     edge = FakeRouter("edge", _rows())
@@ -685,14 +763,14 @@ def test_ctrl_c_stops_the_exporter_cleanly(monkeypatch: pytest.MonkeyPatch, capl
     import _thread
 
     started = threading.Event()
-    make_server = exporter.make_server
+    make_server = command.make_server
 
     def make_and_tell(*args: Any) -> Any:
         server = make_server(*args)
         started.set()
         return server
 
-    monkeypatch.setattr(exporter, "make_server", make_and_tell)
+    monkeypatch.setattr(command, "make_server", make_and_tell)  # where main() looks it up
 
     def interrupt() -> None:
         if started.wait(30):

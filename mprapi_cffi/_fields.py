@@ -56,6 +56,24 @@ def check_address(name: str, value: object) -> bytes:
     raise TypeError(f"{name}: expected an IPv4Address, str or int, got {type(value).__name__}")
 
 
+def check_if_index(name: str, value: object) -> int:
+    """An interface index a user passed: an int in 1..0xFFFFFFFF (0 is NET_IFINDEX_UNSPECIFIED)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: expected an int, got bool")
+    index = check_uint(name, value)
+    if index == 0:
+        raise ValueError(f"{name}: 0 names no interface")
+    return index
+
+
+def check_host(name: str, value: object) -> IPv4Address:
+    """An address that names one host: not 0.0.0.0, the broadcast address or a multicast group."""
+    address = IPv4Address(check_address(name, value))
+    if address.is_unspecified or address.is_multicast or int(address) == DWORD_MAX:
+        raise ValueError(f"{name}: {address} is not a host address")
+    return address
+
+
 def _check_bytes(name: str, value: object, most: int) -> bytes:
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise TypeError(f"{name}: expected bytes, got {type(value).__name__}")

@@ -40,7 +40,6 @@ import json
 import math
 import sys
 import textwrap
-import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from ipaddress import IPv4Address, IPv4Network
@@ -62,14 +61,9 @@ from .mib import (
     RouteType,
     route_write,
 )
-from .server import (
-    ROWSTATUS_CREATEANDGO,
-    ROWSTATUS_DESTROY,
-    admin_status_write,
-    arp_delete_query,
-    arp_write,
-    boundary_write,
-)
+from .mib.interfaces import admin_status_write
+from .mib.ip import arp_delete_query, arp_write
+from .mib.multicast import ROWSTATUS_CREATEANDGO, ROWSTATUS_DESTROY, boundary_write
 from .server import connect as _package_connect
 
 __all__ = ["main"]
@@ -712,23 +706,14 @@ def _server_names(args: argparse.Namespace) -> tuple[list[str], bool]:
 
 
 class _Opened:
-    """A router opened through a ``connect`` context manager, for poll(); closed once.
-
-    poll() may close it from its own thread at a deadline while the reading
-    thread is inside a call, and the reading thread closes it when it is done.
-    """
+    """A router opened through a ``connect`` context manager, for poll(), which closes it once."""
 
     def __init__(self, connect: Connect, name: str) -> None:
         self._context = connect(name)
         self.server = self._context.__enter__()
-        self._lock = threading.Lock()
-        self._open = True
 
     def close(self) -> None:
-        with self._lock:
-            was_open, self._open = self._open, False
-        if was_open:
-            self._context.__exit__(None, None, None)
+        self._context.__exit__(None, None, None)
 
 
 def _progress(total: int) -> Any:

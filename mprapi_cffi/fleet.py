@@ -33,7 +33,8 @@ DEFAULT_MAX_WORKERS = 256
 """Routers read at once when ``max_workers`` is not given (nor more than there are routers)."""
 
 Connect = Callable[[str], Any]
-"""How a poll reaches a router: ``connect(name)`` returns an object with ``close()``."""
+"""How a poll reaches a router: ``connect(name)`` returns an object with ``close()``,
+which the poll calls exactly once, from the polling thread."""
 
 
 @dataclass(frozen=True)
@@ -191,17 +192,20 @@ class _Run:
         first = min(job.started for job in self.running.values())
         return max(0.0, first + self.timeout - time.monotonic())
 
-    def complete(self, outcome: _Outcome) -> PollResult[Any] | None:
+    def results(self, outcome: _Outcome | None) -> list[PollResult[Any]]:
+        """What to yield for a worker's ``outcome``, or for a passed deadline (None)."""
+        if outcome is None:
+            return self.expire()
         index, value, error, seconds = outcome
         job = self.running.pop(index, None)
         if job is None:  # it answered after its deadline: its TimeoutError is already out
-            return None
+            return []
         with job.lock:
             connection, job.connection = job.connection, None
         if connection is not None:
             self.finished.append(connection)
         self.start_more()
-        return PollResult(job.server, value, error, seconds)
+        return [PollResult(job.server, value, error, seconds)]
 
     def close_finished(self) -> None:
         """Close the connections of the routers that answered (call it when no result waits)."""
@@ -277,8 +281,9 @@ def poll(
     ``max_workers`` routers are read at once (default: all of them, up to
     256).  ``connect(name)`` opens a router (default: MibServer, which only
     makes a binding); it runs in the polling thread, so it must not wait for
-    the router.  Bad arguments raise before any router is reached.  Leaving
-    the loop early gives up the routers still in flight.
+    the router, and what it returns is closed exactly once, from there too.
+    Bad arguments raise before any router is reached.  Leaving the loop
+    early gives up the routers still in flight.
     """
     names, workers = _checked(servers, timeout, max_workers)
     outcomes: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
@@ -290,6 +295,7 @@ def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Iterator[PollResu
     try:
         run.start_more()
         while run.pending:
+            outcome: _Outcome | None
             try:
                 outcome = outcomes.get_nowait()
             except queue.Empty:
@@ -297,11 +303,8 @@ def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Iterator[PollResu
                 try:
                     outcome = outcomes.get(timeout=run.wait_seconds())
                 except queue.Empty:
-                    yield from run.expire()
-                    continue
-            done = run.complete(outcome)
-            if done is not None:
-                yield done
+                    outcome = None  # a deadline has passed
+            yield from run.results(outcome)
     finally:
         run.cancel()
         run.close_finished()
@@ -338,6 +341,7 @@ async def _apoll(names: list[str], read: Callable[[Any], Any], connect: Connect,
     try:
         run.start_more()
         while run.pending:
+            outcome: _Outcome | None
             try:
                 outcome = outcomes.get_nowait()
             except asyncio.QueueEmpty:
@@ -345,12 +349,9 @@ async def _apoll(names: list[str], read: Callable[[Any], Any], connect: Connect,
                 try:
                     outcome = await asyncio.wait_for(outcomes.get(), run.wait_seconds())
                 except asyncio.TimeoutError:
-                    for result in run.expire():
-                        yield result
-                    continue
-            done = run.complete(outcome)
-            if done is not None:
-                yield done
+                    outcome = None  # a deadline has passed
+            for result in run.results(outcome):
+                yield result
     finally:
         run.cancel()
         run.close_finished()

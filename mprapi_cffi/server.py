@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 import weakref
 from ipaddress import IPv4Address
 from collections.abc import Callable, Iterator
@@ -21,7 +20,6 @@ from .constants import (
     ERROR_NO_MORE_ITEMS,
     IF_ROW,
     IP6_STATS,
-    IP_NETTABLE,
     IPRTRMGR_PID,
     PID_IP,
     ROUTE_LONGER,
@@ -31,6 +29,9 @@ from .constants import (
     UDP6_STATS,
 )
 from .errors import MprError
+from .mib.interfaces import admin_status_write
+from .mib.ip import arp_delete_query, arp_write
+from .mib.multicast import ROWSTATUS_CREATEANDGO, ROWSTATUS_DESTROY, boundary_write, mcast_if_write
 from .mib import (
     STRUCTS,
     route_write,
@@ -46,14 +47,12 @@ from .mib import (
     IpForwardRow,
     IpNetRow,
     IpStats,
-    McastBoundary,
     McastGlobal,
     McastIfEntry,
     McastMfe,
     McastMfeStats,
     McastMfeStatsEx,
     MibStruct,
-    NetType,
     ProxyArp,
     RouteState,
     TcpRow,
@@ -64,14 +63,9 @@ from .mib import (
 
 _R = TypeVar("_R")
 
-_BROADCAST = IPv4Address("255.255.255.255")
-_PHYS_LEN = struct.Struct("<I")
 FORWARDING = 1  # MIB_IP_FORWARDING
 NOT_FORWARDING = 2  # MIB_IP_NOT_FORWARDING
 UNCHANGED = 0xFFFFFFFF  # MIB_USE_CURRENT_FORWARDING / MIB_USE_CURRENT_TTL
-ROWSTATUS_CREATEANDGO = 4  # MIB_IPMCAST_BOUNDARY's dwStatus (MS-RRASM 2.2.1.2.37)
-ROWSTATUS_DESTROY = 6
-_SCOPED_OCTET = 239  # 2.2.1.2.37: "Scoped addresses MUST come from the range 239.*.*.*"
 _T = TypeVar("_T", bound=MibStruct)
 
 # Any object with the buffer protocol: bytes, bytearray, memoryview, array...
@@ -88,81 +82,6 @@ def _check_type(value: object, expected: type[_T]) -> _T:
     if not isinstance(value, expected):
         raise TypeError(f"expected a {expected.__name__}, got {type(value).__name__}")
     return value
-
-
-def _check_if_index(value: object) -> int:
-    """An interface index a user passed: an int in 1..0xFFFFFFFF (0 is NET_IFINDEX_UNSPECIFIED)."""
-    if isinstance(value, bool):
-        raise TypeError("if_index: expected an int, got bool")
-    index = _fields.check_uint("if_index", value)
-    if index == 0:
-        raise ValueError("if_index: 0 names no interface")
-    return index
-
-
-def _check_host(name: str, value: object) -> IPv4Address:
-    """An address an ARP entry can hold: one host, not 0.0.0.0, broadcast or multicast."""
-    address = _address(name, value)
-    if address.is_unspecified or address.is_multicast or address == _BROADCAST:
-        raise ValueError(f"{name}: {address} is not a host address")
-    return address
-
-
-def arp_write(row: object) -> IpNetRow:
-    """``row`` checked as CreateIpNetEntry and SetIpNetEntry check a MIB_IPNETROW."""
-    row = _check_type(row, IpNetRow)
-    _check_if_index(row.index)
-    _check_host("addr", row.addr)
-    (phys_len,) = _PHYS_LEN.unpack_from(row.to_bytes(), 4)  # the wire's dwPhysAddrLen, not the clamped view
-    if not 1 <= phys_len <= 8:
-        raise ValueError(f"phys_addr: {phys_len} bytes; an ARP entry holds 1 to 8")
-    if not isinstance(row.type, NetType):
-        raise ValueError(f"type: {row.type} is not an ARP entry type ({', '.join(t.name for t in NetType)})")
-    return row
-
-
-def arp_delete_query(if_index: object, addr: object) -> bytes:
-    """The MIB_OPAQUE_QUERY deleting an ARP entry (MS-RRASM 3.1.4.28): {IP_NETTABLE, if index, addr}."""
-    return _wire.query(IP_NETTABLE, _check_if_index(if_index), _check_host("addr", addr))
-
-
-def admin_status_write(if_index: object, status: object) -> IfRow:
-    """The MIB_IFROW a Set of an interface's admin status carries: dwIndex and dwAdminStatus, the rest 0."""
-    index = _check_if_index(if_index)
-    if isinstance(status, bool) or not isinstance(status, int):
-        raise TypeError(f"status must be an IfAdminStatus, not {type(status).__name__}")
-    if status not in (IfAdminStatus.UP, IfAdminStatus.DOWN):  # MS-RRASM 3.1.4.29: up or down only
-        raise ValueError(f"status must be IfAdminStatus.UP or IfAdminStatus.DOWN, not {status!r}")
-    values: dict[str, Any] = dict.fromkeys(IfRow._fields, 0)
-    values.update(name="", phys_addr=b"", descr="", index=index, admin_status=IfAdminStatus(status))
-    return IfRow(**values)
-
-
-def mcast_if_write(entry: object) -> McastIfEntry:
-    """``entry`` checked as MS-RRASM 3.1.4.29 bounds an MCAST_IF_ENTRY Set."""
-    entry = _check_type(entry, McastIfEntry)
-    if entry.ttl > 255:
-        raise ValueError(f"ttl: {entry.ttl}; MS-RRASM 3.1.4.29: \"dwTtl MUST be set to less than or equal to 255\"")
-    if entry.rate_limit == 0:
-        raise ValueError("rate_limit: 0; MS-RRASM 3.1.4.29: \"dwRateLimit MUST NOT be set to 0\"")
-    return entry
-
-
-def boundary_write(if_index: object, group: object, mask: object, status: int) -> McastBoundary:
-    """The MIB_IPMCAST_BOUNDARY an MCAST_BOUNDARY Set carries, its input checked first.
-
-    The range group/mask must lie in 239.0.0.0/8 (2.2.1.2.37): the group in it,
-    the mask's first octet 255.  Neither MS-RRASM nor the MIB asks for a
-    contiguous mask, so none is required.
-    """
-    index = _check_if_index(if_index)
-    group_address = _address("group", group)
-    group_mask = _address("mask", mask)
-    if int(group_address) >> 24 != _SCOPED_OCTET:
-        raise ValueError(f"group: {group_address} is not in 239.0.0.0/8, where MS-RRASM puts scoped addresses")
-    if int(group_mask) >> 24 != 0xFF:
-        raise ValueError(f"mask: {group_mask} lets the range leave 239.0.0.0/8 (its first octet must be 255)")
-    return McastBoundary(if_index=index, group_address=group_address, group_mask=group_mask, status=status)
 
 
 def _check_server(server: object) -> None:

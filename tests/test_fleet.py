@@ -166,6 +166,8 @@ def test_a_router_that_does_not_answer_gives_timeout_error_at_its_deadline() -> 
     finally:
         fleet.release.set()
     fleet.wait_finished(2)
+    time.sleep(0.1)
+    assert [r.closes for r in fleet.routers.values()] == [1, 1]  # the late answer closes nothing again
 
 
 def test_the_deadline_counts_from_when_each_router_starts() -> None:
@@ -196,6 +198,8 @@ def test_leaving_the_loop_early_gives_up_the_routers_in_flight() -> None:
     finally:
         fleet.release.set()
     fleet.wait_idle()  # a router given up before its read began is never read
+    time.sleep(0.1)
+    assert sorted(fleet.closed) == ["fast", "h1", "h2"]  # each once, however its read ended
 
 
 def test_no_routers_no_results() -> None:
@@ -306,3 +310,31 @@ def test_the_interpreter_exits_while_a_read_still_hangs() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["closed", "TimeoutError", "leaving"]
     assert time.monotonic() - start < 30
+
+
+def test_poll_threads_retire_when_idle_and_a_blocked_one_does_not_hold_up_the_next_job() -> None:
+    from mprapi_cffi.fleet import _Workers
+
+    def pool_threads() -> int:
+        return sum(thread.name == "mprapi-poll" for thread in threading.enumerate())
+
+    baseline = pool_threads()
+    workers = _Workers(idle_seconds=0.2)
+    blocked, ran = threading.Event(), threading.Event()
+    workers.submit(blocked.wait)
+    workers.submit(ran.set)  # the first thread is blocked: this job gets a thread of its own
+    assert ran.wait(5)
+    for _ in range(20):  # jobs in a row reuse an idle thread rather than start one each
+        done = threading.Event()
+        workers.submit(done.set)
+        assert done.wait(5)
+        time.sleep(0.01)  # for the thread to count itself idle again
+    assert pool_threads() <= baseline + 2
+    blocked.set()
+    deadline = time.monotonic() + 5
+    while pool_threads() > baseline:  # idle for 0.2 s: every thread of this pool has gone
+        assert time.monotonic() < deadline, f"{pool_threads() - baseline} idle threads still there"
+        time.sleep(0.02)
+    done = threading.Event()
+    workers.submit(done.set)  # and a job after that still runs
+    assert done.wait(5)

@@ -22,19 +22,12 @@ import mprapi_cffi as mpr
 from mprapi_cffi.errors import MprError
 
 from standin import SERVER_RULES_MAX, Router
+from test_binding import wait_for
 
 ROUTER_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "router")
 
 # A code a real router gives for a server that has no RPC endpoint (EPT_S_NOT_REGISTERED).
 NOT_REGISTERED = 1753
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.005)
 
 
 def timed(call: Callable[[], object]) -> float:

@@ -18,7 +18,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MprError
-from ..fleet import _workers
 from ..server import MibServer
 from .deadlines import _deadlines, _Scrape
 from .metrics import RouterReading, read_router, render_scrape
@@ -123,8 +122,8 @@ class Exporter:
 
         The target is checked (TargetError).  A router error, a malformed
         reply or a timeout is logged once, on this logger.  The read runs in
-        one of poll()'s daemon threads, so that this returns by the deadline
-        even while a call hangs (serve_scrape reads in the calling thread).
+        a daemon thread of its own, so that this returns by the deadline even
+        while a call hangs (serve_scrape reads in the calling thread).
         """
         self.check_target(target)
         answered = threading.Event()
@@ -134,7 +133,7 @@ class Exporter:
             bodies.append(body)
             answered.set()
 
-        _workers.submit(functools.partial(self._serve_logged, target, deadline, answer))
+        threading.Thread(target=self._serve_logged, args=(target, deadline, answer), daemon=True).start()
         answered.wait()  # serve_scrape answers by the deadline, from its deadline thread if need be
         return bodies[0]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 
-from .._fields import Bool, Dword, Enumerated, IfDescr, IfName, PhysAddr
+from typing import Any
+
+from .._fields import Bool, Dword, Enumerated, IfDescr, IfName, PhysAddr, check_if_index
 from .._wire import MibStruct, field
 from ..constants import IF_NUMBER, IF_ROW, IF_STATUS, IF_TABLE
 
@@ -85,3 +87,15 @@ class IfStatus(MibStruct, sdk="MIB_IFSTATUS", size=20, var_id=IF_STATUS, key=("i
     oper_status: Dword = field("dwOperationalStatus", "operational status (the router manager's own values)")
     mhbeat_active: Bool = field("bMHbeatActive", "multicast heartbeat detection is on")
     mhbeat_alive: Bool = field("bMHbeatAlive", "the heartbeat was heard in time")
+
+
+def admin_status_write(if_index: object, status: object) -> IfRow:
+    """The MIB_IFROW a Set of an interface's admin status carries: dwIndex and dwAdminStatus, the rest 0."""
+    index = check_if_index("if_index", if_index)
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(f"status must be an IfAdminStatus, not {type(status).__name__}")
+    if status not in (IfAdminStatus.UP, IfAdminStatus.DOWN):  # MS-RRASM 3.1.4.29: up or down only
+        raise ValueError(f"status must be IfAdminStatus.UP or IfAdminStatus.DOWN, not {status!r}")
+    values: dict[str, Any] = dict.fromkeys(IfRow._fields, 0)
+    values.update(name="", phys_addr=b"", descr="", index=index, admin_status=IfAdminStatus(status))
+    return IfRow(**values)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+import struct
 
-from .._fields import Address, Dword, Enumerated, Nested, PhysAddr, WordFlags
-from .._wire import MibStruct, field
+from .._fields import Address, Dword, Enumerated, Nested, PhysAddr, WordFlags, check_host, check_if_index
+from .._wire import MibStruct, field, query
 from ..constants import ICMP_STATS, IP_ADDRROW, IP_ADDRTABLE, IP_NETROW, IP_NETTABLE, IP_STATS, PROXY_ARP
 
 __all__ = ["AddrType", "IcmpCounters", "IcmpStats", "IpAddrRow", "IpNetRow", "IpStats", "NetType", "ProxyArp"]
+
+_PHYS_LEN = struct.Struct("<I")
 
 
 class AddrType(enum.IntFlag):
@@ -112,3 +115,22 @@ class ProxyArp(MibStruct, sdk="MIB_PROXYARP", size=12, var_id=PROXY_ARP, table_i
     address: Address = field("dwAddress", "the address answered for")
     mask: Address = field("dwMask", "its mask")
     if_index: Dword = field("dwIfIndex", "the interface it is answered on")
+
+
+def arp_write(row: object) -> IpNetRow:
+    """``row`` checked as CreateIpNetEntry and SetIpNetEntry check a MIB_IPNETROW."""
+    if not isinstance(row, IpNetRow):
+        raise TypeError(f"expected a IpNetRow, got {type(row).__name__}")
+    check_if_index("if_index", row.index)
+    check_host("addr", row.addr)
+    (phys_len,) = _PHYS_LEN.unpack_from(row.to_bytes(), 4)  # the wire's dwPhysAddrLen, not the clamped view
+    if not 1 <= phys_len <= 8:
+        raise ValueError(f"phys_addr: {phys_len} bytes; an ARP entry holds 1 to 8")
+    if not isinstance(row.type, NetType):
+        raise ValueError(f"type: {row.type} is not an ARP entry type ({', '.join(t.name for t in NetType)})")
+    return row
+
+
+def arp_delete_query(if_index: object, addr: object) -> bytes:
+    """The MIB_OPAQUE_QUERY deleting an ARP entry (MS-RRASM 3.1.4.28): {IP_NETTABLE, if index, addr}."""
+    return query(IP_NETTABLE, check_if_index("if_index", if_index), check_host("addr", addr))

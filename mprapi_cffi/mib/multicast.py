@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .._fields import Address, Bool, Dword, ScopeName, Trailing
+from ipaddress import IPv4Address
+
+from .._fields import Address, Bool, Dword, ScopeName, Trailing, check_address, check_if_index
 from .._wire import MibStruct, field
 from ..constants import (
     MCAST_BOUNDARY, MCAST_GLOBAL, MCAST_IF_ENTRY, MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX, MCAST_SCOPE,
@@ -19,6 +21,10 @@ __all__ = [
     "McastOifStats",
     "McastScope",
 ]
+
+ROWSTATUS_CREATEANDGO = 4  # MIB_IPMCAST_BOUNDARY's dwStatus (MS-RRASM 2.2.1.2.37)
+ROWSTATUS_DESTROY = 6
+_SCOPED_OCTET = 239  # 2.2.1.2.37: "Scoped addresses MUST come from the range 239.*.*.*"
 
 
 class McastGlobal(MibStruct, sdk="MIB_IPMCAST_GLOBAL", size=4, var_id=MCAST_GLOBAL):
@@ -164,3 +170,31 @@ class McastMfeStatsEx(MibStruct, sdk="MIB_IPMCAST_MFE_STATS_EX", size=84, var_id
     out_stats: Trailing[McastOifStats] = field("rgmiosOutStats", "per outgoing interface", count="num_out_if")
 
 
+
+
+def mcast_if_write(entry: object) -> McastIfEntry:
+    """``entry`` checked as MS-RRASM 3.1.4.29 bounds an MCAST_IF_ENTRY Set."""
+    if not isinstance(entry, McastIfEntry):
+        raise TypeError(f"expected a McastIfEntry, got {type(entry).__name__}")
+    if entry.ttl > 255:
+        raise ValueError(f"ttl: {entry.ttl}; MS-RRASM 3.1.4.29: \"dwTtl MUST be set to less than or equal to 255\"")
+    if entry.rate_limit == 0:
+        raise ValueError("rate_limit: 0; MS-RRASM 3.1.4.29: \"dwRateLimit MUST NOT be set to 0\"")
+    return entry
+
+
+def boundary_write(if_index: object, group: object, mask: object, status: int) -> McastBoundary:
+    """The MIB_IPMCAST_BOUNDARY an MCAST_BOUNDARY Set carries, its input checked first.
+
+    The range group/mask must lie in 239.0.0.0/8 (2.2.1.2.37): the group in it,
+    the mask's first octet 255.  Neither MS-RRASM nor the MIB asks for a
+    contiguous mask, so none is required.
+    """
+    index = check_if_index("if_index", if_index)
+    group_address = IPv4Address(check_address("group", group))
+    group_mask = IPv4Address(check_address("mask", mask))
+    if int(group_address) >> 24 != _SCOPED_OCTET:
+        raise ValueError(f"group: {group_address} is not in 239.0.0.0/8, where MS-RRASM puts scoped addresses")
+    if int(group_mask) >> 24 != 0xFF:
+        raise ValueError(f"mask: {group_mask} lets the range leave 239.0.0.0/8 (its first octet must be 255)")
+    return McastBoundary(if_index=index, group_address=group_address, group_mask=group_mask, status=status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import enum
 from collections.abc import Callable, Iterable
-from ipaddress import AddressValueError, IPv4Address
+from ipaddress import AddressValueError, IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -158,6 +158,30 @@ class Address(Field[IPv4Address, AddressLike]):
         return Codec("4s", 1, IPv4Address, lambda name, value: (check_address(name, value),), True)
 
 
+Address6Like = IPv6Address | str | int
+"""What a constructor accepts for an IPv6 address: an ``IPv6Address``, its text, or its ``int``."""
+
+
+def check_address6(name: str, value: object) -> bytes:
+    """The wire form (16 bytes, an IN6_ADDR) of an IPv6 address a user passed."""
+    if isinstance(value, IPv6Address):
+        return value.packed
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        try:
+            return IPv6Address(value).packed
+        except AddressValueError as exc:
+            raise AddressValueError(f"{name}: {exc}") from exc
+    raise TypeError(f"{name}: expected an IPv6Address, str or int, got {type(value).__name__}")
+
+
+class Address6(Field[IPv6Address, Address6Like]):
+    """An IN6_ADDR (16 bytes, network order): ``ipaddress.IPv6Address``."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("16s", 1, IPv6Address, lambda name, value: (check_address6(name, value),), True)
+
+
 def _port(wire: bytes) -> int:
     return (wire[0] << 8) | wire[1]
 
@@ -253,6 +277,35 @@ class Bool(Field[bool, bool]):
     def codec(cls, *args: Any) -> Codec:
         # Not exact: 1 and 2 both read as True.
         return Codec("I", 1, bool, _bool_encode, False)
+
+
+_TRUTH_VALUES = {1: True, 2: False}
+
+
+def _truth_encode(name: str, value: object) -> tuple[int]:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: expected a bool, got {type(value).__name__}")
+    return (1 if value else 2,)
+
+
+class TruthValue(Field[bool, bool]):
+    """A DWORD that is 1 for true and 2 for false (SNMP's TruthValue, MIB_IPMCAST_GLOBAL's dwEnable).
+
+    Any other value the router sends is not a truth value: reading the field
+    raises ValueError naming it (and the instance's repr and comparisons with
+    it), rather than guessing.
+    """
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("I", 1, _truth_view, _truth_encode, True)
+
+
+def _truth_view(value: int) -> bool:
+    try:
+        return _TRUTH_VALUES[value]
+    except KeyError:
+        raise ValueError(f"{value} is not a truth value (1: true, 2: false)") from None
 
 
 def _descr_view(length: int, data: bytes) -> str:

@@ -45,6 +45,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsIndex, TypeVar, overload
 
 from ._fields import Codec, Field, check_uint
+from .constants import PID_IP
 
 if TYPE_CHECKING:
     from typing_extensions import Self, dataclass_transform
@@ -134,6 +135,9 @@ class _MibStructType(type):
         write_id: int | None = None,
         delete_id: int | None = None,
         delete_key: tuple[str, ...] = (),
+        pid: int = PID_IP,
+        index_tail: tuple[int, ...] = (),
+        reply_table: bool = False,
         **kwargs: Any,
     ) -> _MibStructType:
         namespace.setdefault("__slots__", ())
@@ -186,6 +190,9 @@ class _MibStructType(type):
             _write_id=write_id,
             _delete_id=delete_id,
             _delete_key=tuple(delete_key),
+            _pid=pid,
+            _index_tail=b"".join(_U32.pack(v) for v in index_tail),
+            _reply_table=reply_table,
             _trailing=trailing,
             _views=tuple(c.view or _same for c in field_codecs) if all(c.width == 1 for c in field_codecs) else None,
             _getters=tuple(_accessor(s, c.width, c.view) for s, c in zip(starts, field_codecs)),
@@ -246,6 +253,9 @@ class MibStruct(metaclass=_MibStructType):
     _write_id: ClassVar[int | None] = None  # the dwId a Create or Set of one carries, if not var_id
     _delete_id: ClassVar[int | None] = None  # the dwVarId a Delete naming one carries, if not var_id
     _delete_key: ClassVar[tuple[str, ...]] = ()  # the fields a Delete names it by, if not the key
+    _pid: ClassVar[int] = PID_IP  # the transport whose variable it is (PID_IPV6 for IPv6 routes)
+    _index_tail: ClassVar[bytes] = b""  # index DWORDs MS-RRASM fixes after the key (an MFE's source mask)
+    _reply_table: ClassVar[bool] = False  # Get, GetFirst and GetNext of its variable answer a table of them
     _trailing: ClassVar[tuple[int, Any] | None] = None  # (the count field's index, the element type)
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
     _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
@@ -290,6 +300,18 @@ class MibStruct(metaclass=_MibStructType):
             return _decode_sized_table(cls, reply)
         rows = table_rows(reply, cls.layout.size, cls._sdk)
         return list(map(cls._from_wire, cls.layout.iter_unpack(rows)))
+
+    @classmethod
+    def decode_rows(cls, reply: bytes) -> list[Self]:
+        """The rows one Get, GetFirst or GetNext reply of its row variable holds.
+
+        One row, or, for a variable whose reply MS-RRASM gives as a table (the
+        MFEs), the table's rows: none where the reply data is NULL (2.2.1.2.52:
+        an MFE that is not found).
+        """
+        if not cls._reply_table:
+            return [cls.decode(reply)]
+        return cls.decode_table(reply) if reply else []
 
     def to_bytes(self) -> bytes:
         """The structure as the SDK lays it out (what a write sends after MIB_OPAQUE_INFO's header)."""
@@ -467,6 +489,76 @@ def _decode_sized_table(cls: type[_N], reply: bytes) -> list[_N]:
     return rows
 
 
+class SizedForm(NamedTuple):
+    """One way a table of rows with trailing arrays can be laid out (MFEs: the SDK's, or MS-RRASM's on x64).
+
+    ``row`` is the row type whose fixed part starts each row; its array starts
+    ``start`` bytes into the row (past any alignment padding); each element is
+    ``element`` bytes, which ``convert`` turns into the values of the row's
+    element type (None: they are its values as they are).
+    """
+
+    row: Any  # type[MibStruct]
+    start: int
+    element: struct.Struct
+    convert: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+
+
+def _form_rows(form: SizedForm, reply: bytes) -> tuple[list[Any], int]:
+    """The rows of a table reply read in ``form``, and where they end; ValueError if they do not fit."""
+    cls = form.row
+    assert cls._trailing is not None
+    count_index, element = cls._trailing
+    need(reply, ROWS, f"the {cls._sdk} table header and its dwNumEntries")
+    (claimed,) = _U32.unpack_from(reply, HEADER)
+    rows = []
+    offset = ROWS
+    for held in range(claimed):
+        if len(reply) - offset < form.start:
+            raise ValueError(f"malformed {cls._sdk} table reply: reply holds {held} rows but claims {claimed}")
+        fixed = cls.layout.unpack_from(reply, offset)
+        count = fixed[count_index]
+        start = offset + form.start
+        fits = (len(reply) - start) // form.element.size
+        if count > fits:
+            raise ValueError(
+                f"malformed {cls._sdk}: {cls._fields[count_index]} claims {count} entries, the reply holds {fits}"
+            )
+        offset = start + count * form.element.size
+        values = form.element.iter_unpack(memoryview(reply)[start:offset])
+        if form.convert is not None:
+            values = map(form.convert, values)
+        rows.append(cls._from_wire((*fixed, tuple(map(element._from_wire, values)))))
+    return rows, offset
+
+
+def decode_sized_forms(reply: bytes, forms: Iterable[SizedForm]) -> list[Any]:
+    """A table of rows with trailing arrays whose layout only the reply's length tells.
+
+    Each form is tried; the one whose rows end exactly where the reply does is
+    the answer (several that give the same rows are one answer).  None, or
+    several that disagree, is a ValueError: a wrong decode is worse than none.
+    """
+    answers: list[list[Any]] = []
+    errors: list[str] = []
+    for form in forms:
+        try:
+            rows, end = _form_rows(form, reply)
+        except ValueError as error:
+            errors.append(str(error))
+            continue
+        if end != len(reply):
+            errors.append(f"{form.row._sdk} rows with {form.element.size}-byte entries end {len(reply) - end} "
+                          "bytes before the reply does")
+        elif not any(rows == other for other in answers):
+            answers.append(rows)
+    if len(answers) == 1:
+        return answers[0]
+    if answers:
+        raise ValueError("ambiguous MFE table reply: its length fits more than one layout, with different rows")
+    raise ValueError("malformed MFE table reply: no layout fits it (" + "; ".join(errors) + ")")
+
+
 # ------------------------------------------------------------- bounds checks
 
 
@@ -521,7 +613,20 @@ def next_query(struct_type: type[MibStruct], reply: bytes) -> bytes:
     need(reply, HEADER + struct_type.layout.size, f"a {struct_type._sdk}")
     parts = [_U32.pack(var_id)]
     parts.extend(bytes(reply[HEADER + offset : HEADER + offset + size]) for offset, size in struct_type._key_offsets)
+    parts.append(struct_type._index_tail)
     return b"".join(parts)
+
+
+def first_query(struct_type: type[MibStruct]) -> bytes:
+    """The GetFirst query of a walk: the row variable with an index of the size MS-RRASM gives, all zeros.
+
+    2.2.1.2.53 gives each row variable one index form for every method; GetFirst
+    does not look at the values, so zeros (and the fixed tail) fill it.
+    """
+    var_id = struct_type._var_id
+    if var_id is None or not struct_type._key_offsets:
+        raise ValueError(f"{struct_type.__name__} is not walked")
+    return _U32.pack(var_id) + bytes(sum(size for _, size in struct_type._key_offsets)) + struct_type._index_tail
 
 
 def _check_struct(row: object) -> MibStruct:
@@ -536,7 +641,8 @@ def key_query(row: MibStruct) -> bytes:
     if var_id is None or not row._key_offsets:
         raise ValueError(f"{type(row).__name__} has no key")
     data = row.to_bytes()
-    return _U32.pack(var_id) + b"".join(data[offset : offset + size] for offset, size in row._key_offsets)
+    key = b"".join(data[offset : offset + size] for offset, size in row._key_offsets)
+    return _U32.pack(var_id) + key + row._index_tail
 
 
 def delete_query(row: MibStruct) -> bytes:
@@ -570,6 +676,7 @@ def row_query(struct_type: type[MibStruct], **key: Any) -> bytes:
     for name in struct_type._key_fields:
         c = struct_type._codecs[struct_type._fields.index(name)]
         parts.append(struct.pack("<" + c.format, *c.encode(name, key[name])))
+    parts.append(struct_type._index_tail)
     return b"".join(parts)
 
 

@@ -42,7 +42,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address
 from typing import Any
 
 from . import __version__, _wire
@@ -52,11 +52,13 @@ from .mib import (
     AddrType,
     IfAdminStatus,
     IfStatus,
+    Ip6RouteEntry,
     IpForwardRow,
     IpNetRow,
     McastBoundary,
     McastIfEntry,
     NetType,
+    RouteInfo,
     RouteProto,
     RouteType,
     route_write,
@@ -216,8 +218,33 @@ def _stats_text(stats: dict[str, Any]) -> str:
     return "\n".join(sections)
 
 
+def _routes6_text(rows: Sequence[Any]) -> str:
+    return _columns(
+        ("Destination", "Next hop", "If", "Metric", "Protocol", "Type"),
+        (
+            (
+                f"{r.dest}/{r.prefix_length}",
+                str(r.next_hop),
+                str(r.if_index),
+                str(r.metric),
+                _name(r.proto),
+                _name(r.type),
+            )
+            for r in rows
+        ),
+        right=(2, 3),
+    )
+
+
+def _routes_any_text(rows: Sequence[Any]) -> str:
+    return _routes6_text(rows) if rows and isinstance(rows[0], Ip6RouteEntry) else _routes_text(rows)
+
+
 def _best_route_text(route: Any) -> str:
-    return _routes_text([route])
+    text = _routes_text([route])
+    if isinstance(route, RouteInfo):
+        text += f"preference {route.preference}, view set {route.view_set:#x}\n"
+    return text
 
 
 def _best_interface_text(answer: dict[str, Any]) -> str:
@@ -271,7 +298,7 @@ def _multicast_text(data: dict[str, Any]) -> str:
 
 def _json_value(value: Any) -> Any:
     """Row values for JSON: addresses as strings, bytes as aa-bb-.., enums as ints."""
-    if isinstance(value, IPv4Address):
+    if isinstance(value, (IPv4Address, IPv6Address)):
         return str(value)
     if isinstance(value, (bytes, bytearray)):
         return _mac(bytes(value))
@@ -333,10 +360,9 @@ def _add_address(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("address", type=_address_arg, metavar="ADDRESS", help="the destination")
 
 
-def _add_best_route_args(parser: argparse.ArgumentParser) -> None:
-    _add_address(parser)
-    parser.add_argument("--source", type=_address_arg, default=IPv4Address("0.0.0.0"), metavar="ADDRESS",
-                        help="the source address (default: any)")  # fmt: skip
+def _add_routes_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-6", dest="ipv6", action="store_true", default=False,
+                        help="the IPv6 route table (IP_FORWARDROW under PID_IPV6, walked)")  # fmt: skip
 
 
 _COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
@@ -348,13 +374,14 @@ _COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
         "the address table (MIB_IPADDRTABLE)", lambda s: s.ip_addr_table(), _addresses_text
     ),
     "routes": (
-        "the route table (MIB_IPFORWARDTABLE)", lambda s: s.ip_forward_table(), _routes_text
+        "the route table (MIB_IPFORWARDTABLE; -6: the IPv6 one)",
+        lambda s, a: s.ip6_forward_table() if a.ipv6 else s.ip_forward_table(), _routes_any_text,
     ),
     "arp": ("the ARP table (MIB_IPNETTABLE)", lambda s: s.ip_net_table(), _arp_text),
     "stats": ("IP, ICMP, TCP and UDP statistics, IPv4 and IPv6", _stats, _stats_text),
     "best-route": (
         "the route the router would use to reach ADDRESS (BEST_ROUTE)",
-        lambda s, a: s.best_route(a.address, a.source), _best_route_text,
+        lambda s, a: s.best_route(a.address), _best_route_text,
     ),
     "best-interface": (
         "the interface the router would send to ADDRESS through (BEST_IF)",
@@ -368,7 +395,8 @@ _COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
 }
 
 _ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
-    "best-route": _add_best_route_args,
+    "routes": _add_routes_args,
+    "best-route": _add_address,
     "best-interface": _add_address,
 }
 

@@ -10,6 +10,7 @@ from typing import Final
 
 PID_IP: Final = 0x21
 PID_IPX: Final = 0x2B
+PID_IPV6: Final = 0x57  # MS-RRASM 3.1.4.30; not in MinGW-w64's headers
 IPRTRMGR_PID: Final = 10000
 
 IF_NUMBER: Final = 0
@@ -53,6 +54,7 @@ UDP6_STATS: Final = 37
 TCP6_STATS: Final = 38
 
 # Win32 codes that end a walk or report a missing row (winerror.h).
+ERROR_INVALID_PARAMETER: Final = 87
 ERROR_NO_DATA: Final = 232
 ERROR_NO_MORE_ITEMS: Final = 259
 ERROR_INVALID_INDEX: Final = 1413
@@ -68,8 +70,8 @@ __all__ = [
     "MCAST_BOUNDARY", "MCAST_SCOPE", "DEST_MATCHING", "DEST_LONGER",
     "DEST_SHORTER", "ROUTE_MATCHING", "ROUTE_LONGER", "ROUTE_SHORTER",
     "ROUTE_STATE", "MCAST_MFE_STATS_EX", "IP6_STATS", "UDP6_STATS", "TCP6_STATS",
-    "ERROR_NO_DATA", "ERROR_NO_MORE_ITEMS", "ERROR_INVALID_INDEX",
+    "ERROR_INVALID_PARAMETER", "ERROR_NO_DATA", "ERROR_NO_MORE_ITEMS", "ERROR_INVALID_INDEX", "PID_IPV6",
 ]
 
 #: The constants the cdef also declares; the Windows lane compares their values.
-SDK_CONSTANTS: Final = tuple(name for name in __all__ if not name.startswith("ERROR_"))
+SDK_CONSTANTS: Final = tuple(name for name in __all__ if not name.startswith("ERROR_") and name != "PID_IPV6")

@@ -11,6 +11,10 @@ from . import _calls, _ext, _fields, _wire
 from ._fields import AddressLike
 from ._handle import HandleObject, OwnedHandle
 from .constants import (
+    ERROR_INVALID_INDEX,
+    ERROR_INVALID_PARAMETER,
+    IP_NETTABLE,
+    PID_IPV6,
     BEST_IF,
     BEST_ROUTE,
     DEST_LONGER,
@@ -32,8 +36,12 @@ from .errors import MprError
 from .mib.interfaces import admin_status_write
 from .mib.ip import arp_delete_query, arp_write
 from .mib.multicast import ROWSTATUS_CREATEANDGO, ROWSTATUS_DESTROY, boundary_write, mcast_if_write
+from .mib.routes import ANY_PROTO, VIEW_ANY, best_route_reply
 from .mib import (
+    IPV6_STRUCTS,
     STRUCTS,
+    Ip6RouteEntry,
+    RouteInfo,
     route_write,
     BestIf,
     IcmpStats,
@@ -221,9 +229,32 @@ class MibServer(HandleObject):
         """The IPv4 route table (MIB_IPFORWARDTABLE)."""
         return self._read_table(IpForwardRow)
 
-    def ip_net_table(self) -> list[IpNetRow]:
-        """The ARP table (MIB_IPNETTABLE)."""
-        return self._read_table(IpNetRow)
+    def ip_net_table(self, if_index: int | None = None) -> list[IpNetRow]:
+        """The ARP table (MIB_IPNETTABLE): of one interface, or of every interface.
+
+        MS-RRASM 2.2.1.2.53 gives IP_NETTABLE an index of one DWORD, the
+        interface (or two, an interface and an address), never none.  So the
+        whole table is the interface table's read, then one read per interface
+        (an interface that goes away in between, 1413, has no entries).
+        """
+        if if_index is not None:
+            return self._net_table_of(_fields.check_if_index("if_index", if_index))
+        rows: list[IpNetRow] = []
+        for interface in self.if_table():
+            try:
+                rows.extend(self._net_table_of(interface.index))
+            except MprError as error:
+                if error.winerror != ERROR_INVALID_INDEX:
+                    raise
+        return rows
+
+    def _net_table_of(self, if_index: int) -> list[IpNetRow]:
+        try:
+            return IpNetRow.decode_table(self.get(PID_IP, IPRTRMGR_PID, _wire.query(IP_NETTABLE, if_index)))
+        except MprError as error:
+            if error.winerror == ERROR_NO_DATA:
+                return []
+            raise
 
     def tcp_table(self) -> list[TcpRow]:
         """The TCP connection table (MIB_TCPTABLE)."""
@@ -291,13 +322,29 @@ class MibServer(HandleObject):
         """The index of the interface the router would send to ``dest`` through (BEST_IF)."""
         return self._get_as(BestIf, BEST_IF, _address("dest", dest)).if_index
 
-    def best_route(self, dest: AddressLike, source: AddressLike = "0.0.0.0") -> IpForwardRow:
-        """The route the router itself would pick to reach ``dest`` from ``source`` (BEST_ROUTE)."""
-        return self._get_as(IpForwardRow, BEST_ROUTE, _address("dest", dest), _address("source", source))
+    def best_route(self, dest: AddressLike) -> RouteInfo | IpForwardRow:
+        """The route the router itself would pick to reach ``dest`` (BEST_ROUTE).
+
+        Sent as MS-RRASM 2.2.1.2.53 gives it: {BEST_ROUTE, dest, 0}
+        ("rgdwVarIndex[1] MUST be set to 0").  The reply is read by its length:
+        72 bytes are the INTERFACE_ROUTE_INFO 2.2.1.2.52 gives (a RouteInfo,
+        preference and view set included); 56 bytes a MIB_IPFORWARDROW, as a
+        server that follows the SDK's GetBestRoute answers (an IpForwardRow).
+        Both have dest, mask, next_hop, if_index, type, proto, metric1..3;
+        RouteInfo.forward_row() gives the first as the second.
+        """
+        reply = self.get(PID_IP, IPRTRMGR_PID, _wire.query(BEST_ROUTE, _address("dest", dest), 0))
+        return best_route_reply(reply)
 
     def proxy_arp_table(self) -> list[ProxyArp]:
-        """The addresses the router answers ARP for (PROXY_ARP)."""
-        return self._read_table(ProxyArp)
+        """The addresses the router answers ARP for (PROXY_ARP): walk(ProxyArp).
+
+        MS-RRASM 2.2.1.2.52 gives PROXY_ARP's reply as one MIB_PROXYARP, so the
+        table is read row by row, each GetNext naming the last row by address,
+        mask and interface.  A reply that is a table (dwNumEntries, then rows:
+        4 + 12n bytes, not 12) is read whole and the walk goes on after it.
+        """
+        return list(self._walk(ProxyArp))
 
     def create_proxy_arp(self, entry: ProxyArp) -> None:
         """Answer ARP for ``entry``'s address and mask on its interface (Create, PROXY_ARP).
@@ -325,8 +372,11 @@ class MibServer(HandleObject):
         """Whether the router manager has set its routes into the stack (ROUTE_STATE)."""
         return self._read(RouteState)
 
-    def _dest_rows(self, var_id: int, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        query = _wire.query(var_id, _address("dest", dest), _address("mask", mask))
+    def _dest_rows(
+        self, var_id: int, dest: AddressLike, mask: AddressLike, view_set: int, proto: int
+    ) -> list[IpDestRow]:
+        query = _wire.query(var_id, _address("dest", dest), _address("mask", mask),
+                            _fields.check_uint("view_set", view_set), _fields.check_uint("proto", proto))
         try:
             return IpDestRow.decode_table(self.get(PID_IP, IPRTRMGR_PID, query))
         except MprError as error:
@@ -334,29 +384,77 @@ class MibServer(HandleObject):
                 return []
             raise
 
-    def dest_matching(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        """The best route of the destination dest/mask itself (DEST_MATCHING)."""
-        return self._dest_rows(DEST_MATCHING, dest, mask)
+    def dest_matching(
+        self, dest: AddressLike, mask: AddressLike, *, view_set: int = VIEW_ANY, proto: int = ANY_PROTO
+    ) -> list[IpDestRow]:
+        """The best route of the destination dest/mask itself (DEST_MATCHING).
 
-    def dest_longer(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        """The best route of each destination inside dest/mask (DEST_LONGER)."""
-        return self._dest_rows(DEST_LONGER, dest, mask)
+        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
+        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
+        0, the default: any view); ``proto``: the protocol that installed them
+        (a RouteProto; ANY_PROTO, 0, the default: any).
+        """
+        return self._dest_rows(DEST_MATCHING, dest, mask, view_set, proto)
 
-    def dest_shorter(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        """The best route of each destination that covers dest/mask (DEST_SHORTER)."""
-        return self._dest_rows(DEST_SHORTER, dest, mask)
+    def dest_longer(
+        self, dest: AddressLike, mask: AddressLike, *, view_set: int = VIEW_ANY, proto: int = ANY_PROTO
+    ) -> list[IpDestRow]:
+        """The best route of each destination inside dest/mask (DEST_LONGER).
 
-    def route_matching(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        """Every route to the destination dest/mask itself (ROUTE_MATCHING)."""
-        return self._dest_rows(ROUTE_MATCHING, dest, mask)
+        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
+        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
+        0, the default: any view); ``proto``: the protocol that installed them
+        (a RouteProto; ANY_PROTO, 0, the default: any).
+        """
+        return self._dest_rows(DEST_LONGER, dest, mask, view_set, proto)
 
-    def route_longer(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        """Every route to a destination inside dest/mask (ROUTE_LONGER)."""
-        return self._dest_rows(ROUTE_LONGER, dest, mask)
+    def dest_shorter(
+        self, dest: AddressLike, mask: AddressLike, *, view_set: int = VIEW_ANY, proto: int = ANY_PROTO
+    ) -> list[IpDestRow]:
+        """The best route of each destination that covers dest/mask (DEST_SHORTER).
 
-    def route_shorter(self, dest: AddressLike, mask: AddressLike) -> list[IpDestRow]:
-        """Every route to a destination that covers dest/mask (ROUTE_SHORTER)."""
-        return self._dest_rows(ROUTE_SHORTER, dest, mask)
+        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
+        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
+        0, the default: any view); ``proto``: the protocol that installed them
+        (a RouteProto; ANY_PROTO, 0, the default: any).
+        """
+        return self._dest_rows(DEST_SHORTER, dest, mask, view_set, proto)
+
+    def route_matching(
+        self, dest: AddressLike, mask: AddressLike, *, view_set: int = VIEW_ANY, proto: int = ANY_PROTO
+    ) -> list[IpDestRow]:
+        """Every route to the destination dest/mask itself (ROUTE_MATCHING).
+
+        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
+        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
+        0, the default: any view); ``proto``: the protocol that installed them
+        (a RouteProto; ANY_PROTO, 0, the default: any).
+        """
+        return self._dest_rows(ROUTE_MATCHING, dest, mask, view_set, proto)
+
+    def route_longer(
+        self, dest: AddressLike, mask: AddressLike, *, view_set: int = VIEW_ANY, proto: int = ANY_PROTO
+    ) -> list[IpDestRow]:
+        """Every route to a destination inside dest/mask (ROUTE_LONGER).
+
+        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
+        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
+        0, the default: any view); ``proto``: the protocol that installed them
+        (a RouteProto; ANY_PROTO, 0, the default: any).
+        """
+        return self._dest_rows(ROUTE_LONGER, dest, mask, view_set, proto)
+
+    def route_shorter(
+        self, dest: AddressLike, mask: AddressLike, *, view_set: int = VIEW_ANY, proto: int = ANY_PROTO
+    ) -> list[IpDestRow]:
+        """Every route to a destination that covers dest/mask (ROUTE_SHORTER).
+
+        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
+        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
+        0, the default: any view); ``proto``: the protocol that installed them
+        (a RouteProto; ANY_PROTO, 0, the default: any).
+        """
+        return self._dest_rows(ROUTE_SHORTER, dest, mask, view_set, proto)
 
     def mcast_global(self) -> McastGlobal:
         """Whether multicast forwarding is on (MCAST_GLOBAL)."""
@@ -394,28 +492,74 @@ class MibServer(HandleObject):
         self.set(PID_IP, IPRTRMGR_PID, _wire.opaque_info(boundary_write(if_index, group, mask, ROWSTATUS_DESTROY)))
 
     def mfe_table(self) -> list[McastMfe]:
-        """The multicast forwarding entries (MCAST_MFE), each with its outgoing interfaces."""
-        return self._read_table(McastMfe)
+        """The multicast forwarding entries (MCAST_MFE), each with its outgoing interfaces: walk(McastMfe)."""
+        return list(self._walk(McastMfe))
 
     def mfe_stats_table(self) -> list[McastMfeStats]:
-        """The forwarding entries' counters (MCAST_MFE_STATS)."""
-        return self._read_table(McastMfeStats)
+        """The forwarding entries' counters (MCAST_MFE_STATS): walk(McastMfeStats)."""
+        return list(self._walk(McastMfeStats))
 
-    def mfe_stats_ex_table(self) -> list[McastMfeStatsEx]:
-        """The forwarding entries' extended counters (MCAST_MFE_STATS_EX)."""
-        return self._read_table(McastMfeStatsEx)
+    def mfe_stats_ex_table(self) -> list[McastMfeStatsEx | McastMfeStats]:
+        """The forwarding entries' extended counters (MCAST_MFE_STATS_EX): walk(McastMfeStatsEx).
+
+        MS-RRASM 2.2.1.2.52 gives the reply as MIB_MFE_STATS_TABLE, whose rows
+        have MIB_IPMCAST_MFE_STATS's 64-byte fixed part: a server that answers so
+        gives McastMfeStats rows (no extended counters); one that answers with
+        the SDK's 84-byte MIB_IPMCAST_MFE_STATS_EX rows gives McastMfeStatsEx.
+        """
+        return list(self._walk(McastMfeStatsEx))
+
+    def mfe(self, group: AddressLike, source: AddressLike) -> McastMfe | None:
+        """The forwarding entry for (group, source), or None if the router has none (Get, MCAST_MFE)."""
+        return self._get_mfe(McastMfe, group, source)
+
+    def mfe_stats(self, group: AddressLike, source: AddressLike) -> McastMfeStats | None:
+        """The counters of the forwarding entry for (group, source), or None (Get, MCAST_MFE_STATS)."""
+        return self._get_mfe(McastMfeStats, group, source)
+
+    def _get_mfe(self, struct_type: type[_T], group: AddressLike, source: AddressLike) -> _T | None:
+        # 2.2.1.2.52: when the MFE is not found the reply data SHOULD be NULL, the call ERROR_SUCCESS.
+        reply = self.get(PID_IP, IPRTRMGR_PID, _wire.row_query(struct_type, group=group, source=source))
+        rows = struct_type.decode_rows(reply)
+        return rows[0] if rows else None
+
+    def ip6_forward_table(self) -> list[Ip6RouteEntry]:
+        """The IPv6 route table: IP_FORWARDROW walked under PID_IPV6 (MS-RRASM 3.1.4.30, 3.1.4.31).
+
+        Each row an INTERFACE_ROUTE_ENTRY (2.2.1.2.181), walked by its dwIndex.
+        MprError (902 or 87) from a router whose IPv6 router manager does not run.
+        """
+        return list(self._walk(Ip6RouteEntry))
+
+    def ip6_if_table(self) -> list[IfRow]:
+        """The IPv6 interface table: IF_TABLE under PID_IPV6 (MS-RRASM 3.1.4.30 lists it), MIB_IFTABLE."""
+        return IfRow.decode_table(self.get(PID_IPV6, IPRTRMGR_PID, _wire.table_query(IfRow)))
 
     def ip6_stats(self) -> IpStats:
-        """IPv6 statistics (IP6_STATS), in MIB_IPSTATS's layout."""
-        return self._get_as(IpStats, IP6_STATS)
+        """IPv6 statistics (IP6_STATS), in MIB_IPSTATS's layout.
+
+        MS-RRASM does not list IP6_STATS (2.2.1.2.52's ids end at 0x23): a server
+        that follows it refuses the query, MprError 87 saying so.
+        """
+        return self._unlisted_stats(IpStats, IP6_STATS, "IP6_STATS")
 
     def udp6_stats(self) -> UdpStats:
-        """UDP over IPv6 statistics (UDP6_STATS), in MIB_UDPSTATS's layout."""
-        return self._get_as(UdpStats, UDP6_STATS)
+        """UDP over IPv6 statistics (UDP6_STATS), in MIB_UDPSTATS's layout; not listed by MS-RRASM (ip6_stats)."""
+        return self._unlisted_stats(UdpStats, UDP6_STATS, "UDP6_STATS")
 
     def tcp6_stats(self) -> TcpStats:
-        """TCP over IPv6 statistics (TCP6_STATS), in MIB_TCPSTATS's layout."""
-        return self._get_as(TcpStats, TCP6_STATS)
+        """TCP over IPv6 statistics (TCP6_STATS), in MIB_TCPSTATS's layout; not listed by MS-RRASM (ip6_stats)."""
+        return self._unlisted_stats(TcpStats, TCP6_STATS, "TCP6_STATS")
+
+    def _unlisted_stats(self, struct_type: type[_T], var_id: int, name: str) -> _T:
+        try:
+            reply = self.get(PID_IP, IPRTRMGR_PID, _wire.query(var_id))
+        except MprError as error:
+            if error.winerror != ERROR_INVALID_PARAMETER:
+                raise
+            text = f"{error.strerror}: the router does not serve {name}, which MS-RRASM 2.2.1.2.52 does not list"
+            raise MprError(error.winerror, text, error.function) from error
+        return struct_type.decode(reply)
 
     @overload
     def walk(self, what: type[_T]) -> Iterator[_T]: ...
@@ -427,33 +571,38 @@ class MibServer(HandleObject):
 
         Walks every structure with a key: IfRow (IF_ROW), IpAddrRow (IP_ADDRROW),
         IpForwardRow (IP_FORWARDROW), IpNetRow (IP_NETROW), TcpRow, UdpRow,
-        IfStatus, ProxyArp, McastIfEntry, McastBoundary, McastScope and the
-        MFE structures: GetFirst, then GetNext with
-        the index of the row just read, until the router says there are no
-        more (232 or 259).  Each reply is decoded and freed before the next
+        IfStatus, ProxyArp, McastIfEntry, McastBoundary, McastScope, the
+        MFE structures and Ip6RouteEntry (under PID_IPV6): GetFirst, then
+        GetNext with the index of the last row read, each index of the size
+        MS-RRASM 2.2.1.2.53 gives, until the router says there are no more
+        (232 or 259, or, for an MFE, a reply with no data).  Each reply is decoded and freed before the next
         call.  A router that hands back a row it already gave ends the walk
         with ValueError instead of looping forever.
         """
-        return self._walk(_wire.walked_struct(what, STRUCTS))  # ValueError for anything else, before any call
+        # ValueError for anything else, before any call
+        return self._walk(_wire.walked_struct(what, STRUCTS + IPV6_STRUCTS))
 
     def _walk(self, struct_type: type[_T]) -> Iterator[_T]:
-        # GetFirst names the row variable with no index.
-        reply = self._walk_step(self.get_first, _wire.read_query(struct_type))
+        # Every query carries the index MS-RRASM 2.2.1.2.53 gives the variable; GetFirst's is zeros.
+        pid = struct_type._pid
+        reply = self._walk_step(self.get_first, pid, _wire.first_query(struct_type))
         seen: set[bytes] = set()
         while reply is not None:
-            row = struct_type.decode(reply)
-            query = _wire.next_query(struct_type, reply)
+            rows = struct_type.decode_rows(reply)
+            if not rows:  # an MFE variable's NULL reply: no (more) entries
+                return
+            query = _wire.key_query(rows[-1])  # GetNext: the index of the last row read
             if query in seen:
                 raise ValueError("the router's walk does not advance: it returned a row twice")
             seen.add(query)
-            yield row
-            reply = self._walk_step(self.get_next, query)
+            yield from rows
+            reply = self._walk_step(self.get_next, pid, query)
 
     @staticmethod
-    def _walk_step(get: Callable[[int, int, Buffer], bytes], query: bytes) -> bytes | None:
+    def _walk_step(get: Callable[[int, int, Buffer], bytes], pid: int, query: bytes) -> bytes | None:
         """The next reply of a walk, or None where the router says the table ends (232, 259)."""
         try:
-            return get(PID_IP, IPRTRMGR_PID, query)
+            return get(pid, IPRTRMGR_PID, query)
         except MprError as error:
             if error.winerror in (ERROR_NO_DATA, ERROR_NO_MORE_ITEMS):
                 return None

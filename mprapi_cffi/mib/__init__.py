@@ -16,13 +16,18 @@ from .multicast import (
     McastScope,
 )
 from .routes import (
+    ANY_PROTO,
     METRIC_UNUSED,
+    VIEW_ALL,
+    VIEW_ANY,
     VIEW_MULTICAST,
     VIEW_UNICAST,
     BestIf,
+    Ip6RouteEntry,
     IpDestRow,
     IpForwardNumber,
     IpForwardRow,
+    RouteInfo,
     RouteProto,
     RouteState,
     RouteType,
@@ -31,7 +36,10 @@ from .routes import (
 from .transport import TcpRow, TcpState, TcpStats, UdpRow, UdpStats
 
 __all__ = [
+    "ANY_PROTO",
     "METRIC_UNUSED",
+    "VIEW_ALL",
+    "VIEW_ANY",
     "VIEW_MULTICAST",
     "VIEW_UNICAST",
     "AddrType",
@@ -39,6 +47,7 @@ __all__ = [
     "BestIf",
     "IfNumber",
     "IfStatus",
+    "Ip6RouteEntry",
     "IpDestRow",
     "IpForwardNumber",
     "McastBoundary",
@@ -51,6 +60,7 @@ __all__ = [
     "McastOifStats",
     "McastScope",
     "ProxyArp",
+    "RouteInfo",
     "RouteState",
     "IcmpCounters",
     "IcmpStats",
@@ -82,4 +92,7 @@ STRUCTS: tuple[type[MibStruct], ...] = (
 )  # fmt: skip
 
 #: Structures that only appear inside others (or in replies of several variables).
-PARTS: tuple[type[MibStruct], ...] = (IcmpCounters, IpDestRow, McastOif, McastOifStats)
+PARTS: tuple[type[MibStruct], ...] = (IcmpCounters, IpDestRow, McastOif, McastOifStats, RouteInfo)
+
+#: Structures of the IPv6 transport (PID_IPV6).
+IPV6_STRUCTS: tuple[type[MibStruct], ...] = (Ip6RouteEntry,)

@@ -6,7 +6,7 @@ import enum
 import struct
 
 from .._fields import Address, Dword, Enumerated, Nested, PhysAddr, WordFlags, check_host, check_if_index
-from .._wire import MibStruct, field, query
+from .._wire import HEADER, MibStruct, field, query
 from ..constants import ICMP_STATS, IP_ADDRROW, IP_ADDRTABLE, IP_NETROW, IP_NETTABLE, IP_STATS, PROXY_ARP
 
 __all__ = ["AddrType", "IcmpCounters", "IcmpStats", "IpAddrRow", "IpNetRow", "IpStats", "NetType", "ProxyArp"]
@@ -115,6 +115,19 @@ class ProxyArp(MibStruct, sdk="MIB_PROXYARP", size=12, var_id=PROXY_ARP, table_i
     address: Address = field("dwAddress", "the address answered for")
     mask: Address = field("dwMask", "its mask")
     if_index: Dword = field("dwIfIndex", "the interface it is answered on")
+
+    @classmethod
+    def decode_rows(cls, reply: bytes) -> list[ProxyArp]:
+        """A PROXY_ARP reply, read by its length: one MIB_PROXYARP (12 bytes, MS-RRASM 2.2.1.2.52's
+        form), or a table (dwNumEntries and its rows, 4 + 12n bytes: the SDK's, as the table read gave).
+        """
+        payload = len(reply) - HEADER
+        if payload == cls.layout.size:
+            return [cls.decode(reply)]
+        if payload >= 4 and (payload - 4) % cls.layout.size == 0:
+            return cls.decode_table(reply)
+        raise ValueError(f"malformed PROXY_ARP reply: {max(payload, 0)} bytes of data, neither one MIB_PROXYARP "
+                         "(12) nor a table of them (4 + 12n)")
 
 
 def arp_write(row: object) -> IpNetRow:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import struct
 from ipaddress import IPv4Address
+from typing import Any
 
-from .._fields import Address, Bool, Dword, ScopeName, Trailing, check_address, check_if_index
-from .._wire import MibStruct, field
+from .._fields import Address, Dword, ScopeName, Trailing, TruthValue, check_address, check_if_index
+from .._wire import MibStruct, SizedForm, decode_sized_forms, field
 from ..constants import (
     MCAST_BOUNDARY, MCAST_GLOBAL, MCAST_IF_ENTRY, MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX, MCAST_SCOPE,
 )
@@ -28,9 +30,23 @@ _SCOPED_OCTET = 239  # 2.2.1.2.37: "Scoped addresses MUST come from the range 23
 
 
 class McastGlobal(MibStruct, sdk="MIB_IPMCAST_GLOBAL", size=4, var_id=MCAST_GLOBAL):
-    """Whether multicast forwarding is on: mirrors MIB_IPMCAST_GLOBAL."""
+    """Whether multicast forwarding is on: mirrors MIB_IPMCAST_GLOBAL.
 
-    enable: Bool = field("dwEnable", "multicast forwarding is enabled")
+    MS-RRASM 2.2.1.2.39: dwEnable "is set to 1 if IP multicast is enabled ...
+    and is set to 2 if IP multicast is not enabled" (not a BOOL).  A reply
+    with any other value is refused with ValueError when it is decoded.
+    """
+
+    enable: TruthValue = field("dwEnable", "multicast forwarding is enabled (1 on the wire; 2 is off)")
+
+    @classmethod
+    def decode(cls, reply: bytes) -> McastGlobal:
+        row = super().decode(reply)
+        (value,) = row._wire
+        if value not in (1, 2):
+            raise ValueError(f"malformed MIB_IPMCAST_GLOBAL: dwEnable is {value}; MS-RRASM 2.2.1.2.39 gives "
+                             "1 (enabled) or 2 (not enabled)")
+        return row
 
 
 class McastIfEntry(MibStruct, sdk="MIB_IPMCAST_IF_ENTRY", size=24, var_id=MCAST_IF_ENTRY, key=("if_index",)):
@@ -90,10 +106,14 @@ class McastOifStats(MibStruct, sdk="MIB_IPMCAST_OIF_STATS", size=28):
     out_discards: Dword = field("ulOutDiscards", "outgoing packets discarded")
 
 
-_MFE_KEY = ("group", "source", "src_mask")
+# MS-RRASM 2.2.1.2.53: an MFE variable's index is 3 DWORDs, {dwGroup, dwSource, dwSrcMask}, and
+# "rgdwVarIndex[2] MUST be 0xFFFFFFFF" (MCAST_MFE_STATS_EX: "not used"; the same value is sent).
+# 2.2.1.2.52: the reply is a table (MIB_MFE_TABLE, MIB_MFE_STATS_TABLE) for Get, GetFirst and GetNext.
+_MFE_KEY = ("group", "source")
+_MFE_INDEX = {"key": _MFE_KEY, "index_tail": (0xFFFFFFFF,), "reply_table": True}
 
 
-class McastMfe(MibStruct, sdk="MIB_IPMCAST_MFE", size=60, var_id=MCAST_MFE, table_id=MCAST_MFE, key=_MFE_KEY):
+class McastMfe(MibStruct, sdk="MIB_IPMCAST_MFE", size=60, var_id=MCAST_MFE, table_id=MCAST_MFE, **_MFE_INDEX):
     """A multicast forwarding entry: mirrors MIB_IPMCAST_MFE, its outgoing interfaces in ``out_ifs``."""
 
     group: Address = field("dwGroup", "multicast group")
@@ -113,9 +133,14 @@ class McastMfe(MibStruct, sdk="MIB_IPMCAST_MFE", size=60, var_id=MCAST_MFE, tabl
     reserved: Dword = field("dwReserved", "reserved", default=0)
     out_ifs: Trailing[McastOif] = field("rgmioOutInfo", "the outgoing interfaces", count="num_out_if")
 
+    @classmethod
+    def decode_table(cls, reply: bytes) -> list[McastMfe]:
+        """A table reply's rows, in whichever layout its length shows (the SDK's, or MS-RRASM's on x64)."""
+        return _decode_mfe_table(cls, reply)
+
 
 class McastMfeStats(MibStruct, sdk="MIB_IPMCAST_MFE_STATS", size=64, var_id=MCAST_MFE_STATS,
-                    table_id=MCAST_MFE_STATS, key=_MFE_KEY):  # fmt: skip
+                    table_id=MCAST_MFE_STATS, **_MFE_INDEX):  # fmt: skip
     """An MFE's counters: mirrors MIB_IPMCAST_MFE_STATS, per outgoing interface in ``out_stats``."""
 
     group: Address = field("dwGroup", "multicast group")
@@ -136,9 +161,14 @@ class McastMfeStats(MibStruct, sdk="MIB_IPMCAST_MFE_STATS", size=64, var_id=MCAS
     queue_overflow: Dword = field("ulQueueOverflow", "packets dropped: queue overflow")
     out_stats: Trailing[McastOifStats] = field("rgmiosOutStats", "per outgoing interface", count="num_out_if")
 
+    @classmethod
+    def decode_table(cls, reply: bytes) -> list[McastMfeStats]:
+        """A table reply's rows, in whichever layout its length shows (the SDK's, or MS-RRASM's on x64)."""
+        return _decode_mfe_table(cls, reply)
+
 
 class McastMfeStatsEx(MibStruct, sdk="MIB_IPMCAST_MFE_STATS_EX", size=84, var_id=MCAST_MFE_STATS_EX,
-                      table_id=MCAST_MFE_STATS_EX, key=_MFE_KEY):  # fmt: skip
+                      table_id=MCAST_MFE_STATS_EX, **_MFE_INDEX):  # fmt: skip
     """An MFE's extended counters: mirrors MIB_IPMCAST_MFE_STATS_EX, per outgoing interface in ``out_stats``.
 
     The SDK's MIB_MFE_STATS_TABLE_EX declares its rows as an array of pointers;
@@ -169,7 +199,49 @@ class McastMfeStatsEx(MibStruct, sdk="MIB_IPMCAST_MFE_STATS_EX", size=84, var_id
     total_out_packets: Dword = field("ulTotalOutPackets", "packets sent on all interfaces")
     out_stats: Trailing[McastOifStats] = field("rgmiosOutStats", "per outgoing interface", count="num_out_if")
 
+    @classmethod
+    def decode_table(cls, reply: bytes) -> list[McastMfeStatsEx | McastMfeStats]:  # type: ignore[override]
+        """A table reply's rows, in whichever layout its length shows (the SDK's, or MS-RRASM's on x64)."""
+        return _decode_mfe_table(cls, reply)
 
+
+
+
+# MS-RRASM prints the Windows 2000 forms of the outgoing-interface entries, with a PVOID: as a
+# 64-bit server lays them out, MIB_IPMCAST_OIF is 24 bytes {dwOutIfIndex, dwNextHopAddr,
+# pvReserved, dwReserved, 4 pad} (2.2.1.2.43), 8-aligned, so an MFE's array starts at 64, not 60;
+# MIB_IPMCAST_OIF_STATS is 32 {dwOutIfIndex, dwNextHopAddr, pvDialContext, 4 counters}
+# (2.2.1.2.45).  The SDK's (and a 32-bit server's) are 16 and 28 bytes.  Which one a reply
+# holds, only its length tells: decode_sized_forms takes the form whose rows end with the reply.
+_OIF_W2K = struct.Struct("<I4sQI4x")
+_OIF_STATS_W2K = struct.Struct("<I4sQIIII")
+
+
+def _oif_from_w2k(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    out_if, next_hop, _pv_reserved, reserved = values  # pvReserved "MUST be NULL"
+    return out_if, next_hop, reserved, 0
+
+
+def _oif_stats_from_w2k(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    out_if, next_hop, dial_context, *counters = values  # pvDialContext "MUST be NULL"
+    return (out_if, next_hop, dial_context & 0xFFFFFFFF, *counters)
+
+
+_MFE_FORMS = (
+    SizedForm(McastMfe, 60, McastOif.layout),
+    SizedForm(McastMfe, 64, _OIF_W2K, _oif_from_w2k),
+)
+_MFE_STATS_FORMS = (
+    SizedForm(McastMfeStats, 64, McastOifStats.layout),
+    SizedForm(McastMfeStats, 64, _OIF_STATS_W2K, _oif_stats_from_w2k),
+)
+# 2.2.1.2.52 and .53 give MCAST_MFE_STATS_EX's reply as MIB_MFE_STATS_TABLE: MIB_IPMCAST_MFE_STATS rows.
+_MFE_STATS_EX_FORMS = (SizedForm(McastMfeStatsEx, 84, McastOifStats.layout), *_MFE_STATS_FORMS)
+
+
+def _decode_mfe_table(cls: type[MibStruct], reply: bytes) -> list[Any]:
+    forms = {McastMfe: _MFE_FORMS, McastMfeStats: _MFE_STATS_FORMS, McastMfeStatsEx: _MFE_STATS_EX_FORMS}[cls]
+    return decode_sized_forms(reply, forms)
 
 
 def mcast_if_write(entry: object) -> McastIfEntry:

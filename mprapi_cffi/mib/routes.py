@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import enum
 
-from .._fields import Address, Bool, Dword, Enumerated, Nested
-from .._wire import MibStruct, field
-from ..constants import BEST_IF, IP_FORWARDNUMBER, IP_FORWARDROW, IP_FORWARDTABLE, ROUTE_MATCHING, ROUTE_STATE
+from .._fields import Address, Address6, Bool, Dword, Enumerated, Nested
+from .._wire import HEADER, MibStruct, field
+from ..constants import (
+    BEST_IF, BEST_ROUTE, IP_FORWARDNUMBER, IP_FORWARDROW, IP_FORWARDTABLE, PID_IPV6, ROUTE_MATCHING, ROUTE_STATE,
+)
 
 __all__ = [
-    "METRIC_UNUSED", "VIEW_MULTICAST", "VIEW_UNICAST",
-    "BestIf", "IpDestRow", "IpForwardNumber", "IpForwardRow", "RouteProto", "RouteState", "RouteType",
-    "route_write",
+    "ANY_PROTO", "METRIC_UNUSED", "VIEW_ALL", "VIEW_ANY", "VIEW_MULTICAST", "VIEW_UNICAST",
+    "BestIf", "Ip6RouteEntry", "IpDestRow", "IpForwardNumber", "IpForwardRow", "RouteInfo", "RouteProto",
+    "RouteState", "RouteType", "best_route_reply", "route_write",
 ]  # fmt: skip
 
 METRIC_UNUSED = 0xFFFFFFFF
@@ -21,6 +23,12 @@ VIEW_UNICAST = 0x1
 """RTM_VIEW_MASK_UCAST: the route is in the unicast view (``IpDestRow.view_set``)."""
 VIEW_MULTICAST = 0x2
 """RTM_VIEW_MASK_MCAST: the route is in the multicast view."""
+VIEW_ANY = 0x0
+"""RTM_VIEW_MASK_ANY (MS-RRASM 2.2.1.2.11: "a mask for any type of route"): a lookup in every view."""
+VIEW_ALL = 0xFFFFFFFF
+"""RTM_VIEW_MASK_ALL: "a mask for all types of routes"."""
+ANY_PROTO = 0
+"""A route lookup's protocol that selects routes of every protocol."""
 
 
 class RouteType(enum.IntEnum):
@@ -106,6 +114,65 @@ class IpDestRow(MibStruct, sdk="MIB_IPDESTROW", size=64, write_id=ROUTE_MATCHING
                             default=VIEW_UNICAST | VIEW_MULTICAST)
 
 
+class RouteInfo(MibStruct, sdk="INTERFACE_ROUTE_INFO", size=72, var_id=BEST_ROUTE):
+    """The route BEST_ROUTE answers: mirrors INTERFACE_ROUTE_INFO (MS-RRASM 2.2.1.2.11), its IPv4 arm.
+
+    72 bytes: a 48-byte union whose IPv4 arm is the first nine fields (36
+    bytes, then 12 unused), then the interface, type, protocol, preference,
+    view set and ``bV4``.  Field names are IpForwardRow's where the two hold the
+    same thing; forward_row() gives the route as one.
+    """
+
+    dest: Address = field("dwRtInfoDest", "destination network")
+    mask: Address = field("dwRtInfoMask", "destination mask")
+    policy: Dword = field("dwRtInfoPolicy", "conditions for multi-path routes; usually 0", default=0)
+    next_hop: Address = field("dwRtInfoNextHop", "next hop address")
+    age: Dword = field("dwRtInfoAge", "seconds since the route was added or last updated", default=0)
+    next_hop_as: Dword = field("dwRtInfoNextHopAS", "autonomous system number of the next hop", default=0)
+    metric1: Dword = field("dwRtInfoMetric1", "primary metric")
+    metric2: Dword = field("dwRtInfoMetric2", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
+    metric3: Dword = field("dwRtInfoMetric3", "0xFFFFFFFF: unused", default=METRIC_UNUSED)
+    if_index: Dword = field("dwRtInfoIfIndex", "interface index", skip=12)  # after the union's unused 12 bytes
+    type: Enumerated[RouteType] = field("dwRtInfoType", "route type")
+    proto: Enumerated[RouteProto] = field("dwRtInfoProto", "the protocol that installed the route")
+    preference: Dword = field("dwRtInfoPreference", "the route's preference (lower wins)", default=0)
+    view_set: Dword = field("dwRtInfoViewSet", "the views the route is in (RTM_VIEW_MASK_* bits)",
+                            default=VIEW_UNICAST | VIEW_MULTICAST)
+    v4: Bool = field("bV4", "an IPv4 route (the union's IPv4 arm is the one used)", default=True)
+
+    def forward_row(self) -> IpForwardRow:
+        """The route as an IpForwardRow (metric4 and metric5 unused: INTERFACE_ROUTE_INFO has neither)."""
+        return IpForwardRow(dest=self.dest, mask=self.mask, policy=self.policy, next_hop=self.next_hop,
+                            if_index=self.if_index, type=self.type, proto=self.proto, age=self.age,
+                            next_hop_as=self.next_hop_as, metric1=self.metric1, metric2=self.metric2,
+                            metric3=self.metric3)  # fmt: skip
+
+
+class Ip6RouteEntry(MibStruct, sdk="INTERFACE_ROUTE_ENTRY", size=76, var_id=IP_FORWARDROW, key=("index",),
+                    pid=PID_IPV6):  # fmt: skip
+    """An IPv6 route: mirrors INTERFACE_ROUTE_ENTRY (MS-RRASM 2.2.1.2.181), dwIndex then INTERFACE_ROUTE_INFO.
+
+    What IP_FORWARDROW carries under the IPv6 transport (PID_IPV6), walked by
+    ``index``.  The union's IPv6 arm (48 bytes): DestinationPrefix,
+    DestPrefixLength, NextHopAddress, ValidLifeTime, Flags, Metric.
+    """
+
+    index: Dword = field("dwIndex", "the route's index, which the walk goes by")  # type: ignore[assignment]
+    dest: Address6 = field("DestinationPrefix", "destination prefix")
+    prefix_length: Dword = field("DestPrefixLength", "destination prefix length, bits (0..128)")
+    next_hop: Address6 = field("NextHopAddress", "next hop (:: for an on-link route)")
+    valid_lifetime: Dword = field("ValidLifeTime", "seconds the route stays valid; 0xFFFFFFFF: infinite")
+    flags: Dword = field("Flags", "reserved, 0", default=0)
+    metric: Dword = field("Metric", "route metric; 0xFFFFFFFF: unused")
+    if_index: Dword = field("dwRtInfoIfIndex", "interface index")
+    type: Enumerated[RouteType] = field("dwRtInfoType", "route type")
+    proto: Enumerated[RouteProto] = field("dwRtInfoProto", "the protocol that installed the route")
+    preference: Dword = field("dwRtInfoPreference", "the route's preference (lower wins)", default=0)
+    view_set: Dword = field("dwRtInfoViewSet", "the views the route is in (RTM_VIEW_MASK_* bits)",
+                            default=VIEW_UNICAST | VIEW_MULTICAST)
+    v4: Bool = field("bV4", "an IPv4 route (0 here: the union's IPv6 arm)", default=False)
+
+
 class RouteState(MibStruct, sdk="MIB_ROUTESTATE", size=4, var_id=ROUTE_STATE):
     """Whether the router manager has set its routes into the stack: mirrors MIB_ROUTESTATE."""
 
@@ -125,3 +192,20 @@ def route_write(row: object) -> IpDestRow:
     if mask and (mask | (mask - 1)) != 0xFFFFFFFF:
         raise ValueError(f"mask {row.route.mask} is not contiguous")
     return row
+
+
+def best_route_reply(reply: bytes) -> RouteInfo | IpForwardRow:
+    """A BEST_ROUTE reply, read by its length.
+
+    MS-RRASM 2.2.1.2.52 gives INTERFACE_ROUTE_INFO (72 bytes); a server that
+    follows the SDK's GetBestRoute sends a MIB_IPFORWARDROW (56).  A payload of
+    72 bytes or more is the first (bytes past it ignored, as for every reply),
+    56 to 71 the second; anything shorter is malformed.
+    """
+    payload = len(reply) - HEADER
+    if payload >= RouteInfo.layout.size:
+        return RouteInfo.decode(reply)
+    if payload >= IpForwardRow.layout.size:
+        return IpForwardRow.decode(reply)
+    raise ValueError(f"malformed BEST_ROUTE reply: {max(payload, 0)} bytes of data, an INTERFACE_ROUTE_INFO "
+                     "has 72 (a MIB_IPFORWARDROW 56)")

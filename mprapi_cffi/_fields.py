@@ -298,7 +298,8 @@ class TruthValue(Field[bool, bool]):
 
     @classmethod
     def codec(cls, *args: Any) -> Codec:
-        return Codec("I", 1, _truth_view, _truth_encode, True)
+        # Not exact: the wire's 2 (false) sorts after its 1 (true).
+        return Codec("I", 1, _truth_view, _truth_encode, False)
 
 
 def _truth_view(value: int) -> bool:

@@ -40,7 +40,9 @@ from mprapi_cffi.mib import (
     IfRow,
     IfType,
     IpAddrRow,
+    Ip6RouteEntry,
     IpForwardRow,
+    RouteInfo,
     IpNetRow,
     IpStats,
     NetType,
@@ -52,6 +54,12 @@ from mprapi_cffi.mib import (
 
 ROOT = Path(__file__).resolve().parents[1]
 
+ROUTES6 = [
+    Ip6RouteEntry(index=3, dest="::", prefix_length=0, next_hop="fe80::1", valid_lifetime=0xFFFFFFFF, metric=256,
+                  if_index=4, type=RouteType.INDIRECT, proto=RouteProto.NETMGMT, preference=3),
+    Ip6RouteEntry(index=7, dest="2001:db8:10::", prefix_length=64, next_hop="::", valid_lifetime=0xFFFFFFFF,
+                  metric=16, if_index=4, type=RouteType.DIRECT, proto=RouteProto.LOCAL, preference=1),
+]
 ROUTES = [
     IpForwardRow(
         dest="0.0.0.0", mask="0.0.0.0", next_hop="192.168.1.1", if_index=3,
@@ -156,9 +164,16 @@ class FakeServer:
     def udp6_stats(self) -> UdpStats:
         raise MprError(87, "The parameter is incorrect.", "MprAdminMIBEntryGet")  # a router without it
 
-    def best_route(self, dest: IPv4Address, source: IPv4Address) -> IpForwardRow:
-        self.asked.append(("best_route", dest, source))
-        return self._give(ROUTES[1])  # type: ignore[no-any-return]
+    def best_route(self, dest: IPv4Address) -> RouteInfo:
+        self.asked.append(("best_route", dest))
+        route = ROUTES[1]
+        return self._give(RouteInfo(  # type: ignore[no-any-return]
+            dest=route.dest, mask=route.mask, next_hop=route.next_hop, if_index=route.if_index, type=route.type,
+            proto=route.proto, metric1=route.metric1, preference=1, view_set=3,
+        ))
+
+    def ip6_forward_table(self) -> list[Ip6RouteEntry]:
+        return self._give(ROUTES6)  # type: ignore[no-any-return]
 
     def best_interface(self, dest: IPv4Address) -> int:
         self.asked.append(("best_interface", dest))
@@ -486,11 +501,29 @@ def test_best_route_prints_the_route_for_the_address_asked(capsys: pytest.Captur
     connect = FakeConnect()
     code, out, _ = run(["best-route", "10.9.8.7"], capsys, connect)
     assert code == 0
-    assert connect.server.asked == [("best_route", IPv4Address("10.9.8.7"), IPv4Address("0.0.0.0"))]
+    assert connect.server.asked == [("best_route", IPv4Address("10.9.8.7"))]
     assert out.splitlines()[1].split() == ["192.168.1.0/24", "192.168.1.10", "3", "1", "local", "direct"]
-    code, out, _ = run(["--json", "best-route", "10.9.8.7", "--source", "192.168.1.10"], capsys, connect)
-    assert connect.server.asked[-1] == ("best_route", IPv4Address("10.9.8.7"), IPv4Address("192.168.1.10"))
+    assert out.splitlines()[2] == "preference 1, view set 0x3"
+    code, out, _ = run(["--json", "best-route", "10.9.8.7"], capsys, connect)
+    assert connect.server.asked[-1] == ("best_route", IPv4Address("10.9.8.7"))
     assert json.loads(out)["dest"] == "192.168.1.0"
+    assert json.loads(out)["preference"] == 1
+    # MS-RRASM 2.2.1.2.53: BEST_ROUTE's second index MUST be 0, so there is no source to give.
+    code, _, err = run(["best-route", "10.9.8.7", "--source", "192.168.1.10"], capsys, connect)
+    assert code == 2 and "--source" in err
+
+
+def test_routes_6_prints_the_ipv6_route_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["routes", "-6"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["Destination", "Next", "hop", "If", "Metric", "Protocol", "Type"]
+    assert lines[1].split() == ["::/0", "fe80::1", "4", "256", "netmgmt", "indirect"]
+    assert lines[2].split() == ["2001:db8:10::/64", "::", "4", "16", "local", "direct"]
+    code, out, _ = run(["routes", "-6", "--json"], capsys)
+    rows = json.loads(out)
+    assert [r["dest"] for r in rows] == ["::", "2001:db8:10::"]
+    assert rows[0]["next_hop"] == "fe80::1" and rows[0]["prefix_length"] == 0 and rows[0]["index"] == 3
 
 
 def test_best_interface_prints_the_interface_index(capsys: pytest.CaptureFixture[str]) -> None:

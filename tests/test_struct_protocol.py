@@ -46,8 +46,8 @@ PAYLOADS: dict[type[MibStruct], tuple[bytes, bytes]] = {
     TcpRow: (tcp_row_bytes(), tcp_row_bytes(local_port=port(446))),
     UdpRow: (ip("0.0.0.0") + port(53), ip("192.168.1.10") + port(53)),
 }
-for _struct in (RouteState, McastGlobal):  # one BOOL: false, then true
-    PAYLOADS[_struct] = (struct.pack("<I", 0), struct.pack("<I", 1))
+PAYLOADS[RouteState] = (struct.pack("<I", 0), struct.pack("<I", 1))  # one BOOL: false, then true
+PAYLOADS[McastGlobal] = (struct.pack("<I", 2), struct.pack("<I", 1))  # 2: not enabled (False), 1: enabled
 
 
 def _with_trailing(struct_type: type[MibStruct], start: int, count: int) -> bytes:

@@ -41,7 +41,8 @@ class ScriptedServer(mpr.MibServer):
 def test_walk_asks_for_the_row_after_the_one_it_just_read() -> None:
     server = ScriptedServer([if_row_reply(1), if_row_reply(5), mpr.ERROR_NO_MORE_ITEMS])
     assert [row.index for row in server.walk(mpr.IF_ROW)] == [1, 5]
-    assert server.queries == [struct.pack("<I", mpr.IF_ROW), struct.pack("<II", mpr.IF_ROW, 1),
+    # MS-RRASM 2.2.1.2.53: IF_ROW's index is one DWORD for every call, GetFirst's too (zero: not looked at).
+    assert server.queries == [struct.pack("<II", mpr.IF_ROW, 0), struct.pack("<II", mpr.IF_ROW, 1),
                               struct.pack("<II", mpr.IF_ROW, 5)]
 
 

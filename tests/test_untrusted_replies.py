@@ -12,9 +12,11 @@ import struct
 
 import pytest
 
+from mprapi_cffi.mib.routes import best_route_reply
+
 from mprapi_cffi.mib import (
-    PARTS, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe, McastMfeStats,
-    McastMfeStatsEx, TcpRow, TcpStats, UdpRow, UdpStats,
+    IPV6_STRUCTS, PARTS, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe, McastMfeStats,
+    McastMfeStatsEx, ProxyArp, TcpRow, TcpStats, UdpRow, UdpStats,
 )
 
 DECODERS = [
@@ -28,6 +30,9 @@ DECODERS = [
     *(t.decode_table for t in STRUCTS if t._table_id is not None and t not in (IfRow, IpAddrRow, IpForwardRow,
                                                                                  IpNetRow, TcpRow, UdpRow)),
     IpDestRow.decode_table,
+    # Read by their length: MS-RRASM's form or the SDK's.
+    best_route_reply, ProxyArp.decode_rows, *(t.decode for t in IPV6_STRUCTS),
+    *(t.decode_rows for t in (McastMfe, McastMfeStats, McastMfeStatsEx)),
 ]
 
 
@@ -64,7 +69,8 @@ def test_mfe_counts_beyond_the_reply_raise_and_nothing_is_read_past_it() -> None
 
 
 def decoder_name(decoder) -> str:
-    return f"{decoder.__self__.__name__}.{decoder.__name__}"
+    owner = getattr(decoder, "__self__", None)
+    return f"{owner.__name__}.{decoder.__name__}" if owner is not None else decoder.__name__
 
 
 def read_every_field(value: object) -> None:

@@ -12,12 +12,11 @@ import struct
 
 import pytest
 
-from mprapi_cffi.mib.routes import best_route_reply
-
 from mprapi_cffi.mib import (
-    IPV6_STRUCTS, PARTS, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe, McastMfeStats,
-    McastMfeStatsEx, ProxyArp, TcpRow, TcpStats, UdpRow, UdpStats,
+    IPV6_STRUCTS, PARTS, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe,
+    McastMfeStats, McastMfeStatsEx, ProxyArp, TcpRow, TcpStats, UdpRow, UdpStats,
 )
+from mprapi_cffi.mib.routes import best_route_reply
 
 DECODERS = [
     IfRow.decode_table, IfRow.decode, IpAddrRow.decode_table, IpAddrRow.decode,

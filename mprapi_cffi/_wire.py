@@ -306,12 +306,13 @@ class MibStruct(metaclass=_MibStructType):
         """The rows one Get, GetFirst or GetNext reply of its row variable holds.
 
         One row, or, for a variable whose reply MS-RRASM gives as a table (the
-        MFEs), the table's rows: none where the reply data is NULL (2.2.1.2.52:
-        an MFE that is not found).
+        MFEs), the table's rows: none where the reply holds no data (2.2.1.2.52:
+        rgbyData "SHOULD be specified as NULL" for an MFE that is not found).
         """
         if not cls._reply_table:
             return [cls.decode(reply)]
-        return cls.decode_table(reply) if reply else []
+        # No data at all, or MIB_OPAQUE_INFO's dwId (and its padding) with nothing after it.
+        return cls.decode_table(reply) if len(reply) not in (0, 4, HEADER) else []
 
     def to_bytes(self) -> bytes:
         """The structure as the SDK lays it out (what a write sends after MIB_OPAQUE_INFO's header)."""
@@ -502,6 +503,7 @@ class SizedForm(NamedTuple):
     start: int
     element: struct.Struct
     convert: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+    first_row: int = ROWS  # where the first row starts in the reply (8-aligned tables: 4 bytes later)
 
 
 def _form_rows(form: SizedForm, reply: bytes) -> tuple[list[Any], int]:
@@ -512,7 +514,7 @@ def _form_rows(form: SizedForm, reply: bytes) -> tuple[list[Any], int]:
     need(reply, ROWS, f"the {cls._sdk} table header and its dwNumEntries")
     (claimed,) = _U32.unpack_from(reply, HEADER)
     rows = []
-    offset = ROWS
+    offset = form.first_row if claimed else ROWS
     for held in range(claimed):
         if len(reply) - offset < form.start:
             raise ValueError(f"malformed {cls._sdk} table reply: reply holds {held} rows but claims {claimed}")
@@ -536,8 +538,10 @@ def decode_sized_forms(reply: bytes, forms: Iterable[SizedForm]) -> list[Any]:
     """A table of rows with trailing arrays whose layout only the reply's length tells.
 
     Each form is tried; the one whose rows end exactly where the reply does is
-    the answer (several that give the same rows are one answer).  None, or
-    several that disagree, is a ValueError: a wrong decode is worse than none.
+    the answer (several that give the same rows are one answer).  Where the
+    length fits several forms that disagree, the first of them wins: callers
+    list MS-RRASM's forms first, since where the length cannot tell, the
+    specification is followed.  None that fits is a ValueError.
     """
     answers: list[list[Any]] = []
     errors: list[str] = []
@@ -552,10 +556,8 @@ def decode_sized_forms(reply: bytes, forms: Iterable[SizedForm]) -> list[Any]:
                           "bytes before the reply does")
         elif not any(rows == other for other in answers):
             answers.append(rows)
-    if len(answers) == 1:
-        return answers[0]
     if answers:
-        raise ValueError("ambiguous MFE table reply: its length fits more than one layout, with different rows")
+        return answers[0]
     raise ValueError("malformed MFE table reply: no layout fits it (" + "; ".join(errors) + ")")
 
 

@@ -531,6 +531,11 @@ class MibServer(HandleObject):
         """
         return list(self._walk(Ip6RouteEntry))
 
+    def ip6_forward_row(self, index: int) -> Ip6RouteEntry:
+        """The IPv6 route whose dwIndex is ``index``: Get of IP_FORWARDROW under PID_IPV6, {IP_FORWARDROW, index}."""
+        query = _wire.row_query(Ip6RouteEntry, index=index)
+        return Ip6RouteEntry.decode(self.get(PID_IPV6, IPRTRMGR_PID, query))
+
     def ip6_if_table(self) -> list[IfRow]:
         """The IPv6 interface table: IF_TABLE under PID_IPV6 (MS-RRASM 3.1.4.30 lists it), MIB_IFTABLE."""
         return IfRow.decode_table(self.get(PID_IPV6, IPRTRMGR_PID, _wire.table_query(IfRow)))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import mprapi_cffi as mpr
+from mprapi_cffi import _wire
 from mib_bytes import if_row_bytes, info, ip, net_row_bytes, route_bytes, table
 from mprapi_cffi.mib import (
     Ip6RouteEntry, IpForwardRow, McastGlobal, McastMfe, McastMfeStats, McastMfeStatsEx, McastOif, McastOifStats,
@@ -74,7 +75,7 @@ def mfe_bytes(group: str, source: str, oifs: int, *, w2k: bool = False) -> bytes
     fixed = struct.pack("<4s4s4s4s5I4I2I", ip(group), ip(source), ip("255.255.255.255"), ip("10.0.0.1"),
                         2, 3, 13, 0, 0, 100, 200, 300, oifs, 0, 0)
     assert len(fixed) == 60
-    if w2k:  # MS-RRASM's MIB_IPMCAST_OIF with its PVOID, as a 64-bit server lays it out: array at 64
+    if w2k:  # MS-RRASM's MIB_IPMCAST_OIF with its PVOID, as a 64-bit compiler lays it out: array at 64
         return fixed + bytes(4) + b"".join(struct.pack("<I4sQI4x", 5 + i, ip("10.0.5.1"), 0, 0) for i in range(oifs))
     return fixed + b"".join(struct.pack("<I4sII", 5 + i, ip("10.0.5.1"), 0, 0) for i in range(oifs))
 
@@ -87,6 +88,11 @@ def mfe_stats_bytes(group: str, source: str, oifs: int, *, w2k: bool = False, ex
         fixed += struct.pack("<5I", 5, 6, 7, 8, 9)
     entry = "<I4sQIIII" if w2k else "<I4sIIIII"
     return fixed + b"".join(struct.pack(entry, 5 + i, ip("10.0.5.1"), 0, 11, 12, 13, 14) for i in range(oifs))
+
+
+def mfe_table(var: int, rows: list[bytes], *, w2k: bool = False) -> bytes:
+    """MIB_MFE_TABLE or MIB_MFE_STATS_TABLE; with the PVOID forms the rows are 8-aligned: 4 pad bytes first."""
+    return info(var, struct.pack("<I", len(rows)) + (bytes(4) if w2k and rows else b"") + b"".join(rows))
 
 
 # ---------------------------------------------------------------- the queries
@@ -226,6 +232,14 @@ def test_ipv6_routes_are_walked_by_their_index_under_pid_ipv6() -> None:
     assert (rows[1].preference, rows[1].view_set, rows[1].v4) == (3, 3, False)
 
 
+def test_one_ipv6_route_is_a_get_by_its_index_under_pid_ipv6() -> None:
+    server = ScriptedServer([info(mpr.IP_FORWARDROW, route6_bytes(7))])
+    assert server.ip6_forward_row(7).index == 7
+    assert server.sent == [("Get", mpr.PID_IPV6, q(mpr.IP_FORWARDROW, 7))]
+    with pytest.raises(ValueError):
+        server.ip6_forward_row(-1)
+
+
 def test_ipv6_interfaces_are_if_table_under_pid_ipv6() -> None:
     server = ScriptedServer([table(mpr.IF_TABLE, [if_row_bytes(index=4)])])
     assert [r.index for r in server.ip6_if_table()] == [4]
@@ -286,8 +300,8 @@ def test_proxy_arp_walk_goes_on_after_a_table_reply() -> None:
 
 @pytest.mark.parametrize("w2k", [False, True], ids=["sdk-16", "spec-24"])
 def test_mfe_tables_read_either_outgoing_interface_form(w2k: bool) -> None:
-    reply = table(mpr.MCAST_MFE, [mfe_bytes("239.1.1.1", "10.0.0.5", 2, w2k=w2k), mfe_bytes("239.1.1.2", "0.0.0.0", 1,
-                                                                                            w2k=w2k)])
+    rows = [mfe_bytes("239.1.1.1", "10.0.0.5", 2, w2k=w2k), mfe_bytes("239.1.1.2", "0.0.0.0", 1, w2k=w2k)]
+    reply = mfe_table(mpr.MCAST_MFE, rows, w2k=w2k)
     rows = McastMfe.decode_table(reply)
     assert [len(r.out_ifs) for r in rows] == [2, 1]
     assert rows[0].out_ifs == (McastOif(out_if_index=5, next_hop_addr="10.0.5.1"),
@@ -297,7 +311,7 @@ def test_mfe_tables_read_either_outgoing_interface_form(w2k: bool) -> None:
 
 @pytest.mark.parametrize("w2k", [False, True], ids=["sdk-28", "spec-32"])
 def test_mfe_stats_tables_read_either_outgoing_interface_form(w2k: bool) -> None:
-    reply = table(mpr.MCAST_MFE_STATS, [mfe_stats_bytes("239.1.1.1", "10.0.0.5", 2, w2k=w2k)])
+    reply = mfe_table(mpr.MCAST_MFE_STATS, [mfe_stats_bytes("239.1.1.1", "10.0.0.5", 2, w2k=w2k)], w2k=w2k)
     rows = McastMfeStats.decode_table(reply)
     assert rows[0].out_stats[1] == McastOifStats(out_if_index=6, next_hop_addr="10.0.5.1", ttl_too_low=11,
                                                  frag_needed=12, out_packets=13, out_discards=14)
@@ -306,8 +320,8 @@ def test_mfe_stats_tables_read_either_outgoing_interface_form(w2k: bool) -> None
 @pytest.mark.parametrize("w2k, ex", [(False, True), (False, False), (True, False)],
                          ids=["sdk-84-byte-rows", "spec-64-byte-rows", "spec-64-byte-rows-32-byte-entries"])
 def test_mfe_stats_ex_reads_the_sdks_rows_or_the_specifications(w2k: bool, ex: bool) -> None:
-    reply = table(mpr.MCAST_MFE_STATS_EX, [mfe_stats_bytes("239.1.1.1", "10.0.0.5", 1, w2k=w2k, ex=ex),
-                                           mfe_stats_bytes("239.1.1.2", "10.0.0.5", 2, w2k=w2k, ex=ex)])
+    reply = mfe_table(mpr.MCAST_MFE_STATS_EX, [mfe_stats_bytes("239.1.1.1", "10.0.0.5", 1, w2k=w2k, ex=ex),
+                                               mfe_stats_bytes("239.1.1.2", "10.0.0.5", 2, w2k=w2k, ex=ex)], w2k=w2k)
     rows = McastMfeStatsEx.decode_table(reply)
     assert [type(r) for r in rows] == [McastMfeStatsEx if ex else McastMfeStats] * 2
     assert [len(r.out_stats) for r in rows] == [1, 2] and rows[1].out_stats[1].out_discards == 14
@@ -322,10 +336,26 @@ def test_an_mfe_table_that_fits_no_layout_is_refused() -> None:
             McastMfe.decode_table(reply)
 
 
-def test_mfe_null_reply_is_no_rows_but_other_empty_replies_are_errors() -> None:
-    assert McastMfe.decode_rows(b"") == []
+def test_where_the_length_fits_two_forms_that_disagree_the_first_the_specifications_wins() -> None:
+    reply = table(mpr.MCAST_MFE, [mfe_bytes("239.1.1.1", "10.0.0.5", 1)])
+    swapped = _wire.SizedForm(McastMfe, 60, McastOif.layout, lambda v: (v[0] + 1, *v[1:]))
+    plain = _wire.SizedForm(McastMfe, 60, McastOif.layout)
+    assert _wire.decode_sized_forms(reply, [swapped, plain])[0].out_ifs[0].out_if_index == 6
+    assert _wire.decode_sized_forms(reply, [plain, swapped])[0].out_ifs[0].out_if_index == 5
+
+
+@pytest.mark.parametrize("empty", [b"", struct.pack("<I", mpr.MCAST_MFE), struct.pack("<II", mpr.MCAST_MFE, 0)])
+def test_an_mfe_reply_without_data_is_no_rows(empty: bytes) -> None:
+    assert McastMfe.decode_rows(empty) == []
+
+
+@pytest.mark.parametrize("reply", [b"", b"\0" * 6, struct.pack("<II", mpr.IF_ROW, 0)])
+def test_other_replies_without_data_are_errors(reply: bytes) -> None:
     with pytest.raises(ValueError):
-        mpr.IfRow.decode_rows(b"")
+        mpr.IfRow.decode_rows(reply)
+    if len(reply) == 6:
+        with pytest.raises(ValueError):
+            McastMfe.decode_rows(reply)
 
 
 def test_ipv6_route_entry_is_76_bytes_with_the_ipv6_arm() -> None:

@@ -7,7 +7,7 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from .._fields import Address, Dword, ScopeName, Trailing, TruthValue, check_address, check_if_index
-from .._wire import MibStruct, SizedForm, decode_sized_forms, field
+from .._wire import ROWS, MibStruct, SizedForm, decode_sized_forms, field
 from ..constants import (
     MCAST_BOUNDARY, MCAST_GLOBAL, MCAST_IF_ENTRY, MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX, MCAST_SCOPE,
 )
@@ -152,8 +152,8 @@ class McastMfeStats(MibStruct, sdk="MIB_IPMCAST_MFE_STATS", size=64, var_id=MCAS
     route_protocol: Dword = field("dwRouteProtocol", "the protocol that created the route")
     route_network: Address = field("dwRouteNetwork", "the route's network")
     route_mask: Address = field("dwRouteMask", "the route's mask")
-    up_time: Dword = field("ulUpTime", "seconds the entry has existed")
-    expiry_time: Dword = field("ulExpiryTime", "seconds until it expires")
+    up_time: Dword = field("ulUpTime", "hundredths of a second since the entry was created")
+    expiry_time: Dword = field("ulExpiryTime", "hundredths of a second until it is deleted (0: it does not age)")
     num_out_if: Dword = field("ulNumOutIf", "how many outgoing interfaces follow")
     in_pkts: Dword = field("ulInPkts", "packets received")
     in_octets: Dword = field("ulInOctets", "octets received")
@@ -185,8 +185,8 @@ class McastMfeStatsEx(MibStruct, sdk="MIB_IPMCAST_MFE_STATS_EX", size=84, var_id
     route_protocol: Dword = field("dwRouteProtocol", "the protocol that created the route")
     route_network: Address = field("dwRouteNetwork", "the route's network")
     route_mask: Address = field("dwRouteMask", "the route's mask")
-    up_time: Dword = field("ulUpTime", "seconds the entry has existed")
-    expiry_time: Dword = field("ulExpiryTime", "seconds until it expires")
+    up_time: Dword = field("ulUpTime", "hundredths of a second since the entry was created")
+    expiry_time: Dword = field("ulExpiryTime", "hundredths of a second until it is deleted (0: it does not age)")
     num_out_if: Dword = field("ulNumOutIf", "how many outgoing interfaces follow")
     in_pkts: Dword = field("ulInPkts", "packets received")
     in_octets: Dword = field("ulInOctets", "octets received")
@@ -207,14 +207,16 @@ class McastMfeStatsEx(MibStruct, sdk="MIB_IPMCAST_MFE_STATS_EX", size=84, var_id
 
 
 
-# MS-RRASM prints the Windows 2000 forms of the outgoing-interface entries, with a PVOID: as a
-# 64-bit server lays them out, MIB_IPMCAST_OIF is 24 bytes {dwOutIfIndex, dwNextHopAddr,
-# pvReserved, dwReserved, 4 pad} (2.2.1.2.43), 8-aligned, so an MFE's array starts at 64, not 60;
-# MIB_IPMCAST_OIF_STATS is 32 {dwOutIfIndex, dwNextHopAddr, pvDialContext, 4 counters}
-# (2.2.1.2.45).  The SDK's (and a 32-bit server's) are 16 and 28 bytes.  Which one a reply
-# holds, only its length tells: decode_sized_forms takes the form whose rows end with the reply.
+# MS-RRASM prints the Windows 2000 forms of the outgoing-interface entries, with a PVOID.  Laid
+# out as a 64-bit compiler lays out those declarations: MIB_IPMCAST_OIF is 24 bytes {dwOutIfIndex,
+# dwNextHopAddr, pvReserved, dwReserved, 4 pad} (2.2.1.2.43) and MIB_IPMCAST_OIF_STATS 32
+# {dwOutIfIndex, dwNextHopAddr, pvDialContext, 4 counters} (2.2.1.2.45); both are 8-aligned, so an
+# MFE's array starts at 64, not 60, and a table's first row 8 bytes into its payload, not 4.  The
+# SDK's (and a 32-bit server's) are 16 and 28 bytes, rows at 4.  Only a reply's length tells which
+# it holds: decode_sized_forms takes the form whose rows end with the reply, MS-RRASM's first.
 _OIF_W2K = struct.Struct("<I4sQI4x")
 _OIF_STATS_W2K = struct.Struct("<I4sQIIII")
+_ALIGNED_ROWS = ROWS + 4
 
 
 def _oif_from_w2k(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -228,15 +230,15 @@ def _oif_stats_from_w2k(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 _MFE_FORMS = (
+    SizedForm(McastMfe, 64, _OIF_W2K, _oif_from_w2k, _ALIGNED_ROWS),
     SizedForm(McastMfe, 60, McastOif.layout),
-    SizedForm(McastMfe, 64, _OIF_W2K, _oif_from_w2k),
 )
 _MFE_STATS_FORMS = (
+    SizedForm(McastMfeStats, 64, _OIF_STATS_W2K, _oif_stats_from_w2k, _ALIGNED_ROWS),
     SizedForm(McastMfeStats, 64, McastOifStats.layout),
-    SizedForm(McastMfeStats, 64, _OIF_STATS_W2K, _oif_stats_from_w2k),
 )
 # 2.2.1.2.52 and .53 give MCAST_MFE_STATS_EX's reply as MIB_MFE_STATS_TABLE: MIB_IPMCAST_MFE_STATS rows.
-_MFE_STATS_EX_FORMS = (SizedForm(McastMfeStatsEx, 84, McastOifStats.layout), *_MFE_STATS_FORMS)
+_MFE_STATS_EX_FORMS = (*_MFE_STATS_FORMS, SizedForm(McastMfeStatsEx, 84, McastOifStats.layout))
 
 
 def _decode_mfe_table(cls: type[MibStruct], reply: bytes) -> list[Any]:

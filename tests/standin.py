@@ -93,7 +93,7 @@ class Router:
             getattr(dll, name).restype = None
         for name in ("router_set_service_running", "router_set_mode", "router_set_malformed",
                      "router_set_out_untouched_on_error", "router_set_legacy_route_writes",
-                     "router_set_unlisted_writes"):
+                     "router_set_unlisted_writes", "router_set_sdk_forms", "router_set_mcast_enabled"):
             getattr(dll, name).argtypes = [ctypes.c_int]
             getattr(dll, name).restype = None
         dll.router_last_server.argtypes = [ctypes.c_wchar_p, ctypes.c_int]
@@ -189,6 +189,30 @@ class Router:
         proves the SDK's form only, not that a real router takes it.
         """
         self.dll.router_set_unlisted_writes(int(on))
+
+    def set_sdk_forms(self, on: bool) -> None:
+        """Serve the SDK's reply forms instead of MS-RRASM's (2.2.1.2.52).
+
+        On: BEST_ROUTE answers a 56-byte MIB_IPFORWARDROW (not the 72-byte
+        INTERFACE_ROUTE_INFO), PROXY_ARP's GetFirst and its Get with no index
+        the whole MIB_PROXYARPTABLE, MCAST_SCOPE 524-byte rows (not 1016), the
+        MFEs 16-byte MIB_IPMCAST_OIF and 28-byte MIB_IPMCAST_OIF_STATS entries
+        after a 60 or 64-byte fixed part and MCAST_MFE_STATS_EX 84-byte rows,
+        and IP6_STATS, UDP6_STATS and TCP6_STATS are served (87 otherwise).
+        It changes replies only: the query index rules stay MS-RRASM's
+        2.2.1.2.53 either way (but for PROXY_ARP's Get with no index).  Off
+        (the default, and after reset) the stand-in answers as a server that
+        follows the specification.
+        """
+        self.dll.router_set_sdk_forms(int(on))
+
+    def set_mcast_enabled(self, on: bool) -> None:
+        """Turn multicast forwarding on or off: MCAST_GLOBAL's dwEnable is 1 or 2.
+
+        MS-RRASM 2.2.1.2.39 gives dwEnable 1 when IP multicast is enabled and
+        2 when it is not.  On by default, and again after reset.
+        """
+        self.dll.router_set_mcast_enabled(int(on))
 
     def set_mode(self, mode: Mode) -> None:
         """Switch what answers; a value that is not a Mode raises ValueError (the DLL would ignore it)."""

@@ -9,12 +9,19 @@
  * the tests check field by field, and exports control functions (router_*)
  * through which tests inject faults, damaged replies and delays and read
  * counters that reveal client mistakes (leaked handles, double frees, ...).
+ * By default it is as strict as MS-RRASM for the MIB reads: each variable's
+ * index exactly as 2.2.1.2.53 gives it, each reply as 2.2.1.2.52 gives it
+ * (router_set_sdk_forms serves the SDK's reply forms instead).
  *
  * Build (x86-64 only; WINAPI names are undecorated there):
  *   x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -shared -o mprapi.dll \
  *       tests/router/router.c -liphlpapi -static-libgcc
  */
 
+/* winsock2.h and ws2ipdef.h before windows.h: iphlpapi.h then declares the
+ * Vista API (netioapi.h: GetIpForwardTable2 and friends, for IPv6). */
+#include <winsock2.h>
+#include <ws2ipdef.h>
 #include <windows.h>
 #include <mprapi.h>
 #include <mprerror.h>
@@ -80,6 +87,16 @@
 
 /* The address family GetIpStatisticsEx and friends take for IPv6 (ws2def.h). */
 #define FAMILY_INET6 23
+/* The IPv6 transport (MS-RRASM 3.1.4.30, 3.1.4.31: "An IPv6 protocol MIB
+ * entry is to be retrieved"); MinGW's mprapi.h lacks it. */
+#ifndef PID_IPV6
+#define PID_IPV6 0x00000057
+#endif
+/* MS-RRASM 2.2.1.2.46's MIB_IPMCAST_SCOPE: the SDK's 524 bytes, then BYTE
+ * reserved[492]. */
+#define SCOPE_WIRE_SIZE 1016u
+/* MS-RRASM 2.2.1.2.53: MCAST_MFE's and MCAST_MFE_STATS's rgdwVarIndex[2]. */
+#define MFE_SRC_MASK_INDEX 0xFFFFFFFFu
 
 enum { OP_GET, OP_GETFIRST, OP_GETNEXT };
 enum { KIND_NONE, KIND_MIB, KIND_ADMIN, KIND_HANDLE };
@@ -298,6 +315,38 @@ typedef struct {
 } DEST_ROW;
 typedef char dest_row_is_64_bytes[sizeof(DEST_ROW) == 64 ? 1 : -1];
 
+/* INTERFACE_ROUTE_INFO (MS-RRASM 2.2.1.2.11), 72 bytes: a 48-byte union of
+ * the IPv4 arm (9 DWORDs, the rest of the union zero) and the IPv6 arm, then
+ * six DWORDs, the last bV4. BEST_ROUTE's strict reply (IPv4 arm) and, after
+ * a dwIndex, INTERFACE_ROUTE_ENTRY (2.2.1.2.181: IP_FORWARDROW under
+ * PID_IPV6). MinGW-w64 has neither, so they are ours. */
+typedef struct {
+    union {
+        struct {
+            DWORD dwRtInfoDest, dwRtInfoMask, dwRtInfoPolicy, dwRtInfoNextHop, dwRtInfoAge;
+            DWORD dwRtInfoNextHopAS, dwRtInfoMetric1, dwRtInfoMetric2, dwRtInfoMetric3;
+        } v4;
+        struct {
+            BYTE DestinationPrefix[16]; /* IN6_ADDR */
+            DWORD DestPrefixLength;
+            BYTE NextHopAddress[16];    /* IN6_ADDR */
+            ULONG ValidLifeTime;
+            DWORD Flags;
+            ULONG Metric;
+        } v6;
+    } u;
+    DWORD dwRtInfoIfIndex, dwRtInfoType, dwRtInfoProto, dwRtInfoPreference, dwRtInfoViewSet;
+    BOOL bV4;
+} ROUTE_INFO;
+typedef char route_info_is_72_bytes[sizeof(ROUTE_INFO) == 72 ? 1 : -1];
+typedef char route_info_union_is_48_bytes[offsetof(ROUTE_INFO, dwRtInfoIfIndex) == 48 ? 1 : -1];
+
+typedef struct {
+    DWORD dwIndex;
+    ROUTE_INFO info;
+} ROUTE_ENTRY;
+typedef char route_entry_is_76_bytes[sizeof(ROUTE_ENTRY) == 76 ? 1 : -1];
+
 /* The fixed MIB. Every table is kept sorted by its row index. */
 static MIB_IFROW g_ifs[3];
 static MIB_IPADDRROW g_addrs[3];
@@ -331,6 +380,15 @@ static BOOL g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
  * Off (the default, and after router_reset) they are 87, as from a server
  * that follows the specification. */
 static BOOL g_unlisted_writes;
+/* The SDK's reply forms (router_set_sdk_forms) instead of MS-RRASM's: off
+ * (the default, and after router_reset), replies are as 2.2.1.2.52 gives
+ * them; on, BEST_ROUTE is a MIB_IPFORWARDROW, PROXY_ARP's GetFirst and Get
+ * with no index the table, MCAST_SCOPE 524 bytes, the MFEs' outgoing
+ * interfaces 16 or 28 bytes and MCAST_MFE_STATS_EX's rows 84, and
+ * IP6/UDP6/TCP6_STATS are served. The query rules are the same either way. */
+static BOOL g_sdk_forms;
+/* MCAST_GLOBAL's dwEnable (router_set_mcast_enabled): 1 on (the default), 2 off. */
+static BOOL g_mcast_enabled;
 /* MIB_IPSTATS's two writable fields (IP_STATS Set). */
 static DWORD g_ip_forwarding, g_ip_default_ttl;
 /* Routes the routing table manager holds besides the forwarder's (g_routes):
@@ -346,6 +404,11 @@ static MIB_IPMCAST_BOUNDARY g_boundary[BOUNDARY_MAX];
 static DWORD g_nboundary;
 static MIB_IPMCAST_SCOPE g_scope[2];
 static FIXED_MFE g_mfe[3];
+/* PID_IPV6: the interfaces that have IPv6 (indices into the interface table
+ * by dwIndex) and the IPv6 routes, sorted by dwIndex. */
+static const DWORD g_ip6_if_index[2] = {1, 3};
+#define IP6_ROUTES 5
+static ROUTE_ENTRY g_ip6_routes[IP6_ROUTES];
 
 /* ------------------------------------------------------------------------ */
 /* Row indices.                                                             */
@@ -446,6 +509,12 @@ static void mfe_keys(const void *row, DWORD *k)
     k[2] = r->src_mask;
 }
 
+static void ip6_route_keys(const void *row, DWORD *k)
+{
+    const ROUTE_ENTRY *r = row;
+    k[0] = r->dwIndex;
+}
+
 static const ROW_KIND K_IF = {1, 0x0, 0x0, sizeof(MIB_IFROW), if_keys};
 static const ROW_KIND K_ADDR = {1, 0x1, 0x0, sizeof(MIB_IPADDRROW), addr_keys};
 static const ROW_KIND K_NET = {2, 0x2, 0x0, sizeof(MIB_IPNETROW), net_keys};
@@ -458,6 +527,7 @@ static const ROW_KIND K_MCAST_IF = {1, 0x0, 0x0, sizeof(MIB_IPMCAST_IF_ENTRY), m
 static const ROW_KIND K_BOUNDARY = {3, 0x6, 0x0, sizeof(MIB_IPMCAST_BOUNDARY), boundary_keys};
 static const ROW_KIND K_SCOPE = {2, 0x3, 0x0, sizeof(MIB_IPMCAST_SCOPE), scope_keys};
 static const ROW_KIND K_MFE = {3, 0x7, 0x0, sizeof(FIXED_MFE), mfe_keys};
+static const ROW_KIND K_IP6_ROUTE = {1, 0x0, 0x0, sizeof(ROUTE_ENTRY), ip6_route_keys};
 
 /* Addresses compare in natural IP order (10.0.0.2 < 10.0.1.0), which is
  * numeric order of the byte-swapped network-order DWORD; ports as host-order
@@ -504,17 +574,18 @@ static int cmp_fwd(const void *a, const void *b) { return cmp_rows(&K_FWD, a, b)
 static int cmp_tcp(const void *a, const void *b) { return cmp_rows(&K_TCP, a, b); }
 static int cmp_udp(const void *a, const void *b) { return cmp_rows(&K_UDP, a, b); }
 
-/* Index of the first row whose key is >= key (or > key when strict).
- * Binary search, because clients walk 200000-route tables with GetNext. */
+/* Index of the first row whose first nk keys are >= key's (or > when
+ * strict). Binary search, because clients walk 200000-route tables with
+ * GetNext. */
 static DWORD row_bound(const ROW_KIND *k, const BYTE *rows, DWORD n,
-                       const DWORD *key, BOOL strict)
+                       const DWORD *key, DWORD nk, BOOL strict)
 {
     DWORD lo = 0, hi = n;
     while (lo < hi) {
         DWORD mid = lo + (hi - lo) / 2, rk[4];
         int c;
         row_keys(k, rows + (size_t)mid * k->row_size, rk);
-        c = cmp_keys(rk, key, k->nkeys);
+        c = cmp_keys(rk, key, nk);
         if (c < 0 || (strict && c == 0))
             lo = mid + 1;
         else
@@ -523,22 +594,26 @@ static DWORD row_bound(const ROW_KIND *k, const BYTE *rows, DWORD n,
     return lo;
 }
 
-/* Get/GetFirst/GetNext of a row id against sorted rows. */
+/* Get/GetFirst/GetNext of a row id against sorted rows, by the first nk
+ * keys (the index given, or the leading part of it that names rows):
+ * - GetFirst: the first row (232 if there is none); the index is ignored;
+ * - Get: the first row whose first nk keys equal the index (1413 if none);
+ * - GetNext: the first row whose first nk keys are greater (259 if none). */
 static DWORD row_find(int op, const ROW_KIND *k, const BYTE *rows, DWORD n,
-                      const DWORD *idx, DWORD nidx, const BYTE **row)
+                      const DWORD *idx, DWORD nk, const BYTE **row)
 {
-    DWORD key[4], i;
+    DWORD key[4] = {0, 0, 0, 0}, i;
     if (op == OP_GETFIRST) {
         if (!n)
             return E_NO_DATA;
         *row = rows;
         return E_OK;
     }
-    if (nidx < k->nkeys)
-        return E_INVALID_PARAMETER;
-    memcpy(key, idx, k->nkeys * sizeof(DWORD));
+    if (nk > k->nkeys)
+        nk = k->nkeys;
+    memcpy(key, idx, nk * sizeof(DWORD));
     norm_keys(k, key);
-    i = row_bound(k, rows, n, key, op == OP_GETNEXT);
+    i = row_bound(k, rows, n, key, nk, op == OP_GETNEXT);
     if (op == OP_GETNEXT) {
         if (i >= n)
             return E_NO_MORE_ITEMS;
@@ -547,7 +622,7 @@ static DWORD row_find(int op, const ROW_KIND *k, const BYTE *rows, DWORD n,
         if (i >= n)
             return E_INVALID_INDEX;
         row_keys(k, rows + (size_t)i * k->row_size, rk);
-        if (cmp_keys(rk, key, k->nkeys))
+        if (cmp_keys(rk, key, nk))
             return E_INVALID_INDEX;
     }
     *row = rows + (size_t)i * k->row_size;
@@ -678,11 +753,66 @@ static void set_oif(FIXED_OIF *o, DWORD out_if, DWORD next_hop, DWORD ttl_too_lo
     o->out_discards = out_discards;
 }
 
+/* The 16 bytes of an IPv6 address given as its eight 16-bit groups. */
+static void ip6_addr(BYTE *out, const WORD *groups)
+{
+    DWORD i;
+    for (i = 0; i < 8; i++) {
+        out[2 * i] = (BYTE)(groups[i] >> 8);
+        out[2 * i + 1] = (BYTE)(groups[i] & 0xFFu);
+    }
+}
+
+/* An IPv6 route as INTERFACE_ROUTE_ENTRY gives it (MS-RRASM 2.2.1.2.181):
+ * the IPv6 arm of INTERFACE_ROUTE_INFO, valid for ever, Flags 0, its
+ * protocol's preference, view set 3 (unicast and multicast), bV4 FALSE. */
+static void set_route6(ROUTE_ENTRY *e, DWORD index, const WORD *prefix, DWORD prefix_len,
+                       const WORD *next_hop, DWORD if_index, DWORD type, DWORD proto,
+                       DWORD metric)
+{
+    memset(e, 0, sizeof *e);
+    e->dwIndex = index;
+    ip6_addr(e->info.u.v6.DestinationPrefix, prefix);
+    e->info.u.v6.DestPrefixLength = prefix_len;
+    ip6_addr(e->info.u.v6.NextHopAddress, next_hop);
+    e->info.u.v6.ValidLifeTime = 0xFFFFFFFFu;
+    e->info.u.v6.Flags = 0;
+    e->info.u.v6.Metric = metric;
+    e->info.dwRtInfoIfIndex = if_index;
+    e->info.dwRtInfoType = type;
+    e->info.dwRtInfoProto = proto;
+    e->info.dwRtInfoPreference = preference_of(proto);
+    e->info.dwRtInfoViewSet = 3;
+    e->info.bV4 = FALSE;
+}
+
+/* The IPv6 routes (PID_IPV6 IP_FORWARDROW), dwIndex apart on purpose: a
+ * client must walk by the index it got, not count. Types 3 (direct) and 4
+ * (indirect); protocols 2 (local) and 3 (netmgmt). Lock held (or DllMain). */
+static void load_fixed_ip6(void)
+{
+    static const WORD any[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    static const WORD gw1[8] = {0xfe80, 0, 0, 0, 0, 0, 0, 1};
+    static const WORD gw2[8] = {0xfe80, 0, 0, 0, 0, 0, 0, 2};
+    static const WORD site10[8] = {0x2001, 0xdb8, 0x10, 0, 0, 0, 0, 0};
+    static const WORD site20[8] = {0x2001, 0xdb8, 0x20, 0, 0, 0, 0, 0};
+    static const WORD link[8] = {0xfe80, 0, 0, 0, 0, 0, 0, 0};
+    static const WORD loop[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+
+    set_route6(&g_ip6_routes[0], 3, any, 0, gw1, 3, 4, 2, 256);
+    set_route6(&g_ip6_routes[1], 7, site10, 64, any, 3, 3, 2, 260);
+    set_route6(&g_ip6_routes[2], 12, link, 64, any, 3, 3, 2, 281);
+    set_route6(&g_ip6_routes[3], 20, loop, 128, any, 1, 3, 2, 306);
+    set_route6(&g_ip6_routes[4], 31, site20, 48, gw2, 3, 4, 3, 16);
+}
+
 /* The variables beyond the IP tables: proxy ARP, multicast, the routing
- * table manager's other routes. Lock held (or DllMain). */
+ * table manager's other routes, IPv6. Lock held (or DllMain). */
 static void load_fixed_more(void)
 {
     FIXED_MFE *m;
+
+    load_fixed_ip6();
 
     memset(g_rtm_extra, 0, sizeof g_rtm_extra);
     /* Loses to the forwarder's 10.0.0.0/8 RIP route: same preference, worse metric. */
@@ -1048,6 +1178,9 @@ typedef struct {
     DWORD nrows;
     size_t row_size;
     size_t rows_off;
+    /* MFE replies: the rows' fixed part (with its padding), where in it
+     * ulNumOutIf sits, and each outgoing interface's size; 0 otherwise. */
+    size_t mfe_fixed, mfe_count_at, mfe_elem;
 } REPLY;
 
 static DWORD reply_alloc(REPLY *r, DWORD var, SHAPE shape, uint64_t payload)
@@ -1074,9 +1207,12 @@ static DWORD reply_stat(REPLY *r, DWORD var, const void *data, size_t size)
     return rc;
 }
 
-static DWORD reply_table(REPLY *r, DWORD var, const void *rows, DWORD n, size_t row_size)
+/* A table: dwNumEntries, the rows, then `tail` zero bytes (a reserved array
+ * the specification prints after the rows). */
+static DWORD reply_table_tail(REPLY *r, DWORD var, const void *rows, DWORD n, size_t row_size,
+                              size_t tail)
 {
-    DWORD rc = reply_alloc(r, var, SHAPE_TABLE, sizeof(DWORD) + (uint64_t)n * row_size);
+    DWORD rc = reply_alloc(r, var, SHAPE_TABLE, sizeof(DWORD) + (uint64_t)n * row_size + tail);
     if (rc)
         return rc;
     memcpy(r->buf + REPLY_HDR, &n, sizeof n);
@@ -1088,16 +1224,42 @@ static DWORD reply_table(REPLY *r, DWORD var, const void *rows, DWORD n, size_t 
     return E_OK;
 }
 
-static DWORD reply_row(REPLY *r, DWORD var, const void *row, size_t row_size)
+static DWORD reply_table(REPLY *r, DWORD var, const void *rows, DWORD n, size_t row_size)
 {
-    DWORD rc = reply_alloc(r, var, SHAPE_ROW, row_size);
+    return reply_table_tail(r, var, rows, n, row_size, 0);
+}
+
+/* MS-RRASM prints BYTE reserved[8] after the rows of MIB_IPFORWARDTABLE
+ * (2.2.1.2.36), MIB_IPNETTABLE (2.2.1.2.48), MIB_TCPTABLE (2.2.1.2.57) and
+ * MIB_UDPTABLE (2.2.1.2.60): "SHOULD be set to 0 and ignored on receipt".
+ * Strict replies carry it; the SDK's tables end with their rows. */
+#define TABLE_RESERVED 8u
+static size_t table_tail(DWORD var, BOOL sdk)
+{
+    if (sdk)
+        return 0;
+    return var == IP_FORWARDTABLE || var == IP_NETTABLE || var == TCP_TABLE || var == UDP_TABLE
+               ? TABLE_RESERVED : 0;
+}
+
+/* One row of wire_size bytes: the stored_size bytes given, then zeros (the
+ * reserved tail of a structure the specification makes longer). */
+static DWORD reply_row_sized(REPLY *r, DWORD var, const void *row, size_t stored_size,
+                             size_t wire_size)
+{
+    DWORD rc = reply_alloc(r, var, SHAPE_ROW, wire_size);
     if (rc)
         return rc;
-    memcpy(r->buf + REPLY_HDR, row, row_size);
+    memcpy(r->buf + REPLY_HDR, row, stored_size < wire_size ? stored_size : wire_size);
     r->nrows = 1;
-    r->row_size = row_size;
+    r->row_size = wire_size;
     r->rows_off = REPLY_HDR;
     return E_OK;
+}
+
+static DWORD reply_row(REPLY *r, DWORD var, const void *row, size_t row_size)
+{
+    return reply_row_sized(r, var, row, row_size, row_size);
 }
 
 /* Rows that are not their stored bytes: encode(row, NULL) gives a row's wire
@@ -1111,11 +1273,15 @@ static size_t put_dword(BYTE *out, size_t at, DWORD v)
     return at + sizeof v;
 }
 
-/* MIB_IPMCAST_MFE: 60 fixed bytes, then ulNumOutIf MIB_IPMCAST_OIF (16 each,
- * the XP form: dwOutIfIndex, dwNextHopAddr, dwReserved, dwReserved1). */
-static size_t mfe_encode(const void *row, BYTE *out)
+/* MIB_IPMCAST_MFE's 60-byte fixed part, then ulNumOutIf MIB_IPMCAST_OIF.
+ * - strict (MS-RRASM 2.2.1.2.42/.43, as a 64-bit server lays them out:
+ *   MIB_IPMCAST_OIF holds a PVOID, so the array is 8-aligned): 4 zero bytes
+ *   of padding, then 24 bytes each: dwOutIfIndex, dwNextHopAddr, the 8-byte
+ *   pvReserved (NULL), dwReserved, 4 bytes of padding;
+ * - SDK (MinGW's, the XP form): 16 bytes each: dwOutIfIndex, dwNextHopAddr,
+ *   dwReserved, dwReserved1. */
+static size_t mfe_write(const FIXED_MFE *m, BYTE *out, BOOL sdk)
 {
-    const FIXED_MFE *m = row;
     const DWORD fixed[15] = {m->group, m->source, m->src_mask, m->upstream, m->in_if,
                              m->in_if_protocol, m->route_protocol, m->route_network,
                              m->route_mask, m->up_time, m->expiry_time, m->time_out,
@@ -1124,18 +1290,28 @@ static size_t mfe_encode(const void *row, BYTE *out)
     DWORD i;
     for (i = 0; i < 15; i++)
         at = put_dword(out, at, fixed[i]);
+    if (!sdk)
+        at = put_dword(out, at, 0);
     for (i = 0; i < m->num_out_if; i++) {
         at = put_dword(out, at, m->oif[i].out_if);
         at = put_dword(out, at, m->oif[i].next_hop);
         at = put_dword(out, at, 0);
         at = put_dword(out, at, 0);
+        if (!sdk) {
+            at = put_dword(out, at, 0);
+            at = put_dword(out, at, 0);
+        }
     }
     return at;
 }
 
-/* MIB_IPMCAST_MFE_STATS (64 fixed bytes) or, with `ex`, _MFE_STATS_EX (84),
- * then ulNumOutIf MIB_IPMCAST_OIF_STATS (28 each, the DWORD dwDialContext form). */
-static size_t mfe_stats_write(const FIXED_MFE *m, BYTE *out, BOOL ex)
+/* MIB_IPMCAST_MFE_STATS's 64-byte fixed part or, with `ex` (SDK only),
+ * MIB_IPMCAST_MFE_STATS_EX's 84, then ulNumOutIf MIB_IPMCAST_OIF_STATS:
+ * - strict (MS-RRASM 2.2.1.2.45 on a 64-bit server): 32 bytes each:
+ *   dwOutIfIndex, dwNextHopAddr, the 8-byte pvDialContext (NULL),
+ *   ulTtlTooLow, ulFragNeeded, ulOutPackets, ulOutDiscards;
+ * - SDK: 28 bytes each, with a DWORD dwDialContext. */
+static size_t mfe_stats_write(const FIXED_MFE *m, BYTE *out, BOOL ex, BOOL sdk)
 {
     const DWORD fixed[21] = {m->group, m->source, m->src_mask, m->upstream, m->in_if,
                              m->in_if_protocol, m->route_protocol, m->route_network,
@@ -1152,6 +1328,8 @@ static size_t mfe_stats_write(const FIXED_MFE *m, BYTE *out, BOOL ex)
         at = put_dword(out, at, o->out_if);
         at = put_dword(out, at, o->next_hop);
         at = put_dword(out, at, 0);
+        if (!sdk)
+            at = put_dword(out, at, 0);
         at = put_dword(out, at, o->ttl_too_low);
         at = put_dword(out, at, o->frag_needed);
         at = put_dword(out, at, o->out_packets);
@@ -1160,27 +1338,43 @@ static size_t mfe_stats_write(const FIXED_MFE *m, BYTE *out, BOOL ex)
     return at;
 }
 
-static size_t mfe_stats_encode(const void *row, BYTE *out) { return mfe_stats_write(row, out, FALSE); }
-static size_t mfe_stats_ex_encode(const void *row, BYTE *out) { return mfe_stats_write(row, out, TRUE); }
+static size_t mfe_encode(const void *row, BYTE *out) { return mfe_write(row, out, FALSE); }
+static size_t mfe_encode_sdk(const void *row, BYTE *out) { return mfe_write(row, out, TRUE); }
+static size_t mfe_stats_encode(const void *row, BYTE *out) { return mfe_stats_write(row, out, FALSE, FALSE); }
+static size_t mfe_stats_encode_sdk(const void *row, BYTE *out) { return mfe_stats_write(row, out, FALSE, TRUE); }
+static size_t mfe_stats_ex_encode_sdk(const void *row, BYTE *out) { return mfe_stats_write(row, out, TRUE, TRUE); }
 
-/* For the MFE variables: the fixed part's size, where its ulNumOutIf sits,
- * and the size of each trailing element. 0 for other variables. */
-static int mfe_geometry(DWORD var, size_t *fixed, size_t *count_at, size_t *elem)
+/* An MFE variable's row encoder, and its rows' geometry for reply_damage:
+ * the fixed part's size (with its padding), where in it ulNumOutIf sits,
+ * and each outgoing interface's size. MS-RRASM 2.2.1.2.52 and .53 give
+ * MCAST_MFE_STATS_EX's reply as MIB_MFE_STATS_TABLE, so its strict rows are
+ * MCAST_MFE_STATS's. */
+static ROW_ENCODER mfe_encoder(DWORD var, BOOL sdk, size_t *fixed, size_t *count_at, size_t *elem)
 {
-    switch (var) {
-    case MCAST_MFE: *fixed = 60; *count_at = 48; *elem = 16; return 1;
-    case MCAST_MFE_STATS: *fixed = 64; *count_at = 44; *elem = 28; return 1;
-    case MCAST_MFE_STATS_EX: *fixed = 84; *count_at = 44; *elem = 28; return 1;
-    default: return 0;
+    if (var == MCAST_MFE) {
+        *fixed = sdk ? 60 : 64;
+        *count_at = 48;
+        *elem = sdk ? 16 : 24;
+        return sdk ? mfe_encode_sdk : mfe_encode;
     }
+    *count_at = 44;
+    if (var == MCAST_MFE_STATS_EX && sdk) {
+        *fixed = 84;
+        *elem = 28;
+        return mfe_stats_ex_encode_sdk;
+    }
+    *fixed = 64;
+    *elem = sdk ? 28 : 32;
+    return sdk ? mfe_stats_encode_sdk : mfe_stats_encode;
 }
 
-/* A table (shape SHAPE_TABLE: dwNumEntries first) or one row (SHAPE_ROW) of
- * encoded rows; r->row_size is 0, since the rows are not all one size. */
+/* A table (shape SHAPE_TABLE: dwNumEntries first, then `pad` zero bytes
+ * before the rows) or one row (SHAPE_ROW) of encoded rows; r->row_size is
+ * 0, since the rows are not all one size. */
 static DWORD reply_encoded(REPLY *r, DWORD var, SHAPE shape, const BYTE *rows, DWORD n,
-                           size_t stored_size, ROW_ENCODER encode)
+                           size_t stored_size, ROW_ENCODER encode, size_t pad)
 {
-    uint64_t payload = shape == SHAPE_TABLE ? sizeof(DWORD) : 0;
+    uint64_t payload = shape == SHAPE_TABLE ? sizeof(DWORD) + pad : 0;
     size_t at = REPLY_HDR;
     DWORD i, rc;
     for (i = 0; i < n; i++)
@@ -1190,7 +1384,7 @@ static DWORD reply_encoded(REPLY *r, DWORD var, SHAPE shape, const BYTE *rows, D
         return rc;
     if (shape == SHAPE_TABLE) {
         memcpy(r->buf + at, &n, sizeof n);
-        at += sizeof n;
+        at += sizeof n + pad;
     }
     r->rows_off = at;
     for (i = 0; i < n; i++)
@@ -1208,9 +1402,11 @@ static void reply_damage(REPLY *r, int kind)
     int is_if = r->var == IF_TABLE || r->var == IF_ROW;
     int is_net = r->var == IP_NETTABLE || r->var == IP_NETROW;
     int is_scope = r->var == MCAST_SCOPE;
-    size_t fixed = 0, count_at = 0, elem = 0;
-    int is_mfe = mfe_geometry(r->var, &fixed, &count_at, &elem);
+    size_t fixed = r->mfe_fixed, count_at = r->mfe_count_at, elem = r->mfe_elem;
+    int is_mfe = elem != 0;
 
+    if (!r->buf)
+        return; /* an MFE reply with no data: nothing to damage */
     if (r->shape != SHAPE_STAT) {
         if (r->shape == SHAPE_TABLE && (kind == 1 || kind == 2)) {
             DWORD n = kind == 1 ? r->nrows + 1000 : 0xFFFFFFFFu;
@@ -1353,9 +1549,12 @@ static DWORD free_buffer(void *p, int own_kind)
 /* ------------------------------------------------------------------------ */
 
 /* The tables rows come from. The first six are iphlpapi's; T_IFSTATUS is
- * made from the interface table; the others exist in the fixed MIB only. */
+ * made from the interface table; T_IP6_IF (the interfaces that have IPv6)
+ * and T_IP6_ROUTE (the IPv6 routes, INTERFACE_ROUTE_ENTRY) are PID_IPV6's,
+ * from iphlpapi's Vista API where it has it; the others exist in the fixed
+ * MIB only. */
 enum { T_IF, T_ADDR, T_FWD, T_NET, T_TCP, T_UDP, T_IFSTATUS, T_PROXY, T_MCAST_IF,
-       T_BOUNDARY, T_SCOPE, T_MFE };
+       T_BOUNDARY, T_SCOPE, T_MFE, T_IP6_IF, T_IP6_ROUTE };
 
 typedef struct {
     const BYTE *rows;
@@ -1377,8 +1576,45 @@ static size_t table_row_size(int t)
     case T_MCAST_IF: return sizeof(MIB_IPMCAST_IF_ENTRY);
     case T_BOUNDARY: return sizeof(MIB_IPMCAST_BOUNDARY);
     case T_SCOPE: return sizeof(MIB_IPMCAST_SCOPE);
+    case T_IP6_IF: return sizeof(MIB_IFROW);
+    case T_IP6_ROUTE: return sizeof(ROUTE_ENTRY);
     default: return sizeof(FIXED_MFE);
     }
+}
+
+/* The interface rows (n of them) whose dwIndex is one of the nidx given, in
+ * a block the caller frees. */
+static DWORD if_rows_with_index(const MIB_IFROW *ifs, DWORD n, const DWORD *index, DWORD nidx,
+                                ROWS *out)
+{
+    MIB_IFROW *rows = malloc((n ? n : 1) * sizeof *rows);
+    DWORD i, j, k = 0;
+    if (!rows)
+        return E_NOT_ENOUGH_MEMORY;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < nidx && index[j] != ifs[i].dwIndex; j++)
+            ;
+        if (j < nidx)
+            rows[k++] = ifs[i];
+    }
+    out->rows = (const BYTE *)rows;
+    out->n = k;
+    out->owned = rows;
+    return E_OK;
+}
+
+/* iphlpapi's functions of the Vista API (netioapi.h), looked up at call
+ * time: a Wine or Windows that lacks one gets 50 for what needs it. */
+typedef DWORD(WINAPI *GET_IP_FORWARD_TABLE2)(ADDRESS_FAMILY, PMIB_IPFORWARD_TABLE2 *);
+typedef DWORD(WINAPI *GET_UNICAST_IP_ADDRESS_TABLE)(ADDRESS_FAMILY, PMIB_UNICASTIPADDRESS_TABLE *);
+typedef VOID(WINAPI *FREE_MIB_TABLE)(PVOID);
+
+static BOOL iphlpapi_proc(const char *name, void *fn, size_t fn_size)
+{
+    HMODULE m = GetModuleHandleW(L"iphlpapi.dll");
+    FARPROC p = m ? GetProcAddress(m, name) : NULL;
+    memcpy(fn, &p, fn_size); /* not a cast: -Wcast-function-type */
+    return p != NULL;
 }
 
 /* n MIB_IFSTATUS made from n interface rows, in a block the caller frees. */
@@ -1406,6 +1642,107 @@ static DWORD host_call(int t, void *buf, ULONG *size)
     }
 }
 
+static DWORD host_table(int t, ROWS *out);
+
+/* PID_IPV6's IF_TABLE in loopback mode: the rows of the interface table
+ * whose interface has an IPv6 unicast address (GetUnicastIpAddressTable,
+ * AF_INET6); 50 where iphlpapi lacks it. */
+static DWORD host_ip6_ifs(ROWS *out)
+{
+    GET_UNICAST_IP_ADDRESS_TABLE get_table;
+    FREE_MIB_TABLE free_table;
+    MIB_UNICASTIPADDRESS_TABLE *addrs = NULL;
+    DWORD *index, i, n, rc;
+    ROWS ifs;
+
+    if (!iphlpapi_proc("GetUnicastIpAddressTable", &get_table, sizeof get_table) ||
+        !iphlpapi_proc("FreeMibTable", &free_table, sizeof free_table))
+        return E_NOT_SUPPORTED;
+    rc = get_table(AF_INET6, &addrs);
+    if (rc == E_NO_DATA || rc == ERROR_NOT_FOUND) {
+        rc = E_OK; /* no IPv6 address: no interface */
+        addrs = NULL;
+    }
+    if (rc)
+        return rc;
+    n = addrs ? addrs->NumEntries : 0;
+    index = malloc((n ? n : 1) * sizeof *index);
+    if (!index) {
+        if (addrs)
+            free_table(addrs);
+        return E_NOT_ENOUGH_MEMORY;
+    }
+    for (i = 0; i < n; i++)
+        index[i] = addrs->Table[i].InterfaceIndex;
+    if (addrs)
+        free_table(addrs);
+    rc = host_table(T_IF, &ifs);
+    if (!rc)
+        rc = if_rows_with_index((const MIB_IFROW *)ifs.rows, ifs.n, index, n, out);
+    free(ifs.owned);
+    free(index);
+    return rc;
+}
+
+/* PID_IPV6's IP_FORWARDROW in loopback mode: GetIpForwardTable2(AF_INET6),
+ * each route an INTERFACE_ROUTE_ENTRY whose dwIndex is its 1-based position
+ * there; type 3 (direct) for a next hop of ::, else 4; its protocol's
+ * preference, view set 3. 50 where iphlpapi lacks the function. */
+static DWORD host_ip6_routes(ROWS *out)
+{
+    static const BYTE unspecified[16];
+    GET_IP_FORWARD_TABLE2 get_table;
+    FREE_MIB_TABLE free_table;
+    MIB_IPFORWARD_TABLE2 *table = NULL;
+    ROUTE_ENTRY *rows;
+    DWORD i, n, k = 0, rc;
+
+    if (!iphlpapi_proc("GetIpForwardTable2", &get_table, sizeof get_table) ||
+        !iphlpapi_proc("FreeMibTable", &free_table, sizeof free_table))
+        return E_NOT_SUPPORTED;
+    rc = get_table(AF_INET6, &table);
+    if (rc == E_NO_DATA || rc == ERROR_NOT_FOUND) {
+        rc = E_OK;
+        table = NULL;
+    }
+    if (rc)
+        return rc;
+    n = table ? table->NumEntries : 0;
+    rows = malloc((n ? n : 1) * sizeof *rows);
+    if (!rows) {
+        if (table)
+            free_table(table);
+        return E_NOT_ENOUGH_MEMORY;
+    }
+    for (i = 0; i < n; i++) {
+        const MIB_IPFORWARD_ROW2 *f = &table->Table[i];
+        ROUTE_ENTRY *e = &rows[k];
+        if (f->DestinationPrefix.Prefix.si_family != AF_INET6)
+            continue;
+        memset(e, 0, sizeof *e);
+        e->dwIndex = i + 1;
+        memcpy(e->info.u.v6.DestinationPrefix, &f->DestinationPrefix.Prefix.Ipv6.sin6_addr, 16);
+        e->info.u.v6.DestPrefixLength = f->DestinationPrefix.PrefixLength;
+        memcpy(e->info.u.v6.NextHopAddress, &f->NextHop.Ipv6.sin6_addr, 16);
+        e->info.u.v6.ValidLifeTime = f->ValidLifetime;
+        e->info.u.v6.Flags = 0;
+        e->info.u.v6.Metric = f->Metric;
+        e->info.dwRtInfoIfIndex = f->InterfaceIndex;
+        e->info.dwRtInfoType = memcmp(e->info.u.v6.NextHopAddress, unspecified, 16) ? 4 : 3;
+        e->info.dwRtInfoProto = (DWORD)f->Protocol;
+        e->info.dwRtInfoPreference = preference_of(e->info.dwRtInfoProto);
+        e->info.dwRtInfoViewSet = 3;
+        e->info.bV4 = FALSE;
+        k++;
+    }
+    if (table)
+        free_table(table);
+    out->rows = (const BYTE *)rows;
+    out->n = k;
+    out->owned = rows;
+    return E_OK;
+}
+
 static DWORD host_table(int t, ROWS *out)
 {
     ULONG size = 0;
@@ -1424,6 +1761,10 @@ static DWORD host_table(int t, ROWS *out)
         free(ifs.owned);
         return rc;
     }
+    if (t == T_IP6_IF)
+        return host_ip6_ifs(out);
+    if (t == T_IP6_ROUTE)
+        return host_ip6_routes(out);
     /* Ask for the size, then fetch; the table may grow in between. */
     for (tries = 0; tries < 8; tries++) {
         rc = host_call(t, buf, &size);
@@ -1481,6 +1822,9 @@ static DWORD fixed_table(int t, ROWS *out)
     case T_MCAST_IF: out->rows = (const BYTE *)g_mcast_if; out->n = 2; break;
     case T_BOUNDARY: out->rows = (const BYTE *)g_boundary; out->n = g_nboundary; break;
     case T_SCOPE: out->rows = (const BYTE *)g_scope; out->n = 2; break;
+    case T_IP6_IF:
+        return if_rows_with_index(g_ifs, 3, g_ip6_if_index, 2, out);
+    case T_IP6_ROUTE: out->rows = (const BYTE *)g_ip6_routes; out->n = IP6_ROUTES; break;
     default: out->rows = (const BYTE *)g_mfe; out->n = 3; break;
     }
     return E_OK;
@@ -1490,94 +1834,157 @@ static DWORD fixed_table(int t, ROWS *out)
 /* Serving a query.                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* What a query is asked in: the method, and the settings that shape the
+ * reply, as they were when the call started. */
+typedef struct {
+    int op;       /* OP_GET, OP_GETFIRST, OP_GETNEXT */
+    int mode;     /* MODE_FIXED, MODE_LOOPBACK */
+    DWORD pid;    /* PID_IP or PID_IPV6 */
+    BOOL sdk;     /* router_set_sdk_forms */
+    BOOL mcast;   /* router_set_mcast_enabled */
+} QUERY_CTX;
+
+/* Bit n of a VAR_INFO's get_n, first_n or next_n: that method takes a query
+ * with n index values (MIB_OPAQUE_QUERY's rgdwVarIndex, MS-RRASM
+ * 2.2.1.2.53); no bit set: the method does not take the variable. */
+#define IDX(n) (1u << (n))
+
 /* What a variable is and which queries it takes (the README's table):
- * - no kind, no lookup: a statistic or a whole table, Get with no index;
- * - a kind: rows by that index: Get with the whole index, GetFirst with none
- *   or the whole index (ignored), GetNext with the whole index; `whole` also
- *   lets Get with no index answer the table (PROXY_ARP, the MFEs);
- * - lookup n: Get with exactly n index values, computed (BEST_*, DEST_*, ROUTE_*).
- * Anything else is 87. `host`: loopback mode answers it from iphlpapi;
- * otherwise loopback mode gives 50. */
+ * - shape SHAPE_STAT, no table: a statistic, computed (stat_reply);
+ * - a table and no kind: the whole table (reply_table);
+ * - a table and a kind: rows by that index (row_find), or, for
+ *   IP_NETTABLE, the rows of one interface (net_table_reply), or, for the
+ *   MFEs, a table of one MFE (mfe_reply);
+ * - no table, shape SHAPE_ROW or SHAPE_TABLE: a lookup (lookup_reply).
+ * Each method takes the index sizes its mask gives and nothing else (87).
+ * `host`: loopback mode answers it from iphlpapi; otherwise loopback mode
+ * gives 50. */
 typedef struct {
     DWORD var;
     SHAPE shape;
     int table; /* T_* for tables and rows, -1 for statistics and lookups */
     const ROW_KIND *kind;
-    BOOL whole;
-    DWORD lookup;
-    ROW_ENCODER encode; /* rows whose wire form is not their stored bytes */
+    DWORD get_n, first_n, next_n;
     BOOL host;
 } VAR_INFO;
 
+#define NOT_USED IDX(0), 0, 0 /* 2.2.1.2.53 "Not used.": Get, with no index */
+#define BY(n) IDX(n), IDX(n), IDX(n)
+
+/* Under PID_IP. */
 static const VAR_INFO g_vars[] = {
-    {IF_NUMBER, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {IF_TABLE, SHAPE_TABLE, T_IF, NULL, FALSE, 0, NULL, TRUE},
-    {IF_ROW, SHAPE_ROW, T_IF, &K_IF, FALSE, 0, NULL, TRUE},
-    {IP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {IP_ADDRTABLE, SHAPE_TABLE, T_ADDR, NULL, FALSE, 0, NULL, TRUE},
-    {IP_ADDRROW, SHAPE_ROW, T_ADDR, &K_ADDR, FALSE, 0, NULL, TRUE},
-    {IP_FORWARDNUMBER, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {IP_FORWARDTABLE, SHAPE_TABLE, T_FWD, NULL, FALSE, 0, NULL, TRUE},
-    {IP_FORWARDROW, SHAPE_ROW, T_FWD, &K_FWD, FALSE, 0, NULL, TRUE},
-    {IP_NETTABLE, SHAPE_TABLE, T_NET, NULL, FALSE, 0, NULL, TRUE},
-    {IP_NETROW, SHAPE_ROW, T_NET, &K_NET, FALSE, 0, NULL, TRUE},
-    {ICMP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {TCP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {TCP_TABLE, SHAPE_TABLE, T_TCP, NULL, FALSE, 0, NULL, TRUE},
-    {TCP_ROW, SHAPE_ROW, T_TCP, &K_TCP, FALSE, 0, NULL, TRUE},
-    {UDP_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {UDP_TABLE, SHAPE_TABLE, T_UDP, NULL, FALSE, 0, NULL, TRUE},
-    {UDP_ROW, SHAPE_ROW, T_UDP, &K_UDP, FALSE, 0, NULL, TRUE},
-    {MCAST_MFE, SHAPE_ROW, T_MFE, &K_MFE, TRUE, 0, mfe_encode, FALSE},
-    {MCAST_MFE_STATS, SHAPE_ROW, T_MFE, &K_MFE, TRUE, 0, mfe_stats_encode, FALSE},
-    {BEST_IF, SHAPE_ROW, -1, NULL, FALSE, 1, NULL, TRUE},
-    {BEST_ROUTE, SHAPE_ROW, -1, NULL, FALSE, 2, NULL, TRUE},
-    {PROXY_ARP, SHAPE_ROW, T_PROXY, &K_PROXY, TRUE, 0, NULL, FALSE},
-    {MCAST_IF_ENTRY, SHAPE_ROW, T_MCAST_IF, &K_MCAST_IF, FALSE, 0, NULL, FALSE},
-    {MCAST_GLOBAL, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, FALSE},
-    {IF_STATUS, SHAPE_ROW, T_IFSTATUS, &K_IFSTATUS, FALSE, 0, NULL, TRUE},
-    {MCAST_BOUNDARY, SHAPE_ROW, T_BOUNDARY, &K_BOUNDARY, FALSE, 0, NULL, FALSE},
-    {MCAST_SCOPE, SHAPE_ROW, T_SCOPE, &K_SCOPE, FALSE, 0, NULL, FALSE},
-    {DEST_MATCHING, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
-    {DEST_LONGER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
-    {DEST_SHORTER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
-    {ROUTE_MATCHING, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
-    {ROUTE_LONGER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
-    {ROUTE_SHORTER, SHAPE_TABLE, -1, NULL, FALSE, 2, NULL, FALSE},
-    {ROUTE_STATE, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, FALSE},
-    {MCAST_MFE_STATS_EX, SHAPE_ROW, T_MFE, &K_MFE, TRUE, 0, mfe_stats_ex_encode, FALSE},
-    {IP6_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {UDP6_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
-    {TCP6_STATS, SHAPE_STAT, -1, NULL, FALSE, 0, NULL, TRUE},
+    {IF_NUMBER, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {IF_TABLE, SHAPE_TABLE, T_IF, NULL, NOT_USED, TRUE},
+    {IF_ROW, SHAPE_ROW, T_IF, &K_IF, BY(1), TRUE},
+    {IP_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {IP_ADDRTABLE, SHAPE_TABLE, T_ADDR, NULL, NOT_USED, TRUE},
+    {IP_ADDRROW, SHAPE_ROW, T_ADDR, &K_ADDR, BY(1), TRUE},
+    {IP_FORWARDNUMBER, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {IP_FORWARDTABLE, SHAPE_TABLE, T_FWD, NULL, NOT_USED, TRUE},
+    {IP_FORWARDROW, SHAPE_ROW, T_FWD, &K_FWD, BY(4), TRUE},
+    {IP_NETTABLE, SHAPE_TABLE, T_NET, &K_NET, IDX(1) | IDX(2), 0, 0, TRUE},
+    {IP_NETROW, SHAPE_ROW, T_NET, &K_NET, IDX(1) | IDX(2), IDX(1) | IDX(2), IDX(1) | IDX(2), TRUE},
+    {ICMP_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {TCP_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {TCP_TABLE, SHAPE_TABLE, T_TCP, NULL, NOT_USED, TRUE},
+    {TCP_ROW, SHAPE_ROW, T_TCP, &K_TCP, BY(4), TRUE},
+    {UDP_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {UDP_TABLE, SHAPE_TABLE, T_UDP, NULL, NOT_USED, TRUE},
+    {UDP_ROW, SHAPE_ROW, T_UDP, &K_UDP, IDX(2), IDX(1) | IDX(2), IDX(1) | IDX(2), TRUE},
+    {MCAST_MFE, SHAPE_TABLE, T_MFE, &K_MFE, BY(3), FALSE},
+    {MCAST_MFE_STATS, SHAPE_TABLE, T_MFE, &K_MFE, BY(3), FALSE},
+    {BEST_IF, SHAPE_ROW, -1, NULL, IDX(1), 0, 0, TRUE},
+    {BEST_ROUTE, SHAPE_ROW, -1, NULL, IDX(2), 0, 0, TRUE},
+    {PROXY_ARP, SHAPE_ROW, T_PROXY, &K_PROXY, BY(3), FALSE},
+    {MCAST_IF_ENTRY, SHAPE_ROW, T_MCAST_IF, &K_MCAST_IF, BY(1), FALSE},
+    {MCAST_GLOBAL, SHAPE_STAT, -1, NULL, NOT_USED, FALSE},
+    {IF_STATUS, SHAPE_ROW, T_IFSTATUS, &K_IFSTATUS, BY(1), TRUE},
+    {MCAST_BOUNDARY, SHAPE_ROW, T_BOUNDARY, &K_BOUNDARY, BY(3), FALSE},
+    {MCAST_SCOPE, SHAPE_ROW, T_SCOPE, &K_SCOPE, IDX(2), IDX(1) | IDX(2), IDX(1) | IDX(2), FALSE},
+    {DEST_MATCHING, SHAPE_TABLE, -1, NULL, IDX(4), 0, 0, FALSE},
+    {DEST_LONGER, SHAPE_TABLE, -1, NULL, IDX(4), 0, 0, FALSE},
+    {DEST_SHORTER, SHAPE_TABLE, -1, NULL, IDX(4), 0, 0, FALSE},
+    {ROUTE_MATCHING, SHAPE_TABLE, -1, NULL, IDX(4), 0, 0, FALSE},
+    {ROUTE_LONGER, SHAPE_TABLE, -1, NULL, IDX(4), 0, 0, FALSE},
+    {ROUTE_SHORTER, SHAPE_TABLE, -1, NULL, IDX(4), 0, 0, FALSE},
+    {ROUTE_STATE, SHAPE_STAT, -1, NULL, NOT_USED, FALSE},
+    {MCAST_MFE_STATS_EX, SHAPE_TABLE, T_MFE, &K_MFE, BY(3), FALSE},
+    {IP6_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {UDP6_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
+    {TCP6_STATS, SHAPE_STAT, -1, NULL, NOT_USED, TRUE},
 };
 
-static const VAR_INFO *var_info(DWORD var)
+/* Under PID_IPV6 (Get, GetFirst, GetNext only): MS-RRASM 3.1.4.30 lists
+ * IF_TABLE and IP_FORWARDROW for it, 3.1.4.31 IP_FORWARDROW; the route's
+ * index is its dwIndex (INTERFACE_ROUTE_ENTRY, 2.2.1.2.181). */
+static const VAR_INFO g_vars6[] = {
+    {IF_TABLE, SHAPE_TABLE, T_IP6_IF, NULL, NOT_USED, TRUE},
+    {IP_FORWARDROW, SHAPE_ROW, T_IP6_ROUTE, &K_IP6_ROUTE, BY(1), TRUE},
+};
+
+static const VAR_INFO *var_lookup(const VAR_INFO *vars, size_t n, DWORD var)
 {
     size_t i;
-    for (i = 0; i < sizeof g_vars / sizeof g_vars[0]; i++)
-        if (g_vars[i].var == var)
-            return &g_vars[i];
+    for (i = 0; i < n; i++)
+        if (vars[i].var == var)
+            return &vars[i];
     return NULL;
 }
 
-/* 87 unless the query has the number of index values its variable takes. */
-static DWORD check_query(int op, const VAR_INFO *vi, DWORD nidx)
+/* The variable `var` names under PID_IP (or PID_IPV6), or NULL. */
+static const VAR_INFO *var_info(DWORD var)
 {
-    if (vi->kind) {
-        DWORD n = vi->kind->nkeys;
-        if (op == OP_GETFIRST)
-            return nidx == 0 || nidx == n ? E_OK : E_INVALID_PARAMETER;
-        if (op == OP_GET && vi->whole && nidx == 0)
-            return E_OK;
-        return nidx == n ? E_OK : E_INVALID_PARAMETER;
-    }
-    if (op != OP_GET)
-        return E_INVALID_PARAMETER;
-    return nidx == vi->lookup ? E_OK : E_INVALID_PARAMETER;
+    return var_lookup(g_vars, sizeof g_vars / sizeof g_vars[0], var);
 }
 
-static DWORD stat_reply(REPLY *r, DWORD var, int mode)
+static const VAR_INFO *var_info_pid(DWORD pid, DWORD var)
 {
+    if (pid == PID_IPV6)
+        return var_lookup(g_vars6, sizeof g_vars6 / sizeof g_vars6[0], var);
+    return var_info(var);
+}
+
+static BOOL is_ip6_stats(DWORD var)
+{
+    return var == IP6_STATS || var == UDP6_STATS || var == TCP6_STATS;
+}
+
+static BOOL is_mfe(DWORD var)
+{
+    return var == MCAST_MFE || var == MCAST_MFE_STATS || var == MCAST_MFE_STATS_EX;
+}
+
+/* 87 unless the query has a number of index values its variable takes for
+ * this method, and the values MS-RRASM 2.2.1.2.53 fixes. */
+static DWORD check_query(const QUERY_CTX *c, const VAR_INFO *vi, const DWORD *idx, DWORD nidx)
+{
+    DWORD forms = c->op == OP_GET ? vi->get_n : c->op == OP_GETFIRST ? vi->first_n : vi->next_n;
+
+    if (c->pid == PID_IP) {
+        /* 2.2.1.2.52 gives no structure for them under the IP transport. */
+        if (is_ip6_stats(vi->var) && !c->sdk)
+            return E_INVALID_PARAMETER;
+        /* The SDK's GetProxyArpEntry-era form: Get with no index, the table. */
+        if (vi->var == PROXY_ARP && c->op == OP_GET && c->sdk)
+            forms |= IDX(0);
+    }
+    if (nidx > 31 || !(forms >> nidx & 1))
+        return E_INVALID_PARAMETER;
+    if (c->pid != PID_IP)
+        return E_OK;
+    /* MCAST_MFE, MCAST_MFE_STATS: "rgdwVarIndex[2] MUST be 0xFFFFFFFF"; for
+     * MCAST_MFE_STATS_EX, "rgdwVarIndex[2] is not used". */
+    if ((vi->var == MCAST_MFE || vi->var == MCAST_MFE_STATS) && idx[2] != MFE_SRC_MASK_INDEX)
+        return E_INVALID_PARAMETER;
+    /* BEST_ROUTE {dest, 0}: "rgdwVarIndex[1] MUST be set to 0." */
+    if (vi->var == BEST_ROUTE && idx[1] != 0)
+        return E_INVALID_PARAMETER;
+    return E_OK;
+}
+
+static DWORD stat_reply(REPLY *r, DWORD var, const QUERY_CTX *c)
+{
+    const int mode = c->mode;
     union {
         DWORD number;
         MIB_IPSTATS ip;
@@ -1657,8 +2064,14 @@ static DWORD stat_reply(REPLY *r, DWORD var, int mode)
         else
             rc = GetUdpStatisticsEx(&u.udp, FAMILY_INET6);
         break;
-    case MCAST_GLOBAL: /* MIB_IPMCAST_GLOBAL: multicast forwarding is on */
-    case ROUTE_STATE:  /* MIB_ROUTESTATE: the routes are set to the stack */
+    case MCAST_GLOBAL:
+        /* MIB_IPMCAST_GLOBAL (MS-RRASM 2.2.1.2.39), dwEnable: "This value
+         * is set to 1 if IP multicast is enabled on the computer and is set
+         * to 2 if IP multicast is not enabled on the computer." */
+        size = sizeof(DWORD);
+        u.number = c->mcast ? 1 : 2;
+        break;
+    case ROUTE_STATE: /* MIB_ROUTESTATE: the routes are set to the stack */
         size = sizeof(DWORD);
         u.number = TRUE;
         break;
@@ -1699,15 +2112,19 @@ static BOOL mask_contiguous(DWORD mask)
     return (inv & (inv + 1)) == 0;
 }
 
-/* DEST_* and ROUTE_*: the forwarder's routes and the manager's others
+/* DEST_* and ROUTE_*, queried {dest, mask, view set, proto} (MS-RRASM
+ * 2.2.1.2.53): the forwarder's routes and the manager's others
  * (g_rtm_extra), each with its preference and views, whose prefix
  * - *_MATCHING: is dest/mask;
  * - *_LONGER: lies inside dest/mask (mask as long or longer);
  * - *_SHORTER: covers dest/mask (mask as short or shorter);
- * the given dest masked first. ROUTE_* answer every such route, DEST_* one
- * row per destination: its best route. None: 232. Lock held. */
-static DWORD route_lookup(REPLY *r, DWORD var, DWORD dest, DWORD mask)
+ * the given dest masked first; and that are in one of the views asked for
+ * (0, RTM_VIEW_MASK_ANY: any) and of the protocol asked for (0: any).
+ * ROUTE_* answer every such route, DEST_* one row per destination: its best
+ * route among them. None: 232. Lock held. */
+static DWORD route_lookup(REPLY *r, DWORD var, const DWORD *idx)
 {
+    DWORD dest = idx[0], mask = idx[1], views = idx[2], proto = idx[3];
     DWORD n = g_nroutes + 2, i, k = 0, rc;
     BOOL dests = var == DEST_MATCHING || var == DEST_LONGER || var == DEST_SHORTER;
     DEST_ROW *all;
@@ -1743,6 +2160,10 @@ static DWORD route_lookup(REPLY *r, DWORD var, DWORD dest, DWORD mask)
             hit = (rmask & mask) == rmask && (dest & rmask) == rdest;
             break;
         }
+        if (views && !(all[i].view_set & views))
+            hit = FALSE;
+        if (proto && all[i].route.dwForwardProto != proto)
+            hit = FALSE;
         /* Rows of one destination are next to each other, best first. */
         if (hit && dests && k && (all[k - 1].route.dwForwardDest & all[k - 1].route.dwForwardMask) == rdest &&
             all[k - 1].route.dwForwardMask == rmask)
@@ -1758,11 +2179,12 @@ static DWORD route_lookup(REPLY *r, DWORD var, DWORD dest, DWORD mask)
 /* BEST_ROUTE in fixed mode, as GetBestRoute picks: among the forwarder's
  * valid routes that hold dest, the longest mask, then the lowest metric, then
  * the one through the interface that has the source address (if one does),
- * then the first in index order. None: 1232, as GetBestRoute. Lock held. */
-static DWORD fixed_best_route(DWORD dest, DWORD source, MIB_IPFORWARDROW *best)
+ * then the first in index order. Its index in g_routes in *which. None:
+ * 1232, as GetBestRoute. Lock held. */
+static DWORD fixed_best_route(DWORD dest, DWORD source, DWORD *which)
 {
-    DWORD i, src_if = 0;
-    const MIB_IPFORWARDROW *found = NULL;
+    DWORD i, src_if = 0, found = 0;
+    BOOL any = FALSE;
 
     for (i = 0; source && i < 3; i++)
         if (g_addrs[i].dwAddr == source)
@@ -1772,89 +2194,218 @@ static DWORD fixed_best_route(DWORD dest, DWORD source, MIB_IPFORWARDROW *best)
         if (f->dwForwardType == MIB_IPROUTE_TYPE_INVALID ||
             (dest & f->dwForwardMask) != (f->dwForwardDest & f->dwForwardMask))
             continue;
-        if (found) {
-            DWORD m = bswap32(f->dwForwardMask), fm = bswap32(found->dwForwardMask);
+        if (any) {
+            const MIB_IPFORWARDROW *b = &g_routes[found];
+            DWORD m = bswap32(f->dwForwardMask), fm = bswap32(b->dwForwardMask);
             if (m != fm) {
                 if (m < fm)
                     continue;
-            } else if (f->dwForwardMetric1 != found->dwForwardMetric1) {
-                if (f->dwForwardMetric1 > found->dwForwardMetric1)
+            } else if (f->dwForwardMetric1 != b->dwForwardMetric1) {
+                if (f->dwForwardMetric1 > b->dwForwardMetric1)
                     continue;
             } else if (!(src_if && f->dwForwardIfIndex == src_if &&
-                         found->dwForwardIfIndex != src_if)) {
+                         b->dwForwardIfIndex != src_if)) {
                 continue;
             }
         }
-        found = f;
+        found = i;
+        any = TRUE;
     }
-    if (!found)
+    if (!any)
         return E_HOST_UNREACHABLE;
-    *best = *found;
+    *which = found;
     return E_OK;
 }
 
+/* BEST_ROUTE's strict reply: INTERFACE_ROUTE_INFO (MS-RRASM 2.2.1.2.11),
+ * the IPv4 arm from the route, its preference and view set, bV4 TRUE. */
+static void route_info_v4(ROUTE_INFO *out, const MIB_IPFORWARDROW *f, DWORD preference,
+                          DWORD view_set)
+{
+    memset(out, 0, sizeof *out);
+    out->u.v4.dwRtInfoDest = f->dwForwardDest;
+    out->u.v4.dwRtInfoMask = f->dwForwardMask;
+    out->u.v4.dwRtInfoPolicy = f->dwForwardPolicy;
+    out->u.v4.dwRtInfoNextHop = f->dwForwardNextHop;
+    out->u.v4.dwRtInfoAge = f->dwForwardAge;
+    out->u.v4.dwRtInfoNextHopAS = f->dwForwardNextHopAS;
+    out->u.v4.dwRtInfoMetric1 = f->dwForwardMetric1;
+    out->u.v4.dwRtInfoMetric2 = f->dwForwardMetric2;
+    out->u.v4.dwRtInfoMetric3 = f->dwForwardMetric3;
+    out->dwRtInfoIfIndex = f->dwForwardIfIndex;
+    out->dwRtInfoType = f->dwForwardType;
+    out->dwRtInfoProto = f->dwForwardProto;
+    out->dwRtInfoPreference = preference;
+    out->dwRtInfoViewSet = view_set;
+    out->bV4 = TRUE;
+}
+
 /* BEST_IF, BEST_ROUTE and the route lookups. In fixed mode the lock is held. */
-static DWORD lookup_reply(REPLY *r, DWORD var, int mode, const DWORD *idx)
+static DWORD lookup_reply(REPLY *r, DWORD var, const QUERY_CTX *c, const DWORD *idx)
 {
     MIB_IPFORWARDROW route;
+    ROUTE_PV pv;
+    ROUTE_INFO info;
     MIB_BEST_IF best;
-    DWORD rc;
+    DWORD rc, which = 0;
 
     switch (var) {
     case BEST_ROUTE:
-        if (mode == MODE_FIXED)
-            rc = fixed_best_route(idx[0], idx[1], &route);
-        else
+        /* {dest, 0}: rgdwVarIndex[1] is 0 (check_query). */
+        if (c->mode == MODE_FIXED) {
+            rc = fixed_best_route(idx[0], idx[1], &which);
+            if (rc)
+                return rc;
+            route = g_routes[which];
+            pv = g_route_pv[which];
+        } else {
             rc = GetBestRoute(idx[0], idx[1], &route);
-        return rc ? rc : reply_row(r, var, &route, sizeof route);
+            if (rc)
+                return rc;
+            pv.preference = preference_of(route.dwForwardProto);
+            pv.view_set = 3;
+        }
+        if (c->sdk)
+            return reply_row(r, var, &route, sizeof route);
+        route_info_v4(&info, &route, pv.preference, pv.view_set);
+        return reply_row(r, var, &info, sizeof info);
     case BEST_IF:
         best.dwDestAddr = idx[0];
         best.dwIfIndex = 0;
-        if (mode == MODE_FIXED) {
-            rc = fixed_best_route(idx[0], 0, &route);
-            best.dwIfIndex = route.dwForwardIfIndex;
+        if (c->mode == MODE_FIXED) {
+            rc = fixed_best_route(idx[0], 0, &which);
+            if (!rc)
+                best.dwIfIndex = g_routes[which].dwForwardIfIndex;
         } else {
             rc = GetBestInterface(idx[0], &best.dwIfIndex);
         }
         return rc ? rc : reply_row(r, var, &best, sizeof best);
     default:
-        return route_lookup(r, var, idx[0], idx[1]);
+        return route_lookup(r, var, idx);
     }
 }
 
-/* In fixed mode the caller holds the lock for the whole of this. */
-static DWORD serve_query(int op, int mode, DWORD var, const DWORD *idx, DWORD nidx,
+/* The fixed interface with this index, or NULL. Lock held. */
+static MIB_IFROW *fixed_if(DWORD index)
+{
+    DWORD i;
+    for (i = 0; i < 3; i++)
+        if (g_ifs[i].dwIndex == index)
+            return &g_ifs[i];
+    return NULL;
+}
+
+/* IP_NETTABLE Get (MS-RRASM 2.2.1.2.53): with {if index}, a MIB_IPNETTABLE
+ * of that interface's entries (none: dwNumEntries 0), 1413 if no interface
+ * has that index; with {if index, addr}, a MIB_IPNETTABLE of that one entry,
+ * 1413 if there is none. rows: the ARP table, sorted. In fixed mode the lock
+ * is held. */
+static DWORD net_table_reply(REPLY *r, const QUERY_CTX *c, const ROWS *rows, const DWORD *idx,
+                             DWORD nidx)
+{
+    DWORD key[2] = {idx[0], nidx > 1 ? idx[1] : 0}, first, end, rc;
+    BOOL exists = FALSE;
+
+    norm_keys(&K_NET, key);
+    first = row_bound(&K_NET, rows->rows, rows->n, key, nidx, FALSE);
+    end = row_bound(&K_NET, rows->rows, rows->n, key, nidx, TRUE);
+    if (first == end) {
+        if (nidx > 1)
+            return E_INVALID_INDEX;
+        if (c->mode == MODE_FIXED) {
+            exists = fixed_if(idx[0]) != NULL;
+        } else {
+            ROWS ifs;
+            DWORD i;
+            rc = host_table(T_IF, &ifs);
+            if (rc)
+                return rc;
+            for (i = 0; i < ifs.n && !exists; i++)
+                exists = ((const MIB_IFROW *)ifs.rows)[i].dwIndex == idx[0];
+            free(ifs.owned);
+        }
+        if (!exists)
+            return E_INVALID_INDEX;
+    }
+    return reply_table_tail(r, IP_NETTABLE, rows->rows + (size_t)first * sizeof(MIB_IPNETROW),
+                            end - first, sizeof(MIB_IPNETROW), table_tail(IP_NETTABLE, c->sdk));
+}
+
+/* MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX: Get, GetFirst and GetNext
+ * all answer a table (MIB_MFE_TABLE, MIB_MFE_STATS_TABLE) of one MFE. Strict,
+ * as a 64-bit server lays the table out: the rows hold a PVOID in their
+ * outgoing-interface entries, so they are 8-aligned, and 4 zero bytes follow
+ * dwNumEntries; with the SDK forms the row follows it at once. Get
+ * the one whose (group, source) match, GetFirst the first, GetNext the first
+ * after (group, source). With none, MS-RRASM 2.2.1.2.52: "rgbyData SHOULD be
+ * specified as NULL when the requested IP multicast forwarding entry is not
+ * found ... These methods return ERROR_SUCCESS": no reply (r->buf NULL) and
+ * 0. Lock held. */
+static DWORD mfe_reply(REPLY *r, DWORD var, const QUERY_CTX *c, const ROWS *rows,
+                       const DWORD *idx)
+{
+    size_t fixed, count_at, elem;
+    ROW_ENCODER encode = mfe_encoder(var, c->sdk, &fixed, &count_at, &elem);
+    const BYTE *row = NULL;
+    DWORD rc = row_find(c->op, &K_MFE, rows->rows, rows->n, idx, 2, &row);
+
+    if (rc == E_INVALID_INDEX || rc == E_NO_DATA || rc == E_NO_MORE_ITEMS) {
+        memset(r, 0, sizeof *r);
+        return E_OK;
+    }
+    if (rc)
+        return rc;
+    rc = reply_encoded(r, var, SHAPE_TABLE, row, 1, sizeof(FIXED_MFE), encode,
+                       c->sdk ? 0 : sizeof(DWORD));
+    if (rc)
+        return rc;
+    r->mfe_fixed = fixed;
+    r->mfe_count_at = count_at;
+    r->mfe_elem = elem;
+    return E_OK;
+}
+
+/* In fixed mode the caller holds the lock for the whole of this. A reply
+ * with no data (an MFE not found) comes back as E_OK with r->buf NULL. */
+static DWORD serve_query(const QUERY_CTX *c, DWORD var, const DWORD *idx, DWORD nidx,
                          REPLY *r)
 {
-    const VAR_INFO *vi = var_info(var);
+    const VAR_INFO *vi = var_info_pid(c->pid, var);
     size_t stored;
     ROWS rows;
     DWORD rc;
 
+    memset(r, 0, sizeof *r);
     if (!vi)
         return E_INVALID_PARAMETER;
-    rc = check_query(op, vi, nidx);
+    rc = check_query(c, vi, idx, nidx);
     if (rc)
         return rc;
-    if (mode != MODE_FIXED && !vi->host)
+    if (c->mode != MODE_FIXED && !vi->host)
         return E_NOT_SUPPORTED; /* nothing on this machine answers it */
     if (vi->table < 0)
-        return vi->lookup ? lookup_reply(r, var, mode, idx) : stat_reply(r, var, mode);
+        return vi->shape == SHAPE_STAT ? stat_reply(r, var, c) : lookup_reply(r, var, c, idx);
 
-    rc = mode == MODE_FIXED ? fixed_table(vi->table, &rows) : host_table(vi->table, &rows);
+    rc = c->mode == MODE_FIXED ? fixed_table(vi->table, &rows) : host_table(vi->table, &rows);
     if (rc)
         return rc;
     stored = table_row_size(vi->table);
-    if (vi->shape == SHAPE_TABLE || (op == OP_GET && nidx == 0)) {
-        if (vi->encode)
-            rc = reply_encoded(r, var, SHAPE_TABLE, rows.rows, rows.n, stored, vi->encode);
-        else
-            rc = reply_table(r, var, rows.rows, rows.n, stored);
+    if (vi->shape == SHAPE_TABLE && !vi->kind) {
+        rc = reply_table_tail(r, var, rows.rows, rows.n, stored, table_tail(var, c->sdk));
+    } else if (var == IP_NETTABLE && c->pid == PID_IP) {
+        rc = net_table_reply(r, c, &rows, idx, nidx);
+    } else if (is_mfe(var) && c->pid == PID_IP) {
+        rc = mfe_reply(r, var, c, &rows, idx);
+    } else if (var == PROXY_ARP && c->sdk &&
+               (c->op == OP_GETFIRST || (c->op == OP_GET && nidx == 0))) {
+        /* The SDK's form: the whole MIB_PROXYARPTABLE; GetFirst of none: 232. */
+        rc = c->op == OP_GETFIRST && !rows.n ? E_NO_DATA
+                                             : reply_table(r, var, rows.rows, rows.n, stored);
     } else {
         const BYTE *row = NULL;
-        rc = row_find(op, vi->kind, rows.rows, rows.n, idx, nidx, &row);
-        if (!rc && vi->encode)
-            rc = reply_encoded(r, var, SHAPE_ROW, row, 1, stored, vi->encode);
+        rc = row_find(c->op, vi->kind, rows.rows, rows.n, idx, nidx, &row);
+        if (!rc && var == MCAST_SCOPE && !c->sdk)
+            rc = reply_row_sized(r, var, row, stored, SCOPE_WIRE_SIZE);
         else if (!rc)
             rc = reply_row(r, var, row, stored);
     }
@@ -1988,8 +2539,9 @@ static void call_leave(const CALL *c)
     LeaveCriticalSection(&g_lock);
 }
 
-/* The checks every MIB call makes first, in the router's order. Lock held. */
-static DWORD common_errors(const CALL *c, DWORD pid, DWORD routing_pid)
+/* The checks every MIB call makes first, in the router's order; `ipv6`:
+ * the call also takes PID_IPV6 (the Get family). Lock held. */
+static DWORD common_errors(const CALL *c, DWORD pid, DWORD routing_pid, BOOL ipv6)
 {
     if (g_fail_calls)
         return g_fail_calls;
@@ -1997,7 +2549,7 @@ static DWORD common_errors(const CALL *c, DWORD pid, DWORD routing_pid)
         return c->fail;
     if (c->h->lazy_error)
         return c->h->lazy_error;
-    if (pid != PID_IP)
+    if (pid != PID_IP && !(ipv6 && pid == PID_IPV6))
         return E_UNKNOWN_PROTOCOL_ID;
     if (routing_pid != IPRTRMGR_PID)
         return E_CAN_NOT_COMPLETE;
@@ -2008,11 +2560,12 @@ static DWORD get_work(int op, const CALL *c, DWORD pid, DWORD routing_pid,
                       const void *in, DWORD in_size, LPVOID *out, LPDWORD out_size)
 {
     DWORD rc, var, nidx, idx[4] = {0, 0, 0, 0};
-    int mode, malformed;
+    int malformed;
+    QUERY_CTX q;
     REPLY r;
 
     EnterCriticalSection(&g_lock);
-    rc = common_errors(c, pid, routing_pid);
+    rc = common_errors(c, pid, routing_pid, TRUE);
     if (g_fail_calls && g_fail_with_buffer && out && out_size) {
         /* A reply buffer that comes back with an error: the client must
          * free it on its error path too. */
@@ -2024,7 +2577,11 @@ static DWORD get_work(int op, const CALL *c, DWORD pid, DWORD routing_pid,
             HeapFree(GetProcessHeap(), 0, p);
         }
     }
-    mode = g_mode;
+    q.op = op;
+    q.mode = g_mode;
+    q.pid = pid;
+    q.sdk = g_sdk_forms;
+    q.mcast = g_mcast_enabled;
     malformed = g_malformed;
     LeaveCriticalSection(&g_lock);
     if (rc)
@@ -2038,15 +2595,21 @@ static DWORD get_work(int op, const CALL *c, DWORD pid, DWORD routing_pid,
     nidx = in_size / sizeof(DWORD) - 1;
     memcpy(idx, (const BYTE *)in + sizeof(DWORD), (nidx < 4 ? nidx : 4) * sizeof(DWORD));
 
-    if (mode == MODE_FIXED)
+    if (q.mode == MODE_FIXED)
         EnterCriticalSection(&g_lock);
-    rc = serve_query(op, mode, var, idx, nidx, &r);
-    if (!rc && mode == MODE_FIXED && malformed)
+    rc = serve_query(&q, var, idx, nidx, &r);
+    if (!rc && q.mode == MODE_FIXED && malformed)
         reply_damage(&r, malformed);
-    if (mode == MODE_FIXED)
+    if (q.mode == MODE_FIXED)
         LeaveCriticalSection(&g_lock);
     if (rc)
         return rc;
+    if (!r.buf) {
+        /* Success with no data (MS-RRASM 2.2.1.2.52, an MFE not found). */
+        *out = NULL;
+        *out_size = 0;
+        return E_OK;
+    }
     return reply_deliver(&r, out, out_size);
 }
 
@@ -2087,7 +2650,7 @@ static DWORD route_insert(const MIB_IPFORWARDROW *row, const ROUTE_PV *pv)
     if (!routes_reserve(g_nroutes + 1))
         return E_NOT_ENOUGH_MEMORY;
     row_keys(&K_FWD, row, key);
-    i = row_bound(&K_FWD, (const BYTE *)g_routes, g_nroutes, key, FALSE);
+    i = row_bound(&K_FWD, (const BYTE *)g_routes, g_nroutes, key, 4, FALSE);
     for (; i < g_nroutes; i++) {
         const MIB_IPFORWARDROW *f = &g_routes[i];
         row_keys(&K_FWD, f, rk);
@@ -2210,7 +2773,7 @@ static DWORD route_change_work(int what, const void *in, DWORD in_size)
         row_keys(&K_FWD, &row, key);
     }
 
-    i = row_bound(&K_FWD, (const BYTE *)g_routes, g_nroutes, key, FALSE);
+    i = row_bound(&K_FWD, (const BYTE *)g_routes, g_nroutes, key, 4, FALSE);
     found = FALSE;
     if (i < g_nroutes) {
         DWORD rk[4];
@@ -2286,7 +2849,7 @@ static DWORD proxy_change_work(int what, const void *in, DWORD in_size)
         return E_INVALID_PARAMETER;
     }
     row_keys(&K_PROXY, &entry, key);
-    i = row_bound(&K_PROXY, (const BYTE *)g_proxy, g_nproxy, key, FALSE);
+    i = row_bound(&K_PROXY, (const BYTE *)g_proxy, g_nproxy, key, 3, FALSE);
     found = FALSE;
     if (i < g_nproxy) {
         row_keys(&K_PROXY, &g_proxy[i], rk);
@@ -2339,16 +2902,6 @@ static DWORD mcast_if_change_work(int what, const void *in, DWORD in_size)
     return E_INVALID_INDEX;
 }
 
-/* The fixed interface with this index, or NULL. Lock held. */
-static MIB_IFROW *fixed_if(DWORD index)
-{
-    DWORD i;
-    for (i = 0; i < 3; i++)
-        if (g_ifs[i].dwIndex == index)
-            return &g_ifs[i];
-    return NULL;
-}
-
 /* Where the ARP entry (if index, addr) is in g_net, or would go; *found says
  * whether it is there. Lock held. */
 static DWORD net_find(DWORD if_index, DWORD addr, BOOL *found)
@@ -2358,7 +2911,7 @@ static DWORD net_find(DWORD if_index, DWORD addr, BOOL *found)
     key[0] = if_index;
     key[1] = addr;
     norm_keys(&K_NET, key);
-    i = row_bound(&K_NET, (const BYTE *)g_net, g_nnet, key, FALSE);
+    i = row_bound(&K_NET, (const BYTE *)g_net, g_nnet, key, 2, FALSE);
     *found = FALSE;
     if (i < g_nnet) {
         row_keys(&K_NET, &g_net[i], rk);
@@ -2482,7 +3035,7 @@ static DWORD boundary_change_work(int what, const void *in, DWORD in_size)
     if ((bswap32(b.dwGroupAddress) >> 24) != 239 || (bswap32(b.dwGroupMask) >> 24) != 0xFF)
         return E_INVALID_PARAMETER;
     row_keys(&K_BOUNDARY, &b, key);
-    i = row_bound(&K_BOUNDARY, (const BYTE *)g_boundary, g_nboundary, key, FALSE);
+    i = row_bound(&K_BOUNDARY, (const BYTE *)g_boundary, g_nboundary, key, 3, FALSE);
     found = FALSE;
     if (i < g_nboundary) {
         row_keys(&K_BOUNDARY, &g_boundary[i], rk);
@@ -2547,7 +3100,7 @@ static DWORD change_family(int what, MIB_SERVER_HANDLE hs, DWORD pid, DWORD rout
         return rc;
     call_wait(&c);
     EnterCriticalSection(&g_lock);
-    rc = common_errors(&c, pid, routing_pid);
+    rc = common_errors(&c, pid, routing_pid, FALSE);
     if (!rc)
         rc = change_work(what, in, in_size);
     LeaveCriticalSection(&g_lock);
@@ -2964,7 +3517,7 @@ EXPORT DWORD WINAPI MprAdminMIBGetTrapInfo(MIB_SERVER_HANDLE hMibServer, DWORD d
         return rc;
     call_wait(&c);
     EnterCriticalSection(&g_lock);
-    rc = common_errors(&c, dwProtocolId, dwRoutingPid);
+    rc = common_errors(&c, dwProtocolId, dwRoutingPid, FALSE);
     trap_fail_buffer(lplpOutData, lpOutDataSize);
     if (!rc && !g_trap_injected)
         rc = E_NO_DATA;
@@ -3049,6 +3602,8 @@ static void reset_state(void)
     g_malformed = 0;
     g_legacy_route_writes = LEGACY_ROUTE_WRITES_DEFAULT;
     g_unlisted_writes = FALSE;
+    g_sdk_forms = FALSE;
+    g_mcast_enabled = TRUE;
     free(g_last_server);
     g_last_server = NULL;
     free(g_last_input);
@@ -3225,6 +3780,27 @@ EXPORT void __cdecl router_set_unlisted_writes(int on)
 {
     EnterCriticalSection(&g_lock);
     g_unlisted_writes = on != 0;
+    LeaveCriticalSection(&g_lock);
+}
+
+/* Non-zero: the SDK's reply forms (BEST_ROUTE a 56-byte MIB_IPFORWARDROW,
+ * PROXY_ARP's tables, MCAST_SCOPE 524 bytes, the MFEs' 16 and 28-byte
+ * outgoing interfaces and MCAST_MFE_STATS_EX's 84-byte rows,
+ * IP6/UDP6/TCP6_STATS served); 0 (the default): MS-RRASM's. The query rules
+ * stay the same (but for PROXY_ARP's Get with no index, the SDK's table). */
+EXPORT void __cdecl router_set_sdk_forms(int on)
+{
+    EnterCriticalSection(&g_lock);
+    g_sdk_forms = on != 0;
+    LeaveCriticalSection(&g_lock);
+}
+
+/* Whether multicast forwarding is on: MCAST_GLOBAL's dwEnable 1 (non-zero,
+ * the default) or 2 (0). */
+EXPORT void __cdecl router_set_mcast_enabled(int on)
+{
+    EnterCriticalSection(&g_lock);
+    g_mcast_enabled = on != 0;
     LeaveCriticalSection(&g_lock);
 }
 

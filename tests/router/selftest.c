@@ -20,6 +20,7 @@
 #include <mprerror.h>
 #include <iprtrmib.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,8 @@ static void(__cdecl *router_set_unlisted_writes)(int);
 static void(__cdecl *router_set_out_untouched_on_error)(int);
 static int(__cdecl *router_set_server)(const WCHAR *, DWORD, DWORD, int);
 static void(__cdecl *router_release_hangs)(void);
+static void(__cdecl *router_set_sdk_forms)(int);
+static void(__cdecl *router_set_mcast_enabled)(int);
 /* Not in MinGW's import library: looked up at run time, as the client does. */
 static DWORD(WINAPI *get_trap_info)(MIB_SERVER_HANDLE, DWORD, DWORD, LPVOID, DWORD, LPVOID *,
                                     LPDWORD);
@@ -77,18 +80,28 @@ static void check(int ok, const char *what, int line)
 
 enum { GET, FIRST, NEXT };
 
-static DWORD mib(int op, MIB_SERVER_HANDLE h, const DWORD *q, DWORD words, BYTE **out,
-                 DWORD *size)
+#ifndef PID_IPV6
+#define PID_IPV6 0x00000057 /* MS-RRASM 3.1.4.30; MinGW's mprapi.h lacks it */
+#endif
+
+static DWORD mib_pid(int op, MIB_SERVER_HANDLE h, DWORD pid, const DWORD *q, DWORD words,
+                     BYTE **out, DWORD *size)
 {
     LPVOID *o = (LPVOID *)out;
     switch (op) {
     case FIRST:
-        return MprAdminMIBEntryGetFirst(h, PID_IP, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
+        return MprAdminMIBEntryGetFirst(h, pid, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
     case NEXT:
-        return MprAdminMIBEntryGetNext(h, PID_IP, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
+        return MprAdminMIBEntryGetNext(h, pid, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
     default:
-        return MprAdminMIBEntryGet(h, PID_IP, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
+        return MprAdminMIBEntryGet(h, pid, IPRTRMGR_PID, (LPVOID)q, words * 4, o, size);
     }
+}
+
+static DWORD mib(int op, MIB_SERVER_HANDLE h, const DWORD *q, DWORD words, BYTE **out,
+                 DWORD *size)
+{
+    return mib_pid(op, h, PID_IP, q, words, out, size);
 }
 
 static long long C(const char *name) { return router_counter(name); }
@@ -106,6 +119,12 @@ static void route_query(DWORD q[5], const MIB_IPFORWARDROW *f)
     q[4] = f->dwForwardNextHop;
 }
 
+/* MS-RRASM's reserved[8] after the rows of these four tables (strict replies). */
+static DWORD reserved_tail(DWORD var)
+{
+    return var == IP_FORWARDTABLE || var == IP_NETTABLE || var == TCP_TABLE || var == UDP_TABLE ? 8 : 0;
+}
+
 static DWORD table_count(MIB_SERVER_HANDLE h, DWORD var, size_t row_size)
 {
     BYTE *r = NULL;
@@ -115,7 +134,22 @@ static DWORD table_count(MIB_SERVER_HANDLE h, DWORD var, size_t row_size)
         n = entries(r);
         CHECK_EQ(((MIB_OPAQUE_INFO *)r)->dwId, var);
         CHECK_EQ(*(DWORD *)(r + 4), 0);
-        CHECK_EQ(size, HDR + 4 + n * row_size);
+        CHECK_EQ(size, HDR + 4 + n * row_size + reserved_tail(var));
+        MprAdminMIBBufferFree(r);
+    }
+    return n;
+}
+
+/* IP_NETTABLE of one interface ({IP_NETTABLE, if index}, MS-RRASM
+ * 2.2.1.2.53): its entry count, the reply's size checked. */
+static DWORD net_table_count(MIB_SERVER_HANDLE h, DWORD if_index)
+{
+    BYTE *r = NULL;
+    DWORD size = 0, n = 0, q[2] = {IP_NETTABLE, if_index}, rc = mib(GET, h, q, 2, &r, &size);
+    CHECK_EQ(rc, 0);
+    if (!rc && r) {
+        n = entries(r);
+        CHECK_EQ(size, HDR + 4 + n * sizeof(MIB_IPNETROW) + 8);
         MprAdminMIBBufferFree(r);
     }
     return n;
@@ -164,6 +198,8 @@ static int load_controls(void)
     LOAD(router_set_out_untouched_on_error);
     LOAD(router_set_server);
     LOAD(router_release_hangs);
+    LOAD(router_set_sdk_forms);
+    LOAD(router_set_mcast_enabled);
     {
         FARPROC p_ = GetProcAddress(m, "MprAdminMIBGetTrapInfo");
         memcpy(&get_trap_info, &p_, sizeof p_);
@@ -257,7 +293,7 @@ static void test_tables(void)
     CHECK_EQ(table_count(h, IF_TABLE, sizeof(MIB_IFROW)), 3);
     CHECK_EQ(table_count(h, IP_ADDRTABLE, sizeof(MIB_IPADDRROW)), 3);
     CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 4);
-    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 2);
+    CHECK_EQ(net_table_count(h, 3), 2);
     CHECK_EQ(table_count(h, TCP_TABLE, sizeof(MIB_TCPROW)), 2);
     CHECK_EQ(table_count(h, UDP_TABLE, sizeof(MIB_UDPROW)), 2);
 
@@ -362,7 +398,7 @@ static void test_rows(void)
     q[1] = 4;
     CHECK_EQ(mib(GET, h, q, 2, &r, &size), 1413);
     CHECK_EQ(mib(GET, h, q, 1, &r, &size), 87);
-    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(mib(FIRST, h, q, 2, &r, &size), 0); /* the index's value is ignored */
     CHECK_EQ(((MIB_IFROW *)(r + HDR))->dwIndex, 1);
     MprAdminMIBBufferFree(r);
     q[1] = 2; /* not present: next is the first strictly greater */
@@ -385,7 +421,7 @@ static void test_rows(void)
         static const DWORD want[3] = {IPV4(10, 20, 30, 40), IPV4(127, 0, 0, 1),
                                       IPV4(192, 168, 1, 10)};
         q[0] = IP_ADDRROW;
-        CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+        CHECK_EQ(mib(FIRST, h, q, 2, &r, &size), 0);
         for (i = 0; i < 3; i++) {
             MIB_IPADDRROW *a = (MIB_IPADDRROW *)(r + HDR);
             CHECK_EQ(a->dwAddr, want[i]);
@@ -407,14 +443,18 @@ static void test_rows(void)
     CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->dwType, 4);
     CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->bPhysAddr[5], 0xfe);
     MprAdminMIBBufferFree(r);
-    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 87);
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0); /* {if index}: its first entry */
+    if (r) {
+        CHECK_EQ(((MIB_IPNETROW *)(r + HDR))->dwAddr, IPV4(192, 168, 1, 1));
+        MprAdminMIBBufferFree(r);
+    }
 
     /* Route walk and exact get. */
     {
         static const DWORD dests[4] = {IPV4(0, 0, 0, 0), IPV4(10, 0, 0, 0),
                                        IPV4(127, 0, 0, 0), IPV4(192, 168, 1, 0)};
         q[0] = IP_FORWARDROW;
-        CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+        CHECK_EQ(mib(FIRST, h, q, 5, &r, &size), 0);
         for (i = 0; i < 4; i++) {
             MIB_IPFORWARDROW *f = (MIB_IPFORWARDROW *)(r + HDR);
             CHECK_EQ(f->dwForwardDest, dests[i]);
@@ -568,7 +608,7 @@ static void test_changes(void)
     for (i = 0; i < 4; i++)
         CHECK_EQ(route_change(2, h, &all[i], 0), 0);
     q[0] = IP_FORWARDROW;
-    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 232);
+    CHECK_EQ(mib(FIRST, h, q, 5, &r, &size), 232);
     CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 0);
 
     /* The table grows without a fixed limit, and stays sorted. */
@@ -579,7 +619,7 @@ static void test_changes(void)
     }
     CHECK_EQ(i, 0);
     CHECK_EQ(table_count(h, IP_FORWARDTABLE, sizeof(MIB_IPFORWARDROW)), 1000);
-    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(mib(FIRST, h, q, 5, &r, &size), 0);
     CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardDest, IPV4(10, 1, 0, 1));
     MprAdminMIBBufferFree(r);
     CHECK_EQ(C("live_buffers"), 0);
@@ -631,7 +671,9 @@ static void test_spec_writes(void)
     q[0] = ROUTE_MATCHING;
     q[1] = row.dwForwardDest;
     q[2] = row.dwForwardMask;
-    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    q[3] = 0; /* any view */
+    q[4] = 0; /* any protocol */
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
     CHECK_EQ(size, HDR + 4 + sizeof(DEST_ROW));
     d = (DEST_ROW *)(r + HDR + 4);
     CHECK_EQ(d->preference, 0x7F);
@@ -643,7 +685,7 @@ static void test_spec_writes(void)
     MprAdminMIBBufferFree(r);
     row.dwForwardMetric1 = 20;
     CHECK_EQ(route_write(1, h, &row, 7, 1, 0), 0);
-    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
     d = (DEST_ROW *)(r + HDR + 4);
     CHECK_EQ(d->preference, 0x7F);
     CHECK_EQ(d->view_set, 1);
@@ -729,7 +771,7 @@ static void test_arp_and_admin_writes(void)
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 0);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 183);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in - 4), 87);
-    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 3);
+    CHECK_EQ(net_table_count(h, 3), 3);
     q[0] = IP_NETROW;
     q[1] = 3;
     q[2] = row.dwAddr;
@@ -762,7 +804,7 @@ static void test_arp_and_admin_writes(void)
     CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
     ((MIB_IPNETROW *)(in + 8))->dwAddr = IPV4(192, 168, 1, 79);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, sizeof in), 87);
-    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 3);
+    CHECK_EQ(net_table_count(h, 3), 3);
 
     /* Delete: only {IP_NETTABLE, if index, addr}; IP_NETROW's key is 87. */
     q[0] = IP_NETROW;
@@ -771,7 +813,7 @@ static void test_arp_and_admin_writes(void)
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q - 4), 87);
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q), 0);
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, sizeof q), 1413);
-    CHECK_EQ(table_count(h, IP_NETTABLE, sizeof(MIB_IPNETROW)), 2);
+    CHECK_EQ(net_table_count(h, 3), 2);
 
     /* IF_ROW Set: admin status only, up or down; IF_STATUS follows. */
     memset(&ifrow, 0, sizeof ifrow);
@@ -1532,7 +1574,7 @@ static void test_bench(void)
     router_set_bench_routes(100000);
     printf("     building 300000 bench routes took %llu ms\n", GetTickCount64() - start);
     CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
-    CHECK_EQ(size, 12 + 100000 * 56);
+    CHECK_EQ(size, 12 + 100000 * 56 + 8);
     CHECK_EQ(entries(r), 100000);
     {
         MIB_IPFORWARDROW *f = (MIB_IPFORWARDROW *)(r + HDR + 4);
@@ -1554,7 +1596,7 @@ static void test_bench(void)
     {
         DWORD walked = 0, rc;
         int in_order = 1;
-        rc = mib(FIRST, h, q, 1, &r, &size);
+        rc = mib(FIRST, h, q, 5, &r, &size);
         while (!rc) {
             MIB_IPFORWARDROW *f = (MIB_IPFORWARDROW *)(r + HDR);
             if (f->dwForwardMetric1 != walked)
@@ -1599,7 +1641,7 @@ static void test_loopback(void)
 {
     MIB_SERVER_HANDLE h;
     BYTE *r;
-    DWORD size, q[2] = {IF_TABLE, 0}, n;
+    DWORD size, q[5] = {IF_TABLE, 0, 0, 0, 0}, n, first_if = 0;
     MIB_IPFORWARDROW row;
 
     printf("-- loopback mode\n");
@@ -1610,6 +1652,8 @@ static void test_loopback(void)
     n = entries(r);
     CHECK(n >= 1);
     CHECK_EQ(size, HDR + 4 + n * sizeof(MIB_IFROW));
+    if (n)
+        first_if = ((MIB_IFROW *)(r + HDR + 4))->dwIndex;
     MprAdminMIBBufferFree(r);
     q[0] = IP_FORWARDTABLE;
     CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
@@ -1621,7 +1665,6 @@ static void test_loopback(void)
     print_host_table(h, IP_ADDRTABLE, "IP_ADDRTABLE");
     print_host_table(h, IP_FORWARDNUMBER, "IP_FORWARDNUMBER");
     print_host_table(h, IP_FORWARDTABLE, "IP_FORWARDTABLE");
-    print_host_table(h, IP_NETTABLE, "IP_NETTABLE");
     print_host_table(h, IP_STATS, "IP_STATS");
     print_host_table(h, ICMP_STATS, "ICMP_STATS");
     print_host_table(h, TCP_STATS, "TCP_STATS");
@@ -1631,7 +1674,7 @@ static void test_loopback(void)
 
     /* Walk the host's interfaces: indices strictly increase. */
     q[0] = IF_ROW;
-    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(mib(FIRST, h, q, 2, &r, &size), 0);
     if (r) {
         DWORD walked = 1, prev = ((MIB_IFROW *)(r + HDR))->dwIndex, rc;
         int ok = 1;
@@ -1658,19 +1701,32 @@ static void test_loopback(void)
         MprAdminMIBBufferFree(r);
     }
     q[0] = IP_FORWARDROW;
-    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    q[1] = 0;
+    CHECK_EQ(mib(FIRST, h, q, 5, &r, &size), 0);
     MprAdminMIBBufferFree(r);
     /* These two may legitimately be empty on some hosts. */
     q[0] = IP_ADDRROW;
-    n = mib(FIRST, h, q, 1, &r, &size);
+    n = mib(FIRST, h, q, 2, &r, &size);
     CHECK(n == 0 || n == 232);
     if (!n)
         MprAdminMIBBufferFree(r);
     q[0] = IP_NETROW;
-    n = mib(FIRST, h, q, 1, &r, &size);
+    n = mib(FIRST, h, q, 2, &r, &size);
     CHECK(n == 0 || n == 232);
     if (!n)
         MprAdminMIBBufferFree(r);
+    /* IP_NETTABLE of the host's first interface: a table, maybe empty. */
+    q[0] = IP_NETTABLE;
+    q[1] = first_if;
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 0);
+    if (r) {
+        printf("     loopback IP_NETTABLE of interface %lu: %lu entries\n", (unsigned long)first_if,
+               (unsigned long)entries(r));
+        CHECK_EQ(size, HDR + 4 + entries(r) * sizeof(MIB_IPNETROW) + 8);
+        MprAdminMIBBufferFree(r);
+    }
+    q[1] = 0xFFFFFFF0u; /* no such interface */
+    CHECK_EQ(mib(GET, h, q, 2, &r, &size), 1413);
 
     memset(&row, 0, sizeof row);
     CHECK_EQ(route_change(0, h, &row, 0), 5);
@@ -1692,12 +1748,34 @@ static DWORD reply_size(MIB_SERVER_HANDLE h, DWORD var)
     return size;
 }
 
+/* How many proxy ARP entries a walk of PROXY_ARP (GetFirst, GetNext, each
+ * with the 3-DWORD index) finds, each reply one 12-byte MIB_PROXYARP. */
+static DWORD proxy_count(MIB_SERVER_HANDLE h)
+{
+    BYTE *r = NULL;
+    DWORD size = 0, n = 0, q[4] = {PROXY_ARP, 0, 0, 0}, sizes_ok = 1;
+    DWORD rc = mib(FIRST, h, q, 4, &r, &size);
+    while (rc == 0) {
+        const MIB_PROXYARP *p = (const MIB_PROXYARP *)(r + HDR);
+        n++;
+        sizes_ok &= size == HDR + sizeof(MIB_PROXYARP);
+        q[1] = p->dwAddress;
+        q[2] = p->dwMask;
+        q[3] = p->dwIfIndex;
+        MprAdminMIBBufferFree(r);
+        rc = mib(NEXT, h, q, 4, &r, &size);
+    }
+    CHECK(rc == 259 || rc == 232);
+    CHECK(sizes_ok);
+    return n;
+}
+
 /* How many boundaries a walk of MCAST_BOUNDARY (GetFirst, GetNext) finds. */
 static DWORD boundary_count(MIB_SERVER_HANDLE h)
 {
     BYTE *r = NULL;
     DWORD size = 0, n = 0, q[4] = {MCAST_BOUNDARY, 0, 0, 0};
-    DWORD rc = mib(FIRST, h, q, 1, &r, &size);
+    DWORD rc = mib(FIRST, h, q, 4, &r, &size);
     while (rc == 0) {
         const MIB_IPMCAST_BOUNDARY *b = (const MIB_IPMCAST_BOUNDARY *)(r + HDR);
         n++;
@@ -1718,7 +1796,6 @@ static void test_more_variables(void)
     MIB_SERVER_HANDLE h;
     BYTE *r;
     DWORD size, q[5], in[8], rc;
-    const DWORD mfe_rows = HDR + 4 + 60 + (60 + 16) + (60 + 3 * 16);
 
     printf("-- the other variables\n");
     router_reset();
@@ -1738,13 +1815,13 @@ static void test_more_variables(void)
     CHECK_EQ(mib(GET, h, q, 5, &r, &size), 1413);
     CHECK_EQ(mib(GET, h, q, 3, &r, &size), 87);
 
-    /* BEST_ROUTE (dest, source) and BEST_IF (dest). */
+    /* BEST_ROUTE {dest, 0} (an INTERFACE_ROUTE_INFO: test_best_route) and BEST_IF (dest). */
     q[0] = BEST_ROUTE;
     q[1] = IPV4(10, 9, 8, 7);
     q[2] = 0;
     CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
-    CHECK_EQ(size, HDR + sizeof(MIB_IPFORWARDROW));
-    CHECK_EQ(((MIB_IPFORWARDROW *)(r + HDR))->dwForwardNextHop, IPV4(192, 168, 1, 254));
+    CHECK_EQ(size, HDR + 72);
+    CHECK_EQ(*(DWORD *)(r + HDR + 12), IPV4(192, 168, 1, 254)); /* dwRtInfoNextHop */
     MprAdminMIBBufferFree(r);
     CHECK_EQ(mib(GET, h, q, 2, &r, &size), 87);
     CHECK_EQ(mib(FIRST, h, q, 3, &r, &size), 87);
@@ -1756,40 +1833,36 @@ static void test_more_variables(void)
     CHECK_EQ(((MIB_BEST_IF *)(r + HDR))->dwIfIndex, 1);
     MprAdminMIBBufferFree(r);
 
-    /* Route lookups: 64-byte rows (the SDK's MIB_IPDESTROW); none: 232; holes in the mask: 87. */
+    /* Route lookups {dest, mask, view set, proto}: 64-byte rows (the SDK's
+     * MIB_IPDESTROW); none: 232; holes in the mask: 87. */
     q[0] = ROUTE_LONGER;
     q[1] = 0;
     q[2] = 0;
-    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    q[3] = 0; /* RTM_VIEW_MASK_ANY */
+    q[4] = 0; /* any protocol */
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
     CHECK_EQ(entries(r), 6);
     CHECK_EQ(size, HDR + 4 + 6 * 64);
     CHECK_EQ(*(DWORD *)(r + HDR + 4 + 2 * 64 + 4 * 4), 7); /* the second 10.0.0.0/8: if 7 */
     CHECK_EQ(*(DWORD *)(r + HDR + 4 + 2 * 64 + 56), 120);  /* its preference */
     MprAdminMIBBufferFree(r);
     q[0] = DEST_LONGER;
-    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 0);
     CHECK_EQ(entries(r), 5);
     MprAdminMIBBufferFree(r);
     q[0] = DEST_MATCHING;
     q[1] = IPV4(11, 0, 0, 0);
     q[2] = IPV4(255, 0, 0, 0);
-    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 232);
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 232);
     q[2] = IPV4(255, 0, 255, 0);
-    CHECK_EQ(mib(GET, h, q, 3, &r, &size), 87);
+    CHECK_EQ(mib(GET, h, q, 5, &r, &size), 87);
 
-    /* MFEs of 0, 1 and 3 outgoing interfaces, in each of the three forms. */
-    CHECK_EQ(reply_size(h, MCAST_MFE), mfe_rows);
-    CHECK_EQ(reply_size(h, MCAST_MFE_STATS), HDR + 4 + 64 + (64 + 28) + (64 + 3 * 28));
-    CHECK_EQ(reply_size(h, MCAST_MFE_STATS_EX), HDR + 4 + 84 + (84 + 28) + (84 + 3 * 28));
-    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
-    CHECK_EQ(reply_size(h, IP6_STATS), HDR + sizeof(MIB_IPSTATS));
-    CHECK_EQ(reply_size(h, TCP6_STATS), HDR + sizeof(MIB_TCPSTATS));
-    CHECK_EQ(reply_size(h, UDP6_STATS), HDR + sizeof(MIB_UDPSTATS));
+    /* MCAST_SCOPE: MS-RRASM's 1016 bytes (test_sdk_forms: the SDK's 524). */
     q[0] = MCAST_SCOPE;
     q[1] = IPV4(239, 255, 0, 0);
     q[2] = IPV4(255, 255, 0, 0);
     CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
-    CHECK_EQ(size, HDR + sizeof(MIB_IPMCAST_SCOPE));
+    CHECK_EQ(size, HDR + 1016);
     CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[5], 0x672c);
     CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[8], 0xd83c);
     CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[10], 0);
@@ -1808,20 +1881,20 @@ static void test_more_variables(void)
     q[3] = 3;
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 87);
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 87);
-    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
+    CHECK_EQ(proxy_count(h), 3);
     router_set_unlisted_writes(1);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 0);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 20), 183);
     CHECK_EQ(MprAdminMIBEntryCreate(h, PID_IP, IPRTRMGR_PID, in, 24), 87);
     CHECK_EQ(MprAdminMIBEntrySet(h, PID_IP, IPRTRMGR_PID, in, 20), 87);
-    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 4 * sizeof(MIB_PROXYARP));
+    CHECK_EQ(proxy_count(h), 4);
     q[0] = PROXY_ARP;
     q[1] = IPV4(192, 168, 1, 99);
     q[2] = 0xFFFFFFFFu;
     q[3] = 3;
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 0);
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, q, 16), 1413);
-    CHECK_EQ(reply_size(h, PROXY_ARP), HDR + 4 + 3 * sizeof(MIB_PROXYARP));
+    CHECK_EQ(proxy_count(h), 3);
     router_set_unlisted_writes(0);
 
     /* MCAST_IF_ENTRY: Set (32 bytes) writes the TTL and the rate limit only. */
@@ -1903,17 +1976,7 @@ static void test_more_variables(void)
     in[0] = ROUTE_MATCHING; /* a write id, but not this size */
     CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, in, 28), 87);
 
-    /* The malformations of the new layouts. */
-    router_set_malformed(7);
-    q[0] = MCAST_MFE;
-    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
-    CHECK_EQ(size, mfe_rows);
-    CHECK_EQ(*(DWORD *)(r + mfe_rows - (60 + 3 * 16) + 48), 4);
-    MprAdminMIBBufferFree(r);
-    router_set_malformed(8);
-    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 0);
-    CHECK_EQ(size, mfe_rows - (60 + 3 * 16) / 2);
-    MprAdminMIBBufferFree(r);
+    /* The scope name's malformation (the MFEs': test_mfe). */
     router_set_malformed(9);
     q[0] = MCAST_SCOPE;
     q[1] = IPV4(239, 192, 0, 0);
@@ -1921,6 +1984,7 @@ static void test_more_variables(void)
     CHECK_EQ(mib(GET, h, q, 3, &r, &size), 0);
     CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[0], 0xE9);
     CHECK_EQ(((MIB_IPMCAST_SCOPE *)(r + HDR))->snNameBuffer[MAX_SCOPE_NAME_LEN], 0xE9);
+    CHECK_EQ(size, HDR + 1016);
     MprAdminMIBBufferFree(r);
     router_set_malformed(0);
 
@@ -1931,16 +1995,1037 @@ static void test_more_variables(void)
     q[2] = 0;
     rc = mib(GET, h, q, 3, &r, &size);
     CHECK(rc == 0 || rc == 1232);
-    if (!rc)
+    if (!rc) {
+        CHECK_EQ(size, HDR + 72); /* INTERFACE_ROUTE_INFO */
+        CHECK_EQ(*(DWORD *)(r + HDR + 68), 1); /* bV4 */
         MprAdminMIBBufferFree(r);
+    }
     q[0] = IF_STATUS;
-    CHECK_EQ(mib(FIRST, h, q, 1, &r, &size), 0);
+    CHECK_EQ(mib(FIRST, h, q, 2, &r, &size), 0);
     CHECK_EQ(size, HDR + sizeof(MIB_IFSTATUS));
     CHECK_EQ(((MIB_IFSTATUS *)(r + HDR))->bMHbeatActive, 0);
     MprAdminMIBBufferFree(r);
+    CHECK_EQ(reply_size(h, IP6_STATS), 0); /* strict: 87 */
+    router_set_sdk_forms(1);
     CHECK_EQ(reply_size(h, IP6_STATS), HDR + sizeof(MIB_IPSTATS));
+    router_set_sdk_forms(0);
     q[0] = PROXY_ARP;
-    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 50);
+    CHECK_EQ(mib(GET, h, q, 1, &r, &size), 87); /* the index first */
+    CHECK_EQ(mib(GET, h, q, 4, &r, &size), 50);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+    router_reset();
+}
+
+/* ------------------------------------------------------------------------ */
+/* MS-RRASM's query forms (2.2.1.2.53) and reply forms (2.2.1.2.52), the    */
+/* SDK's forms behind router_set_sdk_forms, and PID_IPV6.                   */
+/* ------------------------------------------------------------------------ */
+
+#define CHECK_AS(name, cond) check(!!(cond), name, __LINE__)
+
+static const char *const OP_NAMES[] = {"Get", "GetFirst", "GetNext"};
+
+/* One call's outcome; the reply stays live until drop(). */
+typedef struct {
+    DWORD rc, size;
+    BYTE *r;
+} GOT;
+
+static GOT got(MIB_SERVER_HANDLE h, int op, DWORD pid, const DWORD *q, DWORD words)
+{
+    GOT g;
+    g.r = (BYTE *)1; /* the router must overwrite both */
+    g.size = 99;
+    g.rc = mib_pid(op, h, pid, q, words, &g.r, &g.size);
+    return g;
+}
+
+static void drop(GOT *g)
+{
+    if (!g->rc && g->r)
+        MprAdminMIBBufferFree(g->r);
+    g->r = NULL;
+}
+
+/* The DWORD at payload offset `off` (reply offset HDR + off), or 0xDEADBEEF
+ * past the reply's end. */
+static DWORD dw(const GOT *g, DWORD off)
+{
+    DWORD v;
+    if (g->rc || !g->r || HDR + off + 4 > g->size)
+        return 0xDEADBEEFu;
+    memcpy(&v, g->r + HDR + off, 4);
+    return v;
+}
+
+/* Are the payload's bytes [from, to) all zero (and inside the reply)? */
+static int zeros(const GOT *g, DWORD from, DWORD to)
+{
+    DWORD i;
+    if (g->rc || !g->r || HDR + to > g->size)
+        return 0;
+    for (i = from; i < to; i++)
+        if (g->r[HDR + i])
+            return 0;
+    return 1;
+}
+
+/* The code of one call, its reply freed. */
+static DWORD code_of(MIB_SERVER_HANDLE h, int op, DWORD pid, const DWORD *q, DWORD words)
+{
+    GOT g = got(h, op, pid, q, words);
+    DWORD rc = g.rc;
+    drop(&g);
+    return rc;
+}
+
+/* Expects `want` from op on {q[0], q[1..words-1]} under pid; prints the
+ * query and counts it in *wrong otherwise. */
+static void expect(MIB_SERVER_HANDLE h, int op, DWORD pid, const DWORD *q, DWORD words, DWORD want,
+                   int *wrong)
+{
+    GOT g = got(h, op, pid, q, words);
+    if (g.rc != want) {
+        printf("     %s of variable %lu (pid 0x%lx) with %lu index values: %lu, expected %lu\n",
+               OP_NAMES[op], (unsigned long)q[0], (unsigned long)pid, (unsigned long)(words - 1),
+               (unsigned long)g.rc, (unsigned long)want);
+        (*wrong)++;
+    }
+    drop(&g);
+}
+
+/* Expects 87 from op with every index size in 0..5 but the `ok` mask's. */
+static void expect_sizes_refused(MIB_SERVER_HANDLE h, int op, DWORD pid, DWORD var, DWORD ok,
+                                 int *wrong)
+{
+    DWORD q[6] = {var, 0, 0, 0, 0, 0}, n;
+    for (n = 0; n <= 5; n++)
+        if (!(ok >> n & 1))
+            expect(h, op, pid, q, 1 + n, 87, wrong);
+}
+
+/* Rule 1: the variables whose index 2.2.1.2.53 says is "Not used." (and
+ * TCP_TABLE, which it has no row for): Get with no index, nothing else. */
+static void test_not_used_index(void)
+{
+    static const DWORD vars[] = {IF_NUMBER, IF_TABLE, IP_STATS, IP_ADDRTABLE, IP_FORWARDNUMBER,
+                                 IP_FORWARDTABLE, ICMP_STATS, TCP_STATS, UDP_STATS, UDP_TABLE,
+                                 MCAST_GLOBAL, ROUTE_STATE, TCP_TABLE};
+    MIB_SERVER_HANDLE h;
+    DWORD i, q[1];
+    int get_ok = 0, get_sized = 0, first = 0, next = 0;
+
+    printf("-- rule 1: \"Not used.\" index: Get with no index only\n");
+    router_reset();
+    h = connect_local();
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        q[0] = vars[i];
+        expect(h, GET, PID_IP, q, 1, 0, &get_ok);
+        expect_sizes_refused(h, GET, PID_IP, vars[i], 1u << 0, &get_sized);
+        expect_sizes_refused(h, FIRST, PID_IP, vars[i], 0, &first);
+        expect_sizes_refused(h, NEXT, PID_IP, vars[i], 0, &next);
+    }
+    CHECK_AS("rule 1: Get with no index answers each not-used variable", get_ok == 0);
+    CHECK_AS("rule 1: Get with 1..5 index values: 87", get_sized == 0);
+    CHECK_AS("rule 1: GetFirst of a not-used variable: 87", first == 0);
+    CHECK_AS("rule 1: GetNext of a not-used variable: 87", next == 0);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rule 2: the row variables take exactly their index, for Get, GetFirst and
+ * GetNext alike; GetFirst ignores its values but no longer takes none. */
+static void test_row_index(void)
+{
+    static const struct {
+        DWORD var, n, key[4];
+    } rows[] = {
+        {IF_ROW, 1, {3}},
+        {IP_ADDRROW, 1, {IPV4(10, 20, 30, 40)}},
+        {IP_FORWARDROW, 4, {0, 3, 0, IPV4(192, 168, 1, 1)}},
+        {TCP_ROW, 4, {0, 0x8700, 0, 0}},
+        {IF_STATUS, 1, {3}},
+        {MCAST_IF_ENTRY, 1, {3}},
+        {MCAST_BOUNDARY, 3, {3, IPV4(239, 192, 0, 0), IPV4(255, 252, 0, 0)}},
+        {PROXY_ARP, 3, {IPV4(192, 168, 1, 50), 0xFFFFFFFFu, 3}},
+    };
+    MIB_SERVER_HANDLE h;
+    DWORD i, q[5];
+    int exact = 0, first_none = 0, others = 0, ignored = 0;
+
+    printf("-- rule 2: row variables: exactly their index for Get, GetFirst, GetNext\n");
+    router_reset();
+    h = connect_local();
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        DWORD zero[5] = {rows[i].var, 0xFFFFFFF0u, 0xFFFFFFF0u, 0xFFFFFFF0u, 0xFFFFFFF0u};
+        q[0] = rows[i].var;
+        memcpy(q + 1, rows[i].key, 4 * sizeof(DWORD));
+        expect(h, GET, PID_IP, q, 1 + rows[i].n, 0, &exact);
+        expect(h, FIRST, PID_IP, q, 1 + rows[i].n, 0, &exact);
+        expect(h, NEXT, PID_IP, q, 1 + rows[i].n, 0, &exact);
+        /* GetFirst's values are not looked at. */
+        expect(h, FIRST, PID_IP, zero, 1 + rows[i].n, 0, &ignored);
+        expect(h, FIRST, PID_IP, q, 1, 87, &first_none);
+        expect_sizes_refused(h, GET, PID_IP, rows[i].var, 1u << rows[i].n, &others);
+        expect_sizes_refused(h, FIRST, PID_IP, rows[i].var, 1u << rows[i].n, &others);
+        expect_sizes_refused(h, NEXT, PID_IP, rows[i].var, 1u << rows[i].n, &others);
+    }
+    CHECK_AS("rule 2: Get, GetFirst and GetNext with the whole index", exact == 0);
+    CHECK_AS("rule 2: GetFirst ignores its index values", ignored == 0);
+    CHECK_AS("rule 2: GetFirst with no index: 87", first_none == 0);
+    CHECK_AS("rule 2: any other index size: 87", others == 0);
+    q[0] = PROXY_ARP;
+    CHECK_AS("rule 2: PROXY_ARP Get with no index: 87 (strict)",
+             code_of(h, GET, PID_IP, q, 1) == 87);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rule 3: IP_NETTABLE, Get {if index} or {if index, addr}. */
+static void test_net_table_index(void)
+{
+    MIB_SERVER_HANDLE h;
+    DWORD q[4] = {IP_NETTABLE, 3, 0, 0};
+    GOT g;
+    int wrong = 0;
+
+    printf("-- rule 3: IP_NETTABLE: Get {if index} or {if index, addr}\n");
+    router_reset();
+    h = connect_local();
+    CHECK_AS("rule 3: IP_NETTABLE Get with no index: 87", code_of(h, GET, PID_IP, q, 1) == 87);
+    CHECK_AS("rule 3: IP_NETTABLE Get with 3 index values: 87",
+             code_of(h, GET, PID_IP, q, 4) == 87);
+    expect(h, FIRST, PID_IP, q, 2, 87, &wrong);
+    expect(h, NEXT, PID_IP, q, 2, 87, &wrong);
+    expect(h, FIRST, PID_IP, q, 3, 87, &wrong);
+    expect(h, NEXT, PID_IP, q, 3, 87, &wrong);
+    CHECK_AS("rule 3: IP_NETTABLE GetFirst and GetNext: 87", wrong == 0);
+
+    g = got(h, GET, PID_IP, q, 2); /* {3}: the interface's two entries */
+    CHECK_EQ(g.rc, 0);
+    CHECK_EQ(g.size, HDR + 4 + 2 * sizeof(MIB_IPNETROW) + 8);
+    CHECK_EQ(dw(&g, 0), 2);
+    CHECK_EQ(dw(&g, 4 + offsetof(MIB_IPNETROW, dwAddr)), IPV4(192, 168, 1, 1));
+    CHECK_EQ(dw(&g, 4 + 24 + offsetof(MIB_IPNETROW, dwAddr)), IPV4(192, 168, 1, 254));
+    drop(&g);
+    q[1] = 1; /* an interface with no ARP entry: an empty table */
+    g = got(h, GET, PID_IP, q, 2);
+    CHECK_EQ(g.rc, 0);
+    CHECK_EQ(g.size, HDR + 4 + 8);
+    CHECK_EQ(dw(&g, 0), 0);
+    drop(&g);
+    q[1] = 99; /* no such interface */
+    CHECK_AS("rule 3: IP_NETTABLE {if index} of no interface: 1413",
+             code_of(h, GET, PID_IP, q, 2) == 1413);
+    q[1] = 3;
+    q[2] = IPV4(192, 168, 1, 254);
+    g = got(h, GET, PID_IP, q, 3); /* {3, addr}: that entry */
+    CHECK_EQ(g.rc, 0);
+    CHECK_EQ(g.size, HDR + 4 + sizeof(MIB_IPNETROW) + 8);
+    CHECK_EQ(dw(&g, 0), 1);
+    CHECK_EQ(dw(&g, 4 + offsetof(MIB_IPNETROW, dwAddr)), IPV4(192, 168, 1, 254));
+    CHECK_EQ(dw(&g, 4 + offsetof(MIB_IPNETROW, dwType)), 4);
+    drop(&g);
+    q[2] = IPV4(192, 168, 1, 99);
+    CHECK_AS("rule 3: IP_NETTABLE {if index, addr} with no such entry: 1413",
+             code_of(h, GET, PID_IP, q, 3) == 1413);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* The row a call answers with its DWORD at payload offset `off`, or
+ * 0xDEADBEEF when it fails; the reply freed. */
+static DWORD row_field(MIB_SERVER_HANDLE h, int op, const DWORD *q, DWORD words, DWORD off,
+                       DWORD *rc)
+{
+    GOT g = got(h, op, PID_IP, q, words);
+    DWORD v = dw(&g, off);
+    *rc = g.rc;
+    drop(&g);
+    return v;
+}
+
+/* Rule 4: IP_NETROW by {if index} or {if index, addr}. */
+static void test_net_row_index(void)
+{
+    MIB_SERVER_HANDLE h;
+    DWORD q[4] = {IP_NETROW, 3, 0, 0}, rc;
+    const DWORD addr = offsetof(MIB_IPNETROW, dwAddr);
+
+    printf("-- rule 4: IP_NETROW: {if index} or {if index, addr}\n");
+    router_reset();
+    h = connect_local();
+    CHECK_EQ(row_field(h, GET, q, 2, addr, &rc), IPV4(192, 168, 1, 1)); /* the interface's first */
+    q[1] = 1;
+    CHECK_AS("rule 4: IP_NETROW Get {if index} of an interface with none: 1413",
+             code_of(h, GET, PID_IP, q, 2) == 1413);
+    q[1] = 3;
+    q[2] = IPV4(192, 168, 1, 254);
+    CHECK_EQ(row_field(h, GET, q, 3, addr, &rc), IPV4(192, 168, 1, 254));
+    q[2] = IPV4(192, 168, 1, 2);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 3), 1413);
+    /* GetFirst: either size, values ignored; neither none nor three. */
+    q[1] = 77;
+    CHECK_EQ(row_field(h, FIRST, q, 2, addr, &rc), IPV4(192, 168, 1, 1));
+    CHECK_EQ(row_field(h, FIRST, q, 3, addr, &rc), IPV4(192, 168, 1, 1));
+    CHECK_AS("rule 4: IP_NETROW GetFirst with no index: 87", code_of(h, FIRST, PID_IP, q, 1) == 87);
+    CHECK_AS("rule 4: IP_NETROW with 3 index values: 87",
+             code_of(h, GET, PID_IP, q, 4) == 87 && code_of(h, FIRST, PID_IP, q, 4) == 87 &&
+                 code_of(h, NEXT, PID_IP, q, 4) == 87);
+    CHECK_AS("rule 4: IP_NETROW Get and GetNext with no index: 87",
+             code_of(h, GET, PID_IP, q, 1) == 87 && code_of(h, NEXT, PID_IP, q, 1) == 87);
+    /* GetNext {if index}: the first entry of a greater interface. */
+    q[1] = 1;
+    CHECK_EQ(row_field(h, NEXT, q, 2, addr, &rc), IPV4(192, 168, 1, 1));
+    q[1] = 3;
+    CHECK_AS("rule 4: IP_NETROW GetNext {if index} skips the interface's own entries: 259",
+             code_of(h, NEXT, PID_IP, q, 2) == 259);
+    /* GetNext {if index, addr}: strictly after. */
+    q[2] = IPV4(192, 168, 1, 1);
+    CHECK_EQ(row_field(h, NEXT, q, 3, addr, &rc), IPV4(192, 168, 1, 254));
+    q[2] = IPV4(192, 168, 1, 254);
+    CHECK_EQ(code_of(h, NEXT, PID_IP, q, 3), 259);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rule 5: UDP_ROW and MCAST_SCOPE: Get the whole index; GetFirst and
+ * GetNext the first key or the whole index. */
+static void test_udp_scope_index(void)
+{
+    MIB_SERVER_HANDLE h;
+    DWORD q[4] = {UDP_ROW, 0, 0x3500, 0}, rc; /* 0.0.0.0:53 */
+    const DWORD udp_addr = offsetof(MIB_UDPROW, dwLocalAddr);
+    const DWORD scope_group = offsetof(MIB_IPMCAST_SCOPE, dwGroupAddress);
+
+    printf("-- rule 5: UDP_ROW and MCAST_SCOPE: Get 2, GetFirst/GetNext 1 or 2\n");
+    router_reset();
+    h = connect_local();
+    CHECK_AS("rule 5: UDP_ROW Get with 1 index value: 87", code_of(h, GET, PID_IP, q, 2) == 87);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 3), 0);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 1), 87);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 4), 87);
+    CHECK_EQ(row_field(h, FIRST, q, 2, udp_addr, &rc), 0);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(row_field(h, FIRST, q, 3, udp_addr, &rc), 0);
+    CHECK_EQ(rc, 0);
+    CHECK_AS("rule 5: UDP_ROW GetFirst with no index or 3: 87",
+             code_of(h, FIRST, PID_IP, q, 1) == 87 && code_of(h, FIRST, PID_IP, q, 4) == 87);
+    CHECK_AS("rule 5: UDP_ROW GetNext {addr}: the first row of a greater address",
+             row_field(h, NEXT, q, 2, udp_addr, &rc) == IPV4(192, 168, 1, 10));
+    CHECK_EQ(row_field(h, NEXT, q, 3, udp_addr, &rc), IPV4(192, 168, 1, 10));
+    q[1] = IPV4(192, 168, 1, 10);
+    CHECK_EQ(code_of(h, NEXT, PID_IP, q, 2), 259);
+    CHECK_EQ(code_of(h, NEXT, PID_IP, q, 1), 87);
+
+    q[0] = MCAST_SCOPE;
+    q[1] = IPV4(239, 192, 0, 0);
+    q[2] = IPV4(255, 252, 0, 0);
+    CHECK_AS("rule 5: MCAST_SCOPE Get with 1 index value: 87", code_of(h, GET, PID_IP, q, 2) == 87);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 3), 0);
+    CHECK_EQ(row_field(h, FIRST, q, 2, scope_group, &rc), IPV4(239, 192, 0, 0));
+    CHECK_EQ(row_field(h, FIRST, q, 3, scope_group, &rc), IPV4(239, 192, 0, 0));
+    CHECK_EQ(code_of(h, FIRST, PID_IP, q, 1), 87);
+    CHECK_AS("rule 5: MCAST_SCOPE GetNext {group}: the first row of a greater group",
+             row_field(h, NEXT, q, 2, scope_group, &rc) == IPV4(239, 255, 0, 0));
+    CHECK_EQ(row_field(h, NEXT, q, 3, scope_group, &rc), IPV4(239, 255, 0, 0));
+    q[1] = IPV4(239, 255, 0, 0);
+    CHECK_EQ(code_of(h, NEXT, PID_IP, q, 2), 259);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* {var, group, source, tail}: an MFE query (MS-RRASM 2.2.1.2.53). */
+static void mfe_query(DWORD *q, DWORD var, DWORD group, DWORD source, DWORD tail)
+{
+    q[0] = var;
+    q[1] = group;
+    q[2] = source;
+    q[3] = tail;
+}
+
+/* Where an MFE table's row starts in its payload: MS-RRASM's x64 form
+ * (the rows hold a PVOID, so they are 8-aligned: 4 zero bytes after
+ * dwNumEntries), or the SDK's (right after dwNumEntries). */
+#define MFE_ROW_STRICT 8u
+#define MFE_ROW_SDK 4u
+
+/* How many MFEs a walk of `var` finds (GetFirst, then GetNext from each
+ * MFE's group and source until a reply with no data), each reply a table
+ * of one whose row starts at `row`. */
+static DWORD mfe_walk(MIB_SERVER_HANDLE h, DWORD var, DWORD row, int *tables_of_one)
+{
+    DWORD q[4], n = 0;
+    GOT g;
+    mfe_query(q, var, 0, 0, 0xFFFFFFFFu);
+    g = got(h, FIRST, PID_IP, q, 4);
+    while (g.rc == 0 && g.r) {
+        if (dw(&g, 0) != 1 || (row == MFE_ROW_STRICT && dw(&g, 4) != 0))
+            *tables_of_one = 0;
+        n++;
+        q[1] = dw(&g, row);
+        q[2] = dw(&g, row + 4);
+        drop(&g);
+        if (n > 10)
+            break;
+        g = got(h, NEXT, PID_IP, q, 4);
+    }
+    CHECK_EQ(g.rc, 0);
+    CHECK(g.r == NULL && g.size == 0);
+    drop(&g);
+    return n;
+}
+
+/* Rule 6: the MFEs: {group, source, src mask}, a table of one MFE, no data
+ * (ERROR_SUCCESS) when there is none; the strict layouts. */
+static void test_mfe(void)
+{
+    static const DWORD vars[3] = {MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX};
+    const DWORD R = MFE_ROW_STRICT, S = MFE_ROW_SDK;
+    MIB_SERVER_HANDLE h;
+    DWORD q[6], i, n;
+    GOT g, g2;
+    int wrong = 0, tail = 0, one = 1;
+
+    printf("-- rule 6: MFEs: {group, source, src mask}, tables of one, NULL when none\n");
+    router_reset();
+    h = connect_local();
+    for (i = 0; i < 3; i++) {
+        mfe_query(q, vars[i], IPV4(239, 1, 1, 1), IPV4(192, 168, 1, 20), 0xFFFFFFFFu);
+        expect(h, GET, PID_IP, q, 4, 0, &wrong);
+        expect(h, FIRST, PID_IP, q, 4, 0, &wrong);
+        expect(h, NEXT, PID_IP, q, 4, 0, &wrong);
+        expect_sizes_refused(h, GET, PID_IP, vars[i], 1u << 3, &wrong);
+        expect_sizes_refused(h, FIRST, PID_IP, vars[i], 1u << 3, &wrong);
+        expect_sizes_refused(h, NEXT, PID_IP, vars[i], 1u << 3, &wrong);
+        q[3] = 0; /* rgdwVarIndex[2]: 0xFFFFFFFF, or not used (STATS_EX) */
+        expect(h, GET, PID_IP, q, 4, i == 2 ? 0 : 87, &tail);
+        expect(h, FIRST, PID_IP, q, 4, i == 2 ? 0 : 87, &tail);
+        expect(h, NEXT, PID_IP, q, 4, i == 2 ? 0 : 87, &tail);
+        CHECK_EQ(mfe_walk(h, vars[i], R, &one), 3);
+    }
+    CHECK_AS("rule 6: MFEs take exactly 3 index values (Get with none: 87)", wrong == 0);
+    CHECK_AS("rule 6: MCAST_MFE(_STATS) index[2] other than 0xFFFFFFFF: 87; _STATS_EX: any",
+             tail == 0);
+    CHECK_AS("rule 6: every MFE reply is a table of one MFE, its row 8-aligned (4 zero bytes)", one);
+
+    /* Get: the (group, source) given, whatever the mask; none: no data, 0. */
+    mfe_query(q, MCAST_MFE, IPV4(239, 1, 1, 1), IPV4(192, 168, 1, 20), 0xFFFFFFFFu);
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_EQ(g.rc, 0);
+    CHECK_EQ(dw(&g, 0), 1);
+    CHECK_EQ(dw(&g, 4), 0);
+    CHECK_EQ(dw(&g, R + 4), IPV4(192, 168, 1, 20));
+    drop(&g);
+    q[2] = IPV4(192, 168, 1, 21);
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6: MFE Get of none: ERROR_SUCCESS with no data",
+             g.rc == 0 && g.r == NULL && g.size == 0);
+    router_set_out_untouched_on_error(1); /* a success writes its outputs anyway */
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK(g.rc == 0 && g.r == NULL && g.size == 0);
+    router_set_out_untouched_on_error(0);
+    /* GetFirst: the first; GetNext: the first strictly after (group, source). */
+    mfe_query(q, MCAST_MFE, 0, 0, 0xFFFFFFFFu);
+    g = got(h, FIRST, PID_IP, q, 4);
+    CHECK_EQ(g.size, HDR + R + 64);
+    CHECK_EQ(dw(&g, R), IPV4(239, 1, 1, 1));
+    CHECK_EQ(dw(&g, R + 4), 0);
+    drop(&g);
+    mfe_query(q, MCAST_MFE, IPV4(239, 1, 1, 1), IPV4(5, 5, 5, 5), 0xFFFFFFFFu);
+    g = got(h, NEXT, PID_IP, q, 4);
+    CHECK_EQ(dw(&g, R + 4), IPV4(192, 168, 1, 20));
+    drop(&g);
+    mfe_query(q, MCAST_MFE, IPV4(239, 192, 4, 5), IPV4(10, 20, 30, 99), 0xFFFFFFFFu);
+    g = got(h, NEXT, PID_IP, q, 4);
+    CHECK_AS("rule 6: MFE GetNext past the last: ERROR_SUCCESS with no data",
+             g.rc == 0 && g.r == NULL && g.size == 0);
+
+    /* MCAST_MFE, strict: 60 fixed + 4 pad, then 24 per outgoing interface. */
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6: MCAST_MFE strict row: 64 + 24 per outgoing interface, 8 into the payload",
+             g.rc == 0 && g.size == HDR + R + 64 + 3 * 24 && zeros(&g, 4, 8));
+    CHECK_EQ(dw(&g, R + 48), 3);                      /* ulNumOutIf */
+    CHECK(zeros(&g, R + 56, R + 64));                 /* dwReserved, padding */
+    CHECK_EQ(dw(&g, R + 64 + 24), 3);                 /* oif[1].dwOutIfIndex */
+    CHECK_EQ(dw(&g, R + 64 + 48), 3);                 /* oif[2].dwOutIfIndex */
+    CHECK_EQ(dw(&g, R + 64 + 48 + 4), IPV4(192, 168, 1, 77));
+    CHECK(zeros(&g, R + 64 + 48 + 8, R + 64 + 72));   /* pvReserved, dwReserved, pad */
+    drop(&g);
+    /* MCAST_MFE_STATS, strict: 64 fixed, then 32 per outgoing interface. */
+    q[0] = MCAST_MFE_STATS;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6: MCAST_MFE_STATS strict row: 64 + 32 per outgoing interface, 8 into the payload",
+             g.rc == 0 && g.size == HDR + R + 64 + 3 * 32 && zeros(&g, 4, 8));
+    CHECK_EQ(dw(&g, R + 44), 3);                       /* ulNumOutIf */
+    CHECK_EQ(dw(&g, R + 64 + 64), 3);                  /* oif[2].dwOutIfIndex */
+    CHECK_EQ(dw(&g, R + 64 + 64 + 4), IPV4(192, 168, 1, 77));
+    CHECK(zeros(&g, R + 64 + 64 + 8, R + 64 + 64 + 16)); /* pvDialContext */
+    CHECK_EQ(dw(&g, R + 64 + 64 + 16), 301);           /* ulTtlTooLow */
+    CHECK_EQ(dw(&g, R + 64 + 64 + 28), 304);           /* ulOutDiscards */
+    /* MCAST_MFE_STATS_EX, strict: MIB_MFE_STATS_TABLE, the same rows. */
+    q[0] = MCAST_MFE_STATS_EX;
+    g2 = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6: MCAST_MFE_STATS_EX strict rows are MCAST_MFE_STATS's",
+             g2.rc == 0 && g2.size == g.size && g.r && g2.r &&
+                 !memcmp(g.r + HDR, g2.r + HDR, g.size - HDR));
+    drop(&g);
+    drop(&g2);
+
+    /* Malformations 7 and 8 on the strict forms. */
+    router_set_malformed(7);
+    q[0] = MCAST_MFE;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6: malformation 7 on a strict MCAST_MFE reply",
+             g.rc == 0 && g.size == HDR + R + 64 + 3 * 24 && dw(&g, R + 48) == 4);
+    drop(&g);
+    q[0] = MCAST_MFE_STATS;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_EQ(dw(&g, R + 44), 4);
+    drop(&g);
+    router_set_malformed(8);
+    q[0] = MCAST_MFE;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6: malformation 8 on a strict MCAST_MFE reply",
+             g.rc == 0 && g.size == HDR + R + (64 + 3 * 24) / 2);
+    drop(&g);
+    q[0] = MCAST_MFE_STATS_EX;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_EQ(g.size, HDR + R + (64 + 3 * 32) / 2);
+    drop(&g);
+    router_set_malformed(4); /* no data is not damaged */
+    q[2] = IPV4(10, 20, 30, 98);
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK(g.rc == 0 && g.r == NULL && g.size == 0);
+    router_set_malformed(0);
+
+    /* The SDK's forms: rows right after dwNumEntries, 60 + 16, 64 + 28, 84 + 28. */
+    router_set_sdk_forms(1);
+    q[2] = IPV4(10, 20, 30, 99);
+    q[0] = MCAST_MFE;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6/14: SDK MCAST_MFE row: 60 + 16 per outgoing interface",
+             g.rc == 0 && g.size == HDR + S + 60 + 3 * 16);
+    CHECK_EQ(dw(&g, S), IPV4(239, 192, 4, 5));
+    CHECK_EQ(dw(&g, S + 60 + 32), 3);
+    CHECK_EQ(dw(&g, S + 60 + 32 + 4), IPV4(192, 168, 1, 77));
+    drop(&g);
+    q[0] = MCAST_MFE_STATS;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6/14: SDK MCAST_MFE_STATS row: 64 + 28 per outgoing interface",
+             g.rc == 0 && g.size == HDR + S + 64 + 3 * 28);
+    CHECK_EQ(dw(&g, S + 64 + 56 + 12), 301);
+    drop(&g);
+    q[0] = MCAST_MFE_STATS_EX;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 6/14: SDK MCAST_MFE_STATS_EX row: 84 + 28 per outgoing interface",
+             g.rc == 0 && g.size == HDR + S + 84 + 3 * 28);
+    CHECK_EQ(dw(&g, S + 64), 70005);   /* ulUninitMfe */
+    CHECK_EQ(dw(&g, S + 80), 210000);  /* ulTotalOutPackets */
+    CHECK_EQ(dw(&g, S + 84 + 12), 101); /* oif[0].ulTtlTooLow */
+    drop(&g);
+    router_set_malformed(8);
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_EQ(g.size, HDR + S + (84 + 3 * 28) / 2);
+    drop(&g);
+    router_set_malformed(0);
+    /* The query rules do not change with the switch. */
+    q[3] = 0;
+    q[0] = MCAST_MFE;
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 4), 87);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 1), 87);
+    n = mfe_walk(h, MCAST_MFE_STATS_EX, S, &one);
+    CHECK_EQ(n, 3);
+    router_set_sdk_forms(0);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rule 7: BEST_IF {dest}, BEST_ROUTE {dest, 0}; BEST_ROUTE's strict reply
+ * is INTERFACE_ROUTE_INFO (72 bytes), the SDK's a MIB_IPFORWARDROW. */
+static void test_best_route(void)
+{
+    MIB_SERVER_HANDLE h;
+    MIB_IPFORWARDROW row;
+    DWORD q[4] = {BEST_IF, IPV4(10, 9, 8, 7), 0, 0};
+    GOT g;
+
+    printf("-- rule 7: BEST_IF {dest}, BEST_ROUTE {dest, 0}, INTERFACE_ROUTE_INFO\n");
+    router_reset();
+    h = connect_local();
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 2), 0);
+    CHECK_AS("rule 7: BEST_IF with 0 or 2 index values: 87",
+             code_of(h, GET, PID_IP, q, 1) == 87 && code_of(h, GET, PID_IP, q, 3) == 87);
+    CHECK_EQ(code_of(h, FIRST, PID_IP, q, 2), 87);
+    q[0] = BEST_ROUTE;
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 3), 0);
+    CHECK_AS("rule 7: BEST_ROUTE with 1 or 3 index values: 87",
+             code_of(h, GET, PID_IP, q, 2) == 87 && code_of(h, GET, PID_IP, q, 4) == 87);
+    q[2] = IPV4(192, 168, 1, 10); /* a source: index[1] MUST be 0 */
+    CHECK_AS("rule 7: BEST_ROUTE index[1] other than 0: 87", code_of(h, GET, PID_IP, q, 3) == 87);
+    q[2] = 0;
+    CHECK_EQ(code_of(h, NEXT, PID_IP, q, 3), 87);
+
+    g = got(h, GET, PID_IP, q, 3); /* 10.0.0.0/8 via 192.168.1.254, RIP */
+    CHECK_AS("rule 7: BEST_ROUTE strict reply: INTERFACE_ROUTE_INFO, 72 bytes",
+             g.rc == 0 && g.size == HDR + 72);
+    CHECK_EQ(dw(&g, 0), IPV4(10, 0, 0, 0));       /* dwRtInfoDest */
+    CHECK_EQ(dw(&g, 4), IPV4(255, 0, 0, 0));      /* dwRtInfoMask */
+    CHECK_EQ(dw(&g, 8), 0);                       /* dwRtInfoPolicy */
+    CHECK_EQ(dw(&g, 12), IPV4(192, 168, 1, 254)); /* dwRtInfoNextHop */
+    CHECK_EQ(dw(&g, 16), 30);                     /* dwRtInfoAge */
+    CHECK_EQ(dw(&g, 20), 65001);                  /* dwRtInfoNextHopAS */
+    CHECK_EQ(dw(&g, 24), 2);                      /* dwRtInfoMetric1 */
+    CHECK_EQ(dw(&g, 28), 3);                      /* dwRtInfoMetric2 */
+    CHECK_EQ(dw(&g, 32), 4);                      /* dwRtInfoMetric3 */
+    CHECK(zeros(&g, 36, 48));                     /* the rest of the union */
+    CHECK_EQ(dw(&g, 48), 3);                      /* dwRtInfoIfIndex */
+    CHECK_EQ(dw(&g, 52), 4);                      /* dwRtInfoType */
+    CHECK_EQ(dw(&g, 56), 8);                      /* dwRtInfoProto */
+    CHECK_EQ(dw(&g, 60), 120);                    /* dwRtInfoPreference */
+    CHECK_EQ(dw(&g, 64), 3);                      /* dwRtInfoViewSet */
+    CHECK_AS("rule 7: INTERFACE_ROUTE_INFO bV4 is 1", dw(&g, 68) == 1);
+    drop(&g);
+    /* The chosen route's own preference and view set, as written. */
+    memset(&row, 0, sizeof row);
+    row.dwForwardDest = IPV4(10, 9, 8, 0);
+    row.dwForwardMask = IPV4(255, 255, 255, 0);
+    row.dwForwardNextHop = IPV4(192, 168, 1, 1);
+    row.dwForwardIfIndex = 3;
+    row.dwForwardType = 4;
+    row.dwForwardProto = 3;
+    row.dwForwardMetric1 = 5;
+    CHECK_EQ(route_write(0, h, &row, 1, 2, 0), 0);
+    g = got(h, GET, PID_IP, q, 3);
+    CHECK_EQ(dw(&g, 0), IPV4(10, 9, 8, 0));
+    CHECK_AS("rule 7: BEST_ROUTE gives the route's own preference and view set",
+             dw(&g, 60) == 0x7F && dw(&g, 64) == 2);
+    drop(&g);
+    CHECK_EQ(route_write(2, h, &row, 1, 2, 0), 0);
+
+    router_set_sdk_forms(1);
+    g = got(h, GET, PID_IP, q, 3);
+    CHECK_AS("rule 7/14: BEST_ROUTE SDK reply: MIB_IPFORWARDROW, 56 bytes",
+             g.rc == 0 && g.size == HDR + sizeof(MIB_IPFORWARDROW));
+    CHECK_EQ(dw(&g, offsetof(MIB_IPFORWARDROW, dwForwardIfIndex)), 3);
+    CHECK_EQ(dw(&g, offsetof(MIB_IPFORWARDROW, dwForwardMetric5)), 6);
+    drop(&g);
+    q[2] = IPV4(192, 168, 1, 10);
+    CHECK_AS("rule 14: the SDK forms keep the query rules (BEST_ROUTE source: 87)",
+             code_of(h, GET, PID_IP, q, 3) == 87);
+    router_reset();
+    q[2] = 0;
+    g = got(h = connect_local(), GET, PID_IP, q, 3);
+    CHECK_AS("rule 14: router_reset restores the strict forms", g.size == HDR + 72);
+    drop(&g);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* The entry count of a route lookup {var, dest, mask, views, proto}, or
+ * 0x1000 + its error code. */
+static DWORD lookup_count(MIB_SERVER_HANDLE h, DWORD var, DWORD dest, DWORD mask, DWORD views,
+                          DWORD proto, DWORD *if_of_first)
+{
+    DWORD q[5] = {var, dest, mask, views, proto}, n;
+    GOT g = got(h, GET, PID_IP, q, 5);
+    if (g.rc)
+        return 0x1000 + g.rc;
+    n = dw(&g, 0);
+    CHECK_EQ(g.size, HDR + 4 + n * 64);
+    if (if_of_first)
+        *if_of_first = dw(&g, 4 + 16);
+    drop(&g);
+    return n;
+}
+
+/* Rule 8: the route lookups take {dest, mask, view set, proto}. */
+static void test_route_views(void)
+{
+    static const DWORD vars[6] = {DEST_MATCHING, DEST_LONGER, DEST_SHORTER,
+                                  ROUTE_MATCHING, ROUTE_LONGER, ROUTE_SHORTER};
+    MIB_SERVER_HANDLE h;
+    MIB_IPFORWARDROW row;
+    DWORD i, if_index = 0;
+    int wrong = 0;
+
+    printf("-- rule 8: route lookups {dest, mask, view set, proto}\n");
+    router_reset();
+    h = connect_local();
+    for (i = 0; i < 6; i++) {
+        DWORD q[5] = {vars[i], 0, 0, 0, 0};
+        expect(h, GET, PID_IP, q, 5, 0, &wrong);
+        expect_sizes_refused(h, GET, PID_IP, vars[i], 1u << 4, &wrong);
+        expect_sizes_refused(h, FIRST, PID_IP, vars[i], 0, &wrong);
+        expect_sizes_refused(h, NEXT, PID_IP, vars[i], 0, &wrong);
+    }
+    CHECK_AS("rule 8: route lookups take exactly 4 index values (2: 87)", wrong == 0);
+    CHECK_EQ(lookup_count(h, ROUTE_LONGER, 0, 0, 0, 0, NULL), 6);
+    CHECK_AS("rule 8: view set 2 (multicast): the routes in that view",
+             lookup_count(h, ROUTE_LONGER, 0, 0, 2, 0, NULL) == 4);
+    CHECK_EQ(lookup_count(h, ROUTE_LONGER, 0, 0, 1, 0, NULL), 5);
+    CHECK_AS("rule 8: proto 8 (RIP): that protocol's routes",
+             lookup_count(h, ROUTE_LONGER, 0, 0, 0, 8, NULL) == 2);
+    CHECK_EQ(lookup_count(h, ROUTE_LONGER, 0, 0, 2, 3, NULL), 2);
+    CHECK_EQ(lookup_count(h, ROUTE_LONGER, 0, 0, 1, 3, NULL), 1);
+    CHECK_EQ(lookup_count(h, DEST_LONGER, 0, 0, 0, 2, NULL), 2);
+    CHECK_EQ(lookup_count(h, DEST_MATCHING, IPV4(172, 20, 0, 0), IPV4(255, 255, 0, 0), 2, 0, NULL),
+             1);
+    CHECK_AS("rule 8: nothing in the view asked for: 232",
+             lookup_count(h, DEST_MATCHING, IPV4(172, 20, 0, 0), IPV4(255, 255, 0, 0), 1, 0,
+                          NULL) == 0x1000 + 232);
+    CHECK_EQ(lookup_count(h, ROUTE_SHORTER, IPV4(10, 1, 0, 0), IPV4(255, 255, 0, 0), 0, 8, NULL), 2);
+    /* DEST_*: the best of the routes that match, not the best of all. */
+    memset(&row, 0, sizeof row);
+    row.dwForwardDest = IPV4(10, 0, 0, 0);
+    row.dwForwardMask = IPV4(255, 0, 0, 0);
+    row.dwForwardNextHop = IPV4(10, 20, 30, 5);
+    row.dwForwardIfIndex = 7;
+    row.dwForwardType = 4;
+    row.dwForwardProto = 3;
+    row.dwForwardMetric1 = 1;
+    CHECK_EQ(route_write(0, h, &row, 0, 1, 0), 0);
+    CHECK_EQ(lookup_count(h, DEST_MATCHING, IPV4(10, 0, 0, 0), IPV4(255, 0, 0, 0), 0, 0, &if_index),
+             1);
+    CHECK_EQ(if_index, 3); /* RIP's preference 120 beats the new route's 0x7F */
+    CHECK_AS("rule 8: DEST_* picks the best among the routes of that protocol",
+             lookup_count(h, DEST_MATCHING, IPV4(10, 0, 0, 0), IPV4(255, 0, 0, 0), 0, 3,
+                          &if_index) == 1 && if_index == 7);
+    CHECK_EQ(route_write(2, h, &row, 0, 1, 0), 0);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rule 9: MCAST_GLOBAL's dwEnable, 1 or 2 (router_set_mcast_enabled). */
+static void test_mcast_global(void)
+{
+    MIB_SERVER_HANDLE h;
+    DWORD q[1] = {MCAST_GLOBAL}, rc;
+
+    printf("-- rule 9: MCAST_GLOBAL dwEnable 1 (on) or 2 (off)\n");
+    router_reset();
+    h = connect_local();
+    CHECK_AS("rule 9: MCAST_GLOBAL dwEnable 1 by default", row_field(h, GET, q, 1, 0, &rc) == 1);
+    router_set_mcast_enabled(0);
+    CHECK_AS("rule 9: MCAST_GLOBAL dwEnable 2 when multicast is off",
+             row_field(h, GET, q, 1, 0, &rc) == 2);
+    router_set_mcast_enabled(1);
+    CHECK_EQ(row_field(h, GET, q, 1, 0, &rc), 1);
+    router_set_mcast_enabled(0);
+    router_reset();
+    h = connect_local();
+    CHECK_AS("rule 9: router_reset turns multicast back on", row_field(h, GET, q, 1, 0, &rc) == 1);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rules 10, 11, 12 and 14: MCAST_SCOPE's 1016 bytes, IP6/UDP6/TCP6_STATS,
+ * PROXY_ARP's rows, and what the SDK switch changes. */
+static void test_sdk_forms(void)
+{
+    static const DWORD six[3] = {IP6_STATS, UDP6_STATS, TCP6_STATS};
+    static const DWORD six_size[3] = {sizeof(MIB_IPSTATS), sizeof(MIB_UDPSTATS),
+                                      sizeof(MIB_TCPSTATS)};
+    MIB_SERVER_HANDLE h;
+    DWORD q[4], i, rc, in[4];
+    GOT g;
+    int wrong = 0;
+
+    printf("-- rule 10: MCAST_SCOPE: 1016 bytes strict, 524 with the SDK forms\n");
+    router_reset();
+    h = connect_local();
+    q[0] = MCAST_SCOPE;
+    q[1] = IPV4(239, 192, 0, 0);
+    q[2] = IPV4(255, 252, 0, 0);
+    for (i = 0; i < 3; i++) {
+        g = got(h, i == 0 ? GET : FIRST, PID_IP, q, 3);
+        if (g.rc || g.size != HDR + 1016 || !zeros(&g, 524, 1016) ||
+            dw(&g, offsetof(MIB_IPMCAST_SCOPE, dwStatus)) != 1)
+            wrong++;
+        drop(&g);
+        if (i == 2) {
+            q[2] = 0;
+            g = got(h, NEXT, PID_IP, q, 2);
+            if (g.rc || g.size != HDR + 1016 || !zeros(&g, 524, 1016))
+                wrong++;
+            drop(&g);
+        }
+    }
+    CHECK_AS("rule 10: MCAST_SCOPE strict: 1016 bytes, reserved[492] zero", wrong == 0);
+    router_set_sdk_forms(1);
+    q[2] = IPV4(255, 252, 0, 0);
+    g = got(h, GET, PID_IP, q, 3);
+    CHECK_AS("rule 10/14: MCAST_SCOPE with the SDK forms: 524 bytes",
+             g.rc == 0 && g.size == HDR + sizeof(MIB_IPMCAST_SCOPE));
+    drop(&g);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 2), 87);
+    router_set_sdk_forms(0);
+
+    printf("-- rule 10b: reserved[8] after the rows of the forward, ARP, TCP and UDP tables\n");
+    {
+        static const DWORD tables[4] = {IP_FORWARDTABLE, IP_NETTABLE, TCP_TABLE, UDP_TABLE};
+        static const DWORD row_size[4] = {sizeof(MIB_IPFORWARDROW), sizeof(MIB_IPNETROW),
+                                          sizeof(MIB_TCPROW), sizeof(MIB_UDPROW)};
+        int sdk;
+        for (sdk = 0; sdk < 2; sdk++) {
+            router_set_sdk_forms(sdk);
+            for (wrong = 0, i = 0; i < 4; i++) {
+                DWORD n, expected;
+                q[0] = tables[i];
+                q[1] = 3; /* IP_NETTABLE: interface 3's entries */
+                g = got(h, GET, PID_IP, q, tables[i] == IP_NETTABLE ? 2 : 1);
+                n = g.rc || g.size < HDR + 4 ? 0 : dw(&g, 0);
+                expected = HDR + 4 + n * row_size[i] + (sdk ? 0 : 8);
+                if (g.rc || !n || g.size != expected ||
+                    (!sdk && !zeros(&g, 4 + n * row_size[i], 4 + n * row_size[i] + 8)))
+                    wrong++;
+                drop(&g);
+            }
+            if (sdk)
+                CHECK_AS("rule 10b/14: the SDK's tables end with their rows", wrong == 0);
+            else
+                CHECK_AS("rule 10b: IP_FORWARDTABLE, IP_NETTABLE, TCP_TABLE, UDP_TABLE end with reserved[8] zero",
+                         wrong == 0);
+        }
+        router_set_sdk_forms(0);
+    }
+
+    printf("-- rule 11: IP6/UDP6/TCP6_STATS: 87 strict, served with the SDK forms\n");
+    for (wrong = 0, i = 0; i < 3; i++) {
+        q[0] = six[i];
+        expect(h, GET, PID_IP, q, 1, 87, &wrong);
+    }
+    CHECK_AS("rule 11: IP6/UDP6/TCP6_STATS strict: 87", wrong == 0);
+    router_set_sdk_forms(1);
+    for (wrong = 0, i = 0; i < 3; i++) {
+        q[0] = six[i];
+        g = got(h, GET, PID_IP, q, 1);
+        if (g.rc || g.size != HDR + six_size[i])
+            wrong++;
+        drop(&g);
+        expect(h, GET, PID_IP, q, 2, 87, &wrong);
+        expect(h, FIRST, PID_IP, q, 1, 87, &wrong);
+    }
+    CHECK_AS("rule 11/14: IP6/UDP6/TCP6_STATS served with the SDK forms", wrong == 0);
+    q[0] = IP6_STATS;
+    CHECK_EQ(row_field(h, GET, q, 1, offsetof(MIB_IPSTATS, dwDefaultTTL), &rc), 64);
+    q[0] = UDP6_STATS;
+    CHECK_EQ(row_field(h, GET, q, 1, offsetof(MIB_UDPSTATS, dwOutDatagrams), &rc), 8003);
+    router_set_sdk_forms(0);
+
+    printf("-- rule 12: PROXY_ARP: one MIB_PROXYARP strict, the SDK's tables\n");
+    q[0] = PROXY_ARP;
+    q[1] = IPV4(192, 168, 1, 50);
+    q[2] = 0xFFFFFFFFu;
+    q[3] = 3;
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_AS("rule 12: PROXY_ARP Get strict: one 12-byte MIB_PROXYARP",
+             g.rc == 0 && g.size == HDR + sizeof(MIB_PROXYARP) && dw(&g, 8) == 3);
+    drop(&g);
+    g = got(h, FIRST, PID_IP, q, 4);
+    CHECK_AS("rule 12: PROXY_ARP GetFirst strict: one 12-byte MIB_PROXYARP",
+             g.rc == 0 && g.size == HDR + sizeof(MIB_PROXYARP) && dw(&g, 0) == IPV4(10, 20, 30, 0));
+    drop(&g);
+    CHECK_EQ(proxy_count(h), 3);
+    router_set_sdk_forms(1);
+    g = got(h, FIRST, PID_IP, q, 4);
+    CHECK_AS("rule 12/14: PROXY_ARP GetFirst with the SDK forms: the table",
+             g.rc == 0 && g.size == HDR + 4 + 3 * sizeof(MIB_PROXYARP) && dw(&g, 0) == 3);
+    drop(&g);
+    g = got(h, GET, PID_IP, q, 1);
+    CHECK_AS("rule 12/14: PROXY_ARP Get with no index with the SDK forms: the table",
+             g.rc == 0 && g.size == HDR + 4 + 3 * sizeof(MIB_PROXYARP) && dw(&g, 0) == 3);
+    drop(&g);
+    g = got(h, GET, PID_IP, q, 4);
+    CHECK_EQ(g.size, HDR + sizeof(MIB_PROXYARP));
+    drop(&g);
+    q[1] = IPV4(10, 20, 30, 0);
+    q[2] = IPV4(255, 255, 255, 0);
+    q[3] = 7;
+    g = got(h, NEXT, PID_IP, q, 4);
+    CHECK_EQ(g.size, HDR + sizeof(MIB_PROXYARP));
+    CHECK_EQ(dw(&g, 0), IPV4(192, 168, 1, 50));
+    drop(&g);
+    q[1] = IPV4(192, 168, 1, 64);
+    q[2] = IPV4(255, 255, 255, 192);
+    q[3] = 3;
+    CHECK_AS("rule 12/14: PROXY_ARP GetNext after the last with the SDK forms: 259",
+             code_of(h, NEXT, PID_IP, q, 4) == 259);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 2), 87);
+    CHECK_EQ(code_of(h, FIRST, PID_IP, q, 1), 87);
+    /* No entries: GetFirst 232 (the SDK's table form too), Get {} an empty table. */
+    router_set_unlisted_writes(1);
+    in[0] = PROXY_ARP;
+    for (i = 0; i < 3; i++) {
+        static const DWORD entries3[3][3] = {
+            {IPV4(10, 20, 30, 0), IPV4(255, 255, 255, 0), 7},
+            {IPV4(192, 168, 1, 50), 0xFFFFFFFFu, 3},
+            {IPV4(192, 168, 1, 64), IPV4(255, 255, 255, 192), 3}};
+        memcpy(in + 1, entries3[i], sizeof entries3[i]);
+        CHECK_EQ(MprAdminMIBEntryDelete(h, PID_IP, IPRTRMGR_PID, in, 16), 0);
+    }
+    router_set_unlisted_writes(0);
+    CHECK_AS("rule 12/14: PROXY_ARP GetFirst of no entries with the SDK forms: 232",
+             code_of(h, FIRST, PID_IP, q, 4) == 232);
+    g = got(h, GET, PID_IP, q, 1);
+    CHECK(g.rc == 0 && g.size == HDR + 4 && dw(&g, 0) == 0);
+    drop(&g);
+    router_set_sdk_forms(0);
+    CHECK_EQ(code_of(h, FIRST, PID_IP, q, 4), 232);
+    CHECK_EQ(code_of(h, GET, PID_IP, q, 1), 87);
+
+    printf("-- rule 14: the SDK forms change replies, not the query rules\n");
+    router_reset();
+    h = connect_local();
+    router_set_sdk_forms(1);
+    wrong = 0;
+    q[0] = IF_ROW;
+    expect(h, FIRST, PID_IP, q, 1, 87, &wrong);
+    q[0] = IP_NETTABLE;
+    expect(h, GET, PID_IP, q, 1, 87, &wrong);
+    q[0] = UDP_ROW;
+    expect(h, GET, PID_IP, q, 2, 87, &wrong);
+    q[0] = DEST_MATCHING;
+    expect(h, GET, PID_IP, q, 3, 87, &wrong);
+    q[0] = IF_TABLE;
+    expect(h, GET, PID_IP, q, 2, 87, &wrong);
+    CHECK_AS("rule 14: the query rules stay strict with the SDK forms", wrong == 0);
+    router_reset();
+    h = connect_local();
+    q[0] = IP6_STATS;
+    CHECK_AS("rule 14: router_reset turns the SDK forms off", code_of(h, GET, PID_IP, q, 1) == 87);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminMIBServerDisconnect(h);
+}
+
+/* Rule 13: PID_IPV6: IF_TABLE, and IP_FORWARDROW {dwIndex} as
+ * INTERFACE_ROUTE_ENTRY. */
+static void test_ipv6(void)
+{
+    static const DWORD walk[5] = {3, 7, 12, 20, 31};
+    static const BYTE site10[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x10};
+    static const BYTE site20[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x20};
+    static const BYTE gw2[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    MIB_SERVER_HANDLE h;
+    DWORD q[4] = {IF_TABLE, 0, 0, 0}, i, n, rc;
+    LPVOID o;
+    GOT g;
+    int wrong = 0;
+
+    printf("-- rule 13: PID_IPV6: IF_TABLE and IP_FORWARDROW {dwIndex}\n");
+    router_reset();
+    h = connect_local();
+    g = got(h, GET, PID_IPV6, q, 1);
+    CHECK_AS("rule 13: PID_IPV6 IF_TABLE: the interfaces with IPv6",
+             g.rc == 0 && g.size == HDR + 4 + 2 * sizeof(MIB_IFROW) && dw(&g, 0) == 2);
+    CHECK_EQ(dw(&g, 4 + offsetof(MIB_IFROW, dwIndex)), 1);
+    CHECK_EQ(dw(&g, 4 + sizeof(MIB_IFROW) + offsetof(MIB_IFROW, dwIndex)), 3);
+    drop(&g);
+    expect(h, GET, PID_IPV6, q, 2, 87, &wrong);
+    expect(h, FIRST, PID_IPV6, q, 1, 87, &wrong);
+    expect(h, NEXT, PID_IPV6, q, 1, 87, &wrong);
+    q[0] = IP_FORWARDROW;
+    expect(h, GET, PID_IPV6, q, 1, 87, &wrong);
+    expect(h, GET, PID_IPV6, q, 3, 87, &wrong);
+    expect(h, FIRST, PID_IPV6, q, 1, 87, &wrong);
+    expect(h, NEXT, PID_IPV6, q, 5, 87, &wrong);
+    CHECK_AS("rule 13: PID_IPV6 index sizes: IF_TABLE none, IP_FORWARDROW 1", wrong == 0);
+    for (wrong = 0, i = 0; i <= TCP6_STATS; i++) {
+        DWORD v[5] = {i, 1, 1, 1, 1};
+        if (i == IF_TABLE || i == IP_FORWARDROW)
+            continue;
+        for (n = 0; n <= 4; n++) {
+            expect(h, GET, PID_IPV6, v, 1 + n, 87, &wrong);
+            expect(h, FIRST, PID_IPV6, v, 1 + n, 87, &wrong);
+        }
+    }
+    CHECK_AS("rule 13: every other variable under PID_IPV6: 87", wrong == 0);
+
+    /* Get {7}: 2001:db8:10::/64 on-link on 3, as INTERFACE_ROUTE_ENTRY. */
+    q[1] = 7;
+    g = got(h, GET, PID_IPV6, q, 2);
+    CHECK_AS("rule 13: IP_FORWARDROW under PID_IPV6: a 76-byte INTERFACE_ROUTE_ENTRY",
+             g.rc == 0 && g.size == HDR + 76);
+    CHECK_EQ(dw(&g, 0), 7);                                       /* dwIndex */
+    CHECK(g.r && !memcmp(g.r + HDR + 4, site10, 16));             /* DestinationPrefix */
+    CHECK_EQ(dw(&g, 20), 64);                                     /* DestPrefixLength */
+    CHECK(zeros(&g, 24, 40));                                     /* NextHopAddress :: */
+    CHECK_EQ(dw(&g, 40), 0xFFFFFFFFu);                            /* ValidLifeTime */
+    CHECK_EQ(dw(&g, 44), 0);                                      /* Flags */
+    CHECK_EQ(dw(&g, 48), 260);                                    /* Metric */
+    CHECK_EQ(dw(&g, 52), 3);                                      /* dwRtInfoIfIndex */
+    CHECK_EQ(dw(&g, 56), 3);                                      /* dwRtInfoType */
+    CHECK_EQ(dw(&g, 60), 2);                                      /* dwRtInfoProto */
+    CHECK_EQ(dw(&g, 64), 1);                                      /* dwRtInfoPreference */
+    CHECK_EQ(dw(&g, 68), 3);                                      /* dwRtInfoViewSet */
+    CHECK_AS("rule 13: INTERFACE_ROUTE_ENTRY bV4 is 0", dw(&g, 72) == 0);
+    drop(&g);
+    q[1] = 31;
+    g = got(h, GET, PID_IPV6, q, 2);
+    CHECK(g.r && !memcmp(g.r + HDR + 4, site20, 16));
+    CHECK_EQ(dw(&g, 20), 48);
+    CHECK(g.r && !memcmp(g.r + HDR + 24, gw2, 16));
+    CHECK_EQ(dw(&g, 48), 16);
+    CHECK_EQ(dw(&g, 56), 4);
+    CHECK_EQ(dw(&g, 60), 3);
+    CHECK_EQ(dw(&g, 64), 3);
+    drop(&g);
+    q[1] = 8;
+    CHECK_AS("rule 13: PID_IPV6 IP_FORWARDROW Get of no such dwIndex: 1413",
+             code_of(h, GET, PID_IPV6, q, 2) == 1413);
+    /* GetFirst (value ignored), then GetNext by dwIndex. */
+    q[1] = 99;
+    g = got(h, FIRST, PID_IPV6, q, 2);
+    for (wrong = 0, i = 0; i < 5; i++) {
+        if (g.rc || dw(&g, 0) != walk[i])
+            wrong++;
+        q[1] = dw(&g, 0);
+        drop(&g);
+        g = got(h, NEXT, PID_IPV6, q, 2);
+    }
+    CHECK_AS("rule 13: PID_IPV6 route walk by dwIndex: 3, 7, 12, 20, 31, then 259",
+             wrong == 0 && g.rc == 259);
+    drop(&g);
+    q[1] = 4;
+    CHECK_EQ(row_field(h, NEXT, q, 2, 0, &rc), 0xDEADBEEFu); /* PID_IP: a 4-index variable */
+    CHECK_EQ(rc, 87);
+    g = got(h, NEXT, PID_IPV6, q, 2);
+    CHECK_EQ(dw(&g, 0), 7);
+    drop(&g);
+
+    /* The transport checks: writes keep 902; other pids 902; routing pid 1003. */
+    q[1] = 7;
+    CHECK_AS("rule 13: writes under PID_IPV6: 902",
+             MprAdminMIBEntryCreate(h, PID_IPV6, IPRTRMGR_PID, q, 8) == 902 &&
+                 MprAdminMIBEntrySet(h, PID_IPV6, IPRTRMGR_PID, q, 8) == 902 &&
+                 MprAdminMIBEntryDelete(h, PID_IPV6, IPRTRMGR_PID, q, 8) == 902);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IPV6 + 1, IPRTRMGR_PID, q, 8, &o, &n), 902);
+    CHECK_EQ(MprAdminMIBEntryGet(h, PID_IPV6, 1, q, 8, &o, &n), 1003);
+
+    /* Loopback: the host's IPv6 routes and interfaces, or 50. */
+    router_set_mode(1);
+    q[0] = IP_FORWARDROW;
+    q[1] = 0;
+    g = got(h, FIRST, PID_IPV6, q, 2);
+    printf("     loopback PID_IPV6 IP_FORWARDROW GetFirst: %lu", (unsigned long)g.rc);
+    if (!g.rc)
+        printf(" (dwIndex %lu, if %lu, /%lu)", (unsigned long)dw(&g, 0), (unsigned long)dw(&g, 52),
+               (unsigned long)dw(&g, 20));
+    printf("\n");
+    CHECK(g.rc == 0 || g.rc == 232 || g.rc == 50);
+    if (!g.rc)
+        CHECK(g.size == HDR + 76 && dw(&g, 72) == 0);
+    drop(&g);
+    q[0] = IF_TABLE;
+    g = got(h, GET, PID_IPV6, q, 1);
+    printf("     loopback PID_IPV6 IF_TABLE: %lu (%lu interfaces)\n", (unsigned long)g.rc,
+           (unsigned long)(g.rc ? 0 : dw(&g, 0)));
+    CHECK(g.rc == 0 || g.rc == 50);
+    if (!g.rc)
+        CHECK_EQ(g.size, HDR + 4 + dw(&g, 0) * sizeof(MIB_IFROW));
+    drop(&g);
+    q[0] = IF_ROW;
+    CHECK_EQ(code_of(h, GET, PID_IPV6, q, 2), 87);
     CHECK_EQ(C("live_buffers"), 0);
     MprAdminMIBServerDisconnect(h);
     router_reset();
@@ -1971,6 +3056,17 @@ int main(void)
     test_bench();
     test_loopback();
     test_more_variables();
+    test_not_used_index();
+    test_row_index();
+    test_net_table_index();
+    test_net_row_index();
+    test_udp_scope_index();
+    test_mfe();
+    test_best_route();
+    test_route_views();
+    test_mcast_global();
+    test_sdk_forms();
+    test_ipv6();
     printf("%d passed, %d failed\n", g_passes, g_failures);
     return g_failures ? 1 : 0;
 }

@@ -536,11 +536,11 @@ def test_an_extension_that_cannot_load_gives_a_clear_error_not_an_import_error()
 
 
 def test_raw_calls_take_the_contract_keyword_names(router: Router) -> None:
-    first_if = struct.pack("<I", mpr.IF_ROW)
+    first_if = struct.pack("<II", mpr.IF_ROW, 0)  # MS-RRASM 2.2.1.2.53: IF_ROW's index, GetFirst's too
     with mpr.connect(server="edge-1") as server:
         assert server.get(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, query=IF_NUMBER_QUERY)
         assert server.get_first(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, query=first_if)
-        assert server.get_next(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, query=first_if + b"\1\0\0\0")
+        assert server.get_next(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, query=first_if[:4] + b"\1\0\0\0")
         server.create(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=ROUTE_INFO)
         server.set(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=ROUTE_INFO)
         server.delete(pid=mpr.PID_IP, routing_pid=mpr.IPRTRMGR_PID, entry=ROUTE_INDEX)

@@ -7,6 +7,7 @@ test_spec_reads_lane.py.
 
 from __future__ import annotations
 
+import ctypes
 import struct
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv6Address
@@ -364,3 +365,51 @@ def test_ipv6_route_entry_is_76_bytes_with_the_ipv6_arm() -> None:
     assert row.to_bytes() == route6_bytes(12, "2001:db8:20::", 48, "fe80::2")
     with pytest.raises(ValueError, match="too short"):
         Ip6RouteEntry.decode(info(mpr.IP_FORWARDROW, route6_bytes(1)[:-1]))
+
+
+# ------------------------------------------------- layouts MS-RRASM alone declares
+
+
+def _spec_route_info() -> type[ctypes.Structure]:
+    """INTERFACE_ROUTE_INFO as MS-RRASM 2.2.1.2.11 declares it, laid out by ctypes (the C compiler's rules)."""
+    in6_addr = ctypes.c_ubyte * 16
+
+    class V4(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_uint32) for name in (
+            "dwRtInfoDest", "dwRtInfoMask", "dwRtInfoPolicy", "dwRtInfoNextHop", "dwRtInfoAge", "dwRtInfoNextHopAS",
+            "dwRtInfoMetric1", "dwRtInfoMetric2", "dwRtInfoMetric3")]  # fmt: skip
+
+    class V6(ctypes.Structure):
+        _fields_ = [("DestinationPrefix", in6_addr), ("DestPrefixLength", ctypes.c_uint32),
+                    ("NextHopAddress", in6_addr), ("ValidLifeTime", ctypes.c_uint32), ("Flags", ctypes.c_uint32),
+                    ("Metric", ctypes.c_uint32)]  # fmt: skip
+
+    class Arms(ctypes.Union):
+        _anonymous_ = ("v4", "v6")
+        _fields_ = [("v4", V4), ("v6", V6)]
+
+    class InterfaceRouteInfo(ctypes.Structure):
+        _anonymous_ = ("arms",)
+        _fields_ = [("arms", Arms), *((name, ctypes.c_uint32) for name in (
+            "dwRtInfoIfIndex", "dwRtInfoType", "dwRtInfoProto", "dwRtInfoPreference", "dwRtInfoViewSet", "bV4"))]
+
+    return InterfaceRouteInfo
+
+
+def test_route_info_is_laid_out_as_ms_rrasm_declares_interface_route_info() -> None:
+    spec = _spec_route_info()
+    assert ctypes.sizeof(spec) == RouteInfo.layout.size == 72
+    for declared in RouteInfo._declared:
+        assert RouteInfo._offsets[declared.name] == getattr(spec, declared.sdk).offset, declared.name
+
+
+def test_ipv6_route_entry_is_laid_out_as_ms_rrasm_declares_interface_route_entry() -> None:
+    class InterfaceRouteEntry(ctypes.Structure):  # 2.2.1.2.181
+        _fields_ = [("dwIndex", ctypes.c_uint32), ("routeInfo", _spec_route_info())]
+
+    info_offset = InterfaceRouteEntry.routeInfo.offset
+    inner = _spec_route_info()
+    assert ctypes.sizeof(InterfaceRouteEntry) == Ip6RouteEntry.layout.size == 76
+    assert Ip6RouteEntry._offsets["index"] == InterfaceRouteEntry.dwIndex.offset == 0
+    for declared in Ip6RouteEntry._declared[1:]:
+        assert Ip6RouteEntry._offsets[declared.name] == info_offset + getattr(inner, declared.sdk).offset, declared.name

@@ -17,6 +17,7 @@ import pytest
 from mib_bytes import addr_row_bytes, if_row_bytes, info, ip, net_row_bytes, port, route_bytes, tcp_row_bytes
 from mprapi_cffi.mib import (
     PARTS,
+    SPEC_ONLY,
     STRUCTS,
     McastGlobal,
     RouteState,
@@ -61,7 +62,7 @@ def _with_trailing(struct_type: type[MibStruct], start: int, count: int) -> byte
     )
 
 
-for _struct in (*STRUCTS, *PARTS):
+for _struct in (*STRUCTS, *PARTS, *SPEC_ONLY):
     if _struct in PAYLOADS:
         continue
     if _struct._trailing is not None:

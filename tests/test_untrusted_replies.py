@@ -13,7 +13,7 @@ import struct
 import pytest
 
 from mprapi_cffi.mib import (
-    IPV6_STRUCTS, PARTS, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe,
+    PARTS, SPEC_ONLY, STRUCTS, IcmpStats, IfRow, IpAddrRow, IpDestRow, IpForwardRow, IpNetRow, IpStats, McastMfe,
     McastMfeStats, McastMfeStatsEx, ProxyArp, TcpRow, TcpStats, UdpRow, UdpStats,
 )
 from mprapi_cffi.mib.routes import best_route_reply
@@ -24,13 +24,13 @@ DECODERS = [
     TcpRow.decode_table, UdpRow.decode_table, IpStats.decode, IcmpStats.decode, TcpStats.decode,
     UdpStats.decode,
     # (rows with a trailing array: test_mfe_counts_... below, where counts are plausible)
-    *(t.decode for t in (*STRUCTS, *PARTS) if t._trailing is None and t not in (
+    *(t.decode for t in (*STRUCTS, *PARTS, *SPEC_ONLY) if t._trailing is None and t not in (
         IfRow, IpAddrRow, IpForwardRow, IpNetRow, IpStats, IcmpStats, TcpStats, UdpStats)),
     *(t.decode_table for t in STRUCTS if t._table_id is not None and t not in (IfRow, IpAddrRow, IpForwardRow,
                                                                                  IpNetRow, TcpRow, UdpRow)),
     IpDestRow.decode_table,
     # Read by their length: MS-RRASM's form or the SDK's.
-    best_route_reply, ProxyArp.decode_rows, *(t.decode for t in IPV6_STRUCTS),
+    best_route_reply, ProxyArp.decode_rows,
     *(t.decode_rows for t in (McastMfe, McastMfeStats, McastMfeStatsEx)),
 ]
 

@@ -92,7 +92,11 @@ STRUCTS: tuple[type[MibStruct], ...] = (
 )  # fmt: skip
 
 #: Structures that only appear inside others (or in replies of several variables).
-PARTS: tuple[type[MibStruct], ...] = (IcmpCounters, IpDestRow, McastOif, McastOifStats, RouteInfo)
+PARTS: tuple[type[MibStruct], ...] = (IcmpCounters, IpDestRow, McastOif, McastOifStats)
 
 #: Structures of the IPv6 transport (PID_IPV6).
 IPV6_STRUCTS: tuple[type[MibStruct], ...] = (Ip6RouteEntry,)
+
+#: Structures MS-RRASM declares that neither the Windows SDK's metadata nor MinGW-w64 has
+#: (2.2.1.2.11, 2.2.1.2.181): their layouts are held against the specification's declarations.
+SPEC_ONLY: tuple[type[MibStruct], ...] = (RouteInfo, Ip6RouteEntry)

@@ -32,14 +32,14 @@ test: ## every lane below, then the "== lanes ==" summary; fails if any step fai
 	@status=0; $(MAKE) --no-print-directory -k $(TEST_STEPS) || status=$$?; \
 	echo; $(LANE) summary || status=1; exit $$status
 
-bench: build ## decode/floor, get/bare-cffi, fleet/rtt and scrape/read ratios, side by side; recorded in bench/README.md
+bench: build ## decode/floor, get/bare-cffi, fleet/rtt and scrape/rtt ratios, side by side; recorded in bench/README.md
 	@$(LANE) python bench/bench_router.py --record bench/README.md
 
 wheel: build ## cross-build the cp310-abi3-win_amd64 wheel into dist/ (DIST)
 	$(PYTHON) tools/cross_wheel.py $(PYD) $(DIST)
 
 setup: ## host tools (pip), MinGW-w64, Wine, clang (apt), Windows CPython 3.13 and 3.10; idempotent
-	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 'tqdm>=4.60' 'prometheus-client>=0.17' 2>&1 | { grep -v '^WARNING' || true; }
+	@$(PYTHON) -m pip install -q --disable-pip-version-check 'cffi>=1.17' pytest mypy ruff wheel 'tqdm>=4.60' 'prometheus-client>=0.17' 'PyYAML>=6.0' 'bcrypt>=4.0' 2>&1 | { grep -v '^WARNING' || true; }
 	@$(LANE) setup
 
 build: setup ## the .pyd (MinGW-w64, abi3) and the stand-in router DLL

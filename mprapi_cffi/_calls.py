@@ -81,20 +81,9 @@ def _entry_get(name: str) -> Callable[[Any, int, int, Any], bytes]:
         try:
             out[0] = ffi.NULL
             code = function(handle, pid, routing_pid, inbuf, len(inbuf), out, size)
-            # _copied_reply, inlined: one Python call fewer on every MIB call (bench/README.md).
-            reply = out[0]
-            if reply:
-                # The router may hand a buffer back with an error too: free it either way.
-                try:
-                    if not code:
-                        return ffi.buffer(reply, size[0])[:]  # type: ignore[no-any-return]
-                finally:
-                    lib.MprAdminMIBBufferFree(reply)
+            return _copied_reply(code, out, size, name)
         finally:
             _spare_out_pairs.append((out, size))
-        if code:
-            raise_error(code, name)
-        return b""
 
     call.__name__ = name
     return call

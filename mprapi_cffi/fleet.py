@@ -19,13 +19,13 @@ import math
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .server import MibServer
 
-__all__ = ["PollResult", "apoll", "poll"]
+__all__ = ["PollResult", "apoll", "gather", "poll", "read_within"]
 
 T = TypeVar("T")
 
@@ -237,6 +237,38 @@ class _Run:
             job.cancel()
 
 
+def gather(*calls: Callable[[], Any]) -> list[Any]:
+    """Make ``calls`` at once and return their results in order; the first that raised, raises.
+
+    The first call runs in this thread, the others in the poll's daemon
+    threads: the reads of one router go to it together on its one binding
+    (a MibServer may be shared by threads), so they take one round trip, not
+    one each.  A call that never returns holds its thread and this one.
+    """
+    if not calls:
+        return []
+    done = threading.Semaphore(0)
+    outcomes: list[tuple[Any, BaseException | None]] = [(None, None)] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            outcomes[index] = (calls[index](), None)
+        except BaseException as exc:  # handed to the caller below
+            outcomes[index] = (None, exc)
+        finally:
+            done.release()
+
+    for index in range(1, len(calls)):
+        _workers.submit(functools.partial(run, index))
+    run(0)
+    for _ in range(len(calls)):
+        done.acquire()
+    for _, error in outcomes:
+        if error is not None:
+            raise error
+    return [value for value, _ in outcomes]
+
+
 def _checked(servers: Iterable[str], timeout: float | None, max_workers: int | None) -> tuple[list[str], int]:
     if isinstance(servers, (str, bytes)):
         raise TypeError("servers must be an iterable of server names, not a single name")
@@ -269,7 +301,7 @@ def poll(
     timeout: float | None = None,
     max_workers: int | None = None,
     connect: Callable[[str], Any] | None = None,
-) -> Iterator[PollResult[T]]:
+) -> Generator[PollResult[T], None, None]:
     """Run ``read(server)`` against every router at once; yield each result as it completes.
 
     ``servers`` are names as MibServer takes them ("" for the local router).
@@ -291,7 +323,7 @@ def poll(
     return _poll(run, outcomes)
 
 
-def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Iterator[PollResult[Any]]:
+def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Generator[PollResult[Any], None, None]:
     try:
         run.start_more()
         while run.pending:
@@ -308,6 +340,26 @@ def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Iterator[PollResu
     finally:
         run.cancel()
         run.close_finished()
+
+
+def read_within(
+    server: str,
+    read: Callable[[MibServer], T],
+    *,
+    timeout: float | None = None,
+    connect: Callable[[str], Any] | None = None,
+) -> PollResult[T]:
+    """``read(server)`` of one router, given up after ``timeout`` seconds: poll() of that one router.
+
+    The result is the value, the error ``read`` raised, or a TimeoutError at
+    the deadline (the read goes on in the background, its binding
+    disconnected when its call returns), exactly as poll() gives it.
+    """
+    results = poll([server], read, timeout=timeout, connect=connect)
+    try:
+        return next(results)
+    finally:
+        results.close()
 
 
 def apoll(

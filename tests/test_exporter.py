@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,7 +29,7 @@ import pytest
 
 from conftest import windows_lane
 from mprapi_cffi import MprError, exporter
-from mprapi_cffi.exporter import command, httpd, metrics
+from mprapi_cffi.exporter import command, metrics
 from mprapi_cffi.mib import IfRow, IpStats
 
 HAVE_PROMETHEUS_CLIENT = importlib.util.find_spec("prometheus_client") is not None
@@ -335,28 +336,11 @@ def test_ip_mib_scalars_and_the_route_count() -> None:
     assert set(families) == if_mib | {name for name, _, _ in IP_MIB} | {"ipCidrRouteNumber"}
 
 
-def test_a_scrapes_answer_is_written_as_exposition_writes_its_families() -> None:
-    # render_scrape writes the answer without Family objects (the scrape's hot path): it must
-    # give exposition's very bytes, whatever order the router gives its rows in.
-    rows = _rows()
-    rows += [
-        # Same descr, index and name: only the address or the type orders them.
-        rows[1]._replace(phys_addr=bytes.fromhex("00155d0102a0"), type=24, in_octets=999999),
-        rows[1]._replace(phys_addr=bytes.fromhex("00155d0102ff"), type=6, in_octets=1000000),
-        rows[0]._replace(index=7, name="lone \ud800 surrogate", descr="", mtu=0),
-        rows[0]._replace(index=8, name="100% %s %%", descr="%d"),
-    ]
-    for order in (rows, rows[::-1], rows[2:] + rows[:2]):
-        reading = exporter.RouterReading(order, _ip_stats(), 1234567)
-        for seconds in (0.0123, 12.5, 1e-07):
-            assert exporter.render_scrape(reading, True, seconds) == exporter.exposition(
-                [*exporter.router_families(reading), *metrics._scrape_families(True, seconds)])
-    empty = exporter.RouterReading([], _ip_stats(), 0)
-    assert exporter.render_scrape(empty, True, 1.0) == exporter.exposition(
-        [*exporter.router_families(empty), *metrics._scrape_families(True, 1.0)])
-    down = exporter.render_scrape(None, False, 0.75)
-    assert down == exporter.exposition(metrics._scrape_families(False, 0.75))
-    assert b"\nmprapi_scrape_duration_seconds 0.75\n" in down and down.endswith(b"\nmprapi_up 0\n")
+def test_a_scrape_answer_down_names_its_reason() -> None:
+    down = exporter.exposition(metrics.scrape_families("timeout", 0.75))
+    assert b"\nmprapi_scrape_duration_seconds 0.75\n" in down and b"\nmprapi_up 0\n" in down
+    assert b'\nmprapi_down_reason{reason="timeout"} 1\n' in down
+    assert b"mprapi_down_reason" not in exporter.exposition(metrics.scrape_families(None, 0.1))
 
 
 @pytest.mark.parametrize(("value", "shown"), [
@@ -374,6 +358,9 @@ def test_numbers_are_written_as_go_writes_them(value: float, shown: str) -> None
 @pytest.mark.parametrize(("header", "cap", "deadline"), [
     (None, None, 9.75), ("10", None, 9.75), ("1", None, 0.75), ("0.2", None, 0.15), ("abc", None, 9.75),
     ("-1", None, 9.75), ("nan", None, 9.75), ("30", 5.0, 5.0), ("1", 5.0, 0.75),
+    # Hostile values: clamped to 300 s, or ignored; never a number a wait cannot take.
+    ("5000000", None, 299.75), ("1e300", None, 299.75), ("inf", None, 9.75), ("1" * 400, None, 9.75),
+    ("0", None, 9.75), ("\u0661\u0662", None, 9.75), ("1_0", None, 9.75),
 ])  # fmt: skip
 def test_the_scrape_deadline_is_prometheus_timeout_less_an_offset(header: str | None, cap: float | None,
                                                                  deadline: float) -> None:
@@ -432,27 +419,34 @@ def test_mprapi_help_lists_the_exporter(capsys: pytest.CaptureFixture[str]) -> N
 
 
 @contextmanager
-def serving(ex: exporter.Exporter) -> Iterator[Callable[..., tuple[int, dict[str, str], bytes]]]:
-    """The exporter on a free port; yields get(path, headers) -> (status, headers, body)."""
-    server = exporter.make_server(ex, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    port = server.server_address[1]
-
-    def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            connection.request("GET", path, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            connection.close()
-
+def running(ex: exporter.Exporter, **options: Any) -> Iterator[exporter.ExporterServer]:
+    """The exporter's server on a free port of 127.0.0.1, serving in a thread until the block ends."""
+    server = exporter.make_server(ex, "127.0.0.1", 0, **options)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
-        yield get
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serving(ex: exporter.Exporter, **options: Any) -> Iterator[Callable[..., tuple[int, dict[str, str], bytes]]]:
+    """The exporter on a free port; yields get(path, headers) -> (status, headers, body)."""
+    with running(ex, **options) as server:
+        port = server.server_address[1]
+
+        def get(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str],
+                                                                                                bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request(method, path, headers=headers or {})
+                response = connection.getresponse()
+                return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            finally:
+                connection.close()
+
+        yield get
 
 
 def _fake_exporter(routers: dict[str, FakeRouter], **kwargs: Any) -> exporter.Exporter:
@@ -461,7 +455,13 @@ def _fake_exporter(routers: dict[str, FakeRouter], **kwargs: Any) -> exporter.Ex
     def connect(name: str) -> FakeRouter:
         return routers[name]
 
+    kwargs.setdefault("servers", list(routers) or None)
     return exporter.Exporter(connect=connect, registry=CollectorRegistry(), **kwargs)
+
+
+def _hung(name: str = "hung") -> tuple[FakeRouter, threading.Event]:
+    release = threading.Event()
+    return FakeRouter(name, _rows(), before_read=lambda: release.wait(120)), release
 
 
 @needs_client
@@ -473,6 +473,7 @@ def test_metrics_with_a_target_read_that_router_and_without_one_report_the_expor
         assert headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
         families = parse(body.decode())
         assert families["mprapi_up"].samples == [({}, 1.0)]
+        assert "mprapi_down_reason" not in families
         assert families["mprapi_scrape_duration_seconds"].type == "gauge"
         assert families["ifInOctets"].samples[0][1] == 1000001
         assert edge.closed.is_set()  # one server per scrape, closed after
@@ -485,158 +486,334 @@ def test_metrics_with_a_target_read_that_router_and_without_one_report_the_expor
         assert (status, headers["content-type"]) == (200, "text/html; charset=utf-8")
         assert b'href="/metrics"' in body
         assert get("/nothing")[0] == 404
-
-
-@contextmanager
-def raw_connection(ex: exporter.Exporter) -> Iterator[Callable[[bytes], bytes]]:
-    """The exporter on a free port and one connection to it; yields exchange(request) -> all it answers
-    until it has been quiet for a moment (or has closed the connection)."""
-    server = exporter.make_server(ex, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    sock = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10)
-
-    def exchange(request: bytes) -> bytes:
-        sock.sendall(request)
-        sock.settimeout(10)
-        data = sock.recv(1 << 20)
-        sock.settimeout(0.5)
-        while data:
-            try:
-                chunk = sock.recv(1 << 20)
-            except TimeoutError:
-                break
-            if not chunk:
-                break
-            data += chunk
-        return data
-
-    try:
-        yield exchange
-    finally:
-        sock.close()
-        server.shutdown()
-        server.server_close()
-
-
-def _answers(data: bytes) -> list[tuple[bytes, dict[bytes, bytes], bytes]]:
-    """Split what a connection answered into (status line, headers, body), by Content-Length."""
-    answers = []
-    while data:
-        head, _, data = data.partition(b"\r\n\r\n")
-        status, *lines = head.split(b"\r\n")
-        headers = {name.lower(): value.strip() for name, _, value in (line.partition(b":") for line in lines)}
-        length = int(headers[b"content-length"])
-        answers.append((status, headers, data[:length] if b"HEAD" not in status else b""))
-        data = data[length:]
-    return answers
+        status, headers, body = get("/metrics?target=edge", method="HEAD")
+        assert (status, body) == (200, b"") and int(headers["content-length"]) > 1000
+        assert get("/metrics", method="POST")[0] == 501
 
 
 @needs_client
-def test_answers_on_a_kept_alive_connection_pipelined_with_head_and_a_skipped_body() -> None:
-    edge = FakeRouter("edge", _rows())
-    with raw_connection(_fake_exporter({"edge": edge})) as exchange:
-        get = b"GET /metrics?target=edge HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 5\r\n\r\n"
-        # Three requests in one write; the second has a body, which is read past.
-        data = exchange(get + b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + get)
-        (s1, h1, b1), (s2, h2, b2), (s3, h3, b3) = _answers(data)
-        assert (s1, s2, s3) == (b"HTTP/1.1 200 OK",) * 3
-        assert h1[b"content-type"] == b"text/plain; version=0.0.4; charset=utf-8" and b"\nmprapi_up 1\n" in b1
-        assert h2[b"content-type"] == b"text/html; charset=utf-8" and b'href="/metrics"' in b2
-        assert b"connection" not in h1 and b"connection" not in h3 and b"\nmprapi_up 1\n" in b3  # kept alive
-        # HEAD: GET's headers, its Content-Length included, and no body.
-        page_length = h2[b"content-length"]
-        data = exchange(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\n")
-        assert b"\r\nContent-Length: " + page_length + b"\r\n" in data
-        assert b"\r\nContent-Type: text/html; charset=utf-8\r\n" in data
-        data = exchange(b"HEAD /metrics?target=edge HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\n")
-        assert b"\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n" in data
-        assert int(re.search(rb"\r\nContent-Length: (\d+)\r\n", data).group(1)) > len(b1) - 20  # type: ignore[union-attr]
-        data = exchange(b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"\r\n\r\n")
-        # Other methods are refused, the connection kept.
-        data = exchange(b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
-        assert data.startswith(b"HTTP/1.1 405 Method Not Allowed\r\n") and b"\r\nAllow: GET, HEAD\r\n" in data
-        assert b"\nmprapi_up 1\n" in _answers(exchange(get))[0][2]
-        # The client's "Connection: close" is honoured.
-        data = exchange(get.replace(b"Host: x", b"Host: x\r\nConnection: close"))
-        assert b"\r\nConnection: close\r\n" in data and b"\nmprapi_up 1\n" in data
+def test_a_scrapes_reads_go_to_the_router_together_in_one_round_trip() -> None:
+    # Each read takes 0.3 s: one after another they would take 0.9 s.
+    class SlowRouter(FakeRouter):
+        def if_table(self) -> list[IfRow]:
+            time.sleep(0.3)
+            return super().if_table()
 
+        def ip_stats(self) -> IpStats:
+            time.sleep(0.3)
+            return super().ip_stats()
 
-@needs_client
-@pytest.mark.parametrize(("request_bytes", "status"), [
-    (b"GET /metrics\r\n\r\n", b"400"),
-    (b"GET /metrics HTTP/2.0\r\n\r\n", b"505"),
-    (b"GET /metrics HTTP/1.1\r\nBad Header: x\r\n\r\n", b"400"),
-    (b"GET /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", b"501"),
-    (b"GET /metrics HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", b"413"),
-    (b"GET /metrics HTTP/1.1\r\nX: " + b"y" * 70000 + b"\r\n\r\n", b"431"),
-], ids=["no version", "HTTP/2.0", "space in a name", "chunked body", "huge body", "huge head"])  # fmt: skip
-def test_a_malformed_request_is_refused_and_the_connection_closed(request_bytes: bytes, status: bytes) -> None:
-    with raw_connection(_fake_exporter({})) as exchange:
-        data = exchange(request_bytes)
-    assert data.startswith(b"HTTP/1.1 " + status + b" "), data[:80]
-    assert b"\r\nConnection: close\r\n" in data
+        def ip_forward_number(self) -> int:
+            time.sleep(0.3)
+            return super().ip_forward_number()
 
-
-def _closed_after(sock: socket.socket, at_most: float) -> float:
-    """Seconds until the exporter closes ``sock`` (what it answered before is read past)."""
+    ex = _fake_exporter({"slow": SlowRouter("slow", _rows())})
     start = time.monotonic()
-    sock.settimeout(at_most)
-    while sock.recv(1 << 16):
-        pass
-    return time.monotonic() - start
+    body = ex.scrape("slow", 5)
+    assert time.monotonic() - start < 0.75
+    assert b"\nmprapi_up 1\n" in body
 
 
 @needs_client
-@pytest.mark.parametrize(("sent", "idle", "read"), [
-    (b"", 0.4, 30.0),  # a connection that never sends a request
-    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0.4, 30.0),  # kept alive after an answer
-    (b"GET / HTTP/1.1\r\nHost: x\r\n", 30.0, 0.4),  # a head that stops before its blank line
-    (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel", 30.0, 0.4),  # a body cut short
-], ids=["no request", "idle between requests", "head begun", "body begun"])  # fmt: skip
-def test_a_connection_left_quiet_is_closed_after_its_timeout(monkeypatch: pytest.MonkeyPatch, sent: bytes,
-                                                             idle: float, read: float) -> None:
-    monkeypatch.setattr(httpd._Handler, "idle_timeout", idle)
-    monkeypatch.setattr(httpd._Handler, "read_timeout", read)
-    server = exporter.make_server(_fake_exporter({}), "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+def test_two_content_lengths_or_a_body_are_refused() -> None:
+    with running(_fake_exporter({})) as server:
+        for extra in (b"Content-Length: 0\r\nContent-Length: 5\r\n", b"Content-Length: 2\r\n",
+                      b"Transfer-Encoding: chunked\r\n"):
+            with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+                sock.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + extra + b"\r\n{}")
+                answer = sock.recv(1 << 16)
+                assert answer.startswith(b"HTTP/1.1 400 "), answer[:60]
+                assert b"\r\nConnection: close\r\n" in answer
+
+
+@needs_client
+@pytest.mark.parametrize("target", [
+    "\\\\fileserver\\share", "edge\u202eexe", "edge\u0085x", "a%00b", "a/b", "a b", "-edge", "edge..core",
+    "x" * 254, "edge:135", "[::1]",
+])  # fmt: skip
+def test_a_target_that_is_not_a_host_name_or_an_address_is_refused_before_any_call(target: str) -> None:
+    ex = _fake_exporter({}, allow_any_target=True)
+    with pytest.raises(exporter.TargetError) as raised:
+        ex.scrape(target, 1)
+    assert raised.value.status == 400
+    assert ex.reads_in_flight == 0
+
+
+@needs_client
+def test_a_bad_target_in_a_url_is_400() -> None:
+    with serving(_fake_exporter({}, allow_any_target=True)) as get:
+        for query in ("target=", "target=a%00b", "target=a&target=b", "target=%ff", "target=" + "x" * 2000,
+                      "target=%5C%5Cfs%5Cshare", "target=edge%E2%80%AE"):  # fmt: skip
+            assert get(f"/metrics?{query}")[0] == 400, query
+
+
+@needs_client
+def test_only_the_servers_and_patterns_allowed_may_be_scraped_and_each_refusal_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    routers = {name: FakeRouter(name, _rows()) for name in ("edge-1", "EDGE-2", "core", "10.0.0.1")}
+    with serving(_fake_exporter(routers, servers=["edge-*", "10.0.0.1"])) as get:
+        with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+            for _ in range(3):
+                status, _, body = get("/metrics?target=core")
+                assert status == 403 and "'core' is not one this exporter may scrape" in body.decode()
+        assert not routers["core"].closed.is_set()  # never reached
+        assert get("/metrics?target=edge-1")[0] == 200
+        assert get("/metrics?target=EDGE-2")[0] == 200  # host names are case-insensitive
+        assert get("/metrics?target=10.0.0.1")[0] == 200
+    refusals = [r.getMessage() for r in caplog.records if "refused target" in r.getMessage()]
+    assert refusals == ["refused target 'core': not allowed (--server, --servers-file)"]
+
+
+@needs_client
+def test_nothing_may_be_scraped_unless_allowed() -> None:
+    from prometheus_client import CollectorRegistry
+
+    reached: list[str] = []
+    ex = exporter.Exporter(connect=lambda name: reached.append(name), registry=CollectorRegistry())
+    with serving(ex) as get:
+        assert get("/metrics?target=dc01.corp.example")[0] == 403
+        assert get("/metrics")[0] == 200
+    assert reached == []
+
+
+@needs_client
+def test_a_router_error_gives_up_0_with_its_reason_and_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    def refuse() -> None:
+        raise MprError(1722, "The RPC server is unavailable.", "MprAdminMIBEntryGet")
+
+    with serving(_fake_exporter({"dead": FakeRouter("dead", _rows(), before_read=refuse)})) as get:
+        with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+            status, _, body = get("/metrics?target=dead")
+    families = parse(body.decode())
+    assert status == 200
+    assert families["mprapi_up"].samples == [({}, 0.0)]
+    assert families["mprapi_down_reason"].samples == [({"reason": "router_error"}, 1.0)]
+    assert "ifInOctets" not in families
+    warnings = [r.getMessage() for r in caplog.records if r.name == "mprapi_cffi.exporter"]
+    assert warnings == ["dead: router error 1722: The RPC server is unavailable."]
+
+
+@needs_client
+def test_a_router_that_does_not_answer_gives_up_0_within_the_scrape_timeout(caplog: pytest.LogCaptureFixture) -> None:
+    hung, release = _hung()
+    edge = FakeRouter("edge", _rows())
     try:
-        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
-            sock.sendall(sent)
-            assert 0.3 <= _closed_after(sock, 10) < 5  # the handler's thread has returned
+        with serving(_fake_exporter({"hung": hung, "edge": edge})) as get:
+            answers: dict[str, tuple[float, bytes]] = {}
+
+            def scrape_hung() -> None:
+                start = time.monotonic()
+                _, _, body = get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+                answers["hung"] = (time.monotonic() - start, body)
+
+            waiting = threading.Thread(target=scrape_hung)
+            with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+                waiting.start()
+                time.sleep(0.2)
+                start = time.monotonic()
+                status, _, body = get("/metrics?target=edge", {"X-Prometheus-Scrape-Timeout-Seconds": "10"})
+                edge_seconds = time.monotonic() - start
+                waiting.join(30)
+        seconds, hung_body = answers["hung"]
+        assert 0.7 <= seconds < 3.0  # the deadline is 0.75 s (1 s less the offset)
+        families = parse(hung_body.decode())
+        assert families["mprapi_up"].samples == [({}, 0.0)]
+        assert families["mprapi_down_reason"].samples == [({"reason": "timeout"}, 1.0)]
+        assert "ifInOctets" not in families
+        assert hung.closed.is_set()  # given up: closed without waiting for the read
+        assert status == 200 and b"mprapi_up 1\n" in body and edge_seconds < 3.0
+        warnings = [r.getMessage() for r in caplog.records if r.name == "mprapi_cffi.exporter"]
+        assert warnings == ["hung: no answer within 0.75 s"]  # the name once
     finally:
-        server.shutdown()
-        server.server_close()
+        release.set()
 
 
 @needs_client
-def test_a_head_sent_a_little_at_a_time_must_arrive_within_the_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(httpd._Handler, "read_timeout", 0.6)
-    server = exporter.make_server(_fake_exporter({}), "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+def test_a_huge_timeout_header_does_not_end_deadline_enforcement() -> None:
+    hung, release = _hung()
     try:
-        # Each piece comes well within the timeout of the one before, but not all within it of the first.
-        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
-            start = time.monotonic()
-            with contextlib.suppress(OSError):  # a piece sent after the close
-                for piece in (b"GET / HTTP/1.1\r\n", b"Host: x\r\n", b"X-A: 1\r\n", b"X-B: 2\r\n", b"X-C: 3\r\n",
-                              b"\r\n"):
-                    sock.sendall(piece)
-                    time.sleep(0.2)
-            with contextlib.suppress(ConnectionResetError):
-                assert sock.recv(1 << 16) == b""  # closed, not answered
-            assert time.monotonic() - start < 5
-        # A kept-alive connection whose requests come whole is served as before.
-        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+        with serving(_fake_exporter({"hung": hung})) as get:
+            done = threading.Event()
+
+            def huge() -> None:
+                with contextlib.suppress(Exception):
+                    get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1e300"})
+                done.set()
+
+            threading.Thread(target=huge, daemon=True).start()
+            time.sleep(0.3)
+            # Later scrapes of the same hung router still answer at their own deadlines.
             for _ in range(2):
-                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-                time.sleep(0.7)
-                assert sock.recv(1 << 16).startswith(b"HTTP/1.1 200 OK\r\n")
+                start = time.monotonic()
+                _, _, body = get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+                assert time.monotonic() - start < 3.0 and b"\nmprapi_up 0\n" in body
+            assert not done.is_set()  # the first waits for its own (clamped) deadline, in its own thread
     finally:
-        server.shutdown()
-        server.server_close()
+        release.set()
+
+
+@needs_client
+def test_scrapes_of_a_target_whose_read_is_in_flight_share_it_and_start_no_other() -> None:
+    started = threading.Semaphore(0)
+    release = threading.Event()
+    connects: list[str] = []
+
+    def slow() -> None:
+        started.release()
+        release.wait(30)
+
+    router = FakeRouter("edge", _rows(), before_read=slow)
+    ex = _fake_exporter({"edge": router})
+    ex.connect = lambda name: connects.append(name) or router
+    bodies: list[bytes] = []
+    threads = [threading.Thread(target=lambda: bodies.append(ex.scrape("edge", 10))) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    assert started.acquire(timeout=10)
+    time.sleep(0.3)
+    assert ex.reads_in_flight == 1 and connects == ["edge"]
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(bodies) == 5 and all(b"\nmprapi_up 1\n" in body for body in bodies)
+    assert connects == ["edge"] and not started.acquire(timeout=0.1)  # one read served all five
+    assert ex.reads_in_flight == 0
+
+
+@needs_client
+def test_past_max_reads_a_scrape_answers_up_0_at_once_with_its_reason() -> None:
+    routers = {}
+    releases = []
+    for i in range(3):
+        routers[f"hung{i}"], release = _hung(f"hung{i}")
+        releases.append(release)
+    ex = _fake_exporter(routers, max_reads=2)
+    try:
+        for name in ("hung0", "hung1"):
+            assert b"\nmprapi_up 0\n" in ex.scrape(name, 0.2)
+        assert ex.reads_in_flight == 2  # both reads still hang
+        start = time.monotonic()
+        families = parse(ex.scrape("hung2", 5).decode())
+        assert time.monotonic() - start < 1.0
+        assert families["mprapi_down_reason"].samples == [({"reason": "read_cap"}, 1.0)]
+        assert not routers["hung2"].closed.is_set()  # never connected
+        releases[0].set()
+        deadline = time.monotonic() + 10
+        while ex.reads_in_flight > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ex.reads_in_flight == 1  # the returned read frees its slot
+    finally:
+        for release in releases:
+            release.set()
+
+
+@needs_client
+def test_hundreds_of_scrapes_of_hung_routers_hold_bounded_threads_and_each_answers_by_its_deadline() -> None:
+    hung, release = _hung()
+    ex = _fake_exporter({"hung": hung})
+    before = threading.active_count()
+    peak = [0]
+    seconds: list[float] = []
+    lock = threading.Lock()
+
+    def scrape() -> None:
+        start = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", "/metrics?target=hung", headers={"X-Prometheus-Scrape-Timeout-Seconds": "2"})
+            body = connection.getresponse().read()
+        finally:
+            connection.close()
+        with lock:
+            seconds.append(time.monotonic() - start)
+        assert b"\nmprapi_up 0\n" in body
+
+    try:
+        with running(ex, max_connections=64) as server:
+            port = server.server_address[1]
+            for _ in range(5):  # 300 scrapes in waves of 60, as many as the connections allow
+                clients = [threading.Thread(target=scrape) for _ in range(60)]
+                for client in clients:
+                    client.start()
+                time.sleep(0.5)
+                peak[0] = max(peak[0], threading.active_count() - before - len(clients))
+                for client in clients:
+                    client.join(30)
+            assert ex.reads_in_flight == 1  # the one read of the hung router, whatever the scrapes
+        assert len(seconds) == 300 and max(seconds) < 2 + 2.0
+        # One thread per open connection (64 at most), and the one hung read's three.
+        assert peak[0] <= 64 + 3 + 2, peak[0]
+    finally:
+        release.set()
+
+
+@needs_client
+def test_connections_past_max_connections_are_refused_at_once() -> None:
+    hung, release = _hung()
+    try:
+        with running(_fake_exporter({"hung": hung}), max_connections=2) as server:
+            address = ("127.0.0.1", server.server_address[1])
+            held = [socket.create_connection(address, timeout=10) for _ in range(2)]
+            for sock in held:
+                sock.sendall(b"GET /metrics?target=hung HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: "
+                             b"20\r\n\r\n")
+            time.sleep(0.3)
+            with socket.create_connection(address, timeout=10) as third:
+                start = time.monotonic()
+                assert third.recv(1 << 16).startswith(b"HTTP/1.1 503 ")
+                assert time.monotonic() - start < 2
+            for sock in held:
+                sock.close()
+    finally:
+        release.set()
+
+
+@needs_client
+def test_a_client_that_reads_nothing_does_not_delay_another_clients_answer() -> None:
+    hung, release = _hung()
+    try:
+        with running(_fake_exporter({"hung": hung, "edge": FakeRouter("edge", _rows())})) as server:
+            address = ("127.0.0.1", server.server_address[1])
+            greedy = socket.create_connection(address, timeout=10)
+            greedy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            request = b"GET /metrics?target=edge HTTP/1.1\r\nHost: x\r\n\r\n"
+            with contextlib.suppress(OSError):
+                greedy.sendall(request * 77)  # pipelined, and never read
+            time.sleep(0.3)
+            connection = http.client.HTTPConnection(*address, timeout=30)
+            start = time.monotonic()
+            connection.request("GET", "/metrics?target=hung", headers={"X-Prometheus-Scrape-Timeout-Seconds": "1"})
+            assert b"\nmprapi_up 0\n" in connection.getresponse().read()
+            assert time.monotonic() - start < 3.0  # due at 0.75 s
+            connection.close()
+            greedy.close()
+    finally:
+        release.set()
+
+
+@needs_client
+def test_fifty_simultaneous_connections_are_accepted_without_waiting_for_the_backlog() -> None:
+    with running(_fake_exporter({"edge": FakeRouter("edge", _rows())})) as server:
+        address = ("127.0.0.1", server.server_address[1])
+        start = time.monotonic()
+        sockets = [socket.create_connection(address, timeout=10) for _ in range(50)]
+        assert time.monotonic() - start < 2.0
+        for sock in sockets:
+            sock.close()
+
+
+@needs_client
+def test_a_connection_left_quiet_is_closed_after_its_idle_timeout() -> None:
+    with running(_fake_exporter({}), idle_timeout=0.4) as server:
+        for sent in (b"", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\n"):
+            with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as sock:
+                sock.sendall(sent)
+                start = time.monotonic()
+                sock.settimeout(10)
+                while sock.recv(1 << 16):
+                    pass
+                assert 0.3 <= time.monotonic() - start < 5
 
 
 @needs_client
@@ -647,14 +824,16 @@ def test_own_metrics_are_openmetrics_when_asked_and_a_scrape_is_always_the_text_
         status, headers, body = get("/metrics", accept)
         assert status == 200 and headers["content-type"].startswith("application/openmetrics-text")
         assert body.endswith(b"# EOF\n")
+        assert b"mprapi_exporter_reads_in_flight 0.0" in body
         status, headers, body = get("/metrics?target=edge", accept)
         assert (status, headers["content-type"]) == (200, exporter.CONTENT_TYPE)
         assert b"# EOF" not in body and b"ifInOctets{" in body
+        assert get("/metrics", {"Accept": "x" * 60000})[0] == 200
 
 
 @needs_client
 def test_metrics_without_a_target_serve_prometheus_clients_default_registry() -> None:
-    ex = exporter.Exporter(connect=lambda name: FakeRouter(name, _rows()))
+    ex = exporter.Exporter(connect=lambda name: FakeRouter(name, _rows()), servers=["edge"])
     with serving(ex) as get:
         assert get("/metrics?target=edge")[0] == 200
         status, _, body = get("/metrics")
@@ -663,99 +842,79 @@ def test_metrics_without_a_target_serve_prometheus_clients_default_registry() ->
     assert b"mprapi_exporter_scrapes_total" in body
 
 
-@needs_client
-@pytest.mark.parametrize(("query", "status", "said"), [
-    ("target=", 400, "target is empty"),
-    ("target=a%00b", 400, "control character"),
-    ("target=a&target=b", 400, "one target"),
-    ("target=%ff", 400, "UTF-8"),
-    ("target=" + "x" * 2000, 400, "longer than"),
-])  # fmt: skip
-def test_a_bad_target_is_refused_with_400(query: str, status: int, said: str) -> None:
-    with serving(_fake_exporter({})) as get:
-        got, _, body = get(f"/metrics?{query}")
-    assert (got, said in body.decode()) == (status, True)
+needs_tls = pytest.mark.skipif(importlib.util.find_spec("yaml") is None or importlib.util.find_spec("bcrypt") is None
+                               or not shutil.which("openssl"), reason="needs PyYAML, bcrypt and openssl")
+
+
+def _web_config(folder: Path, users: dict[str, str]) -> Path:
+    import bcrypt
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(folder / "key.pem"),
+                    "-out", str(folder / "cert.pem"), "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)  # fmt: skip
+    lines = ["tls_server_config:", "  cert_file: cert.pem", "  key_file: key.pem", "basic_auth_users:"]
+    lines += [f"  {user}: {bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()}" for user, password in
+              users.items()]  # fmt: skip
+    path = folder / "web.yml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 @needs_client
-def test_with_servers_only_those_targets_may_be_scraped() -> None:
-    routers = {"edge": FakeRouter("edge", _rows()), "core": FakeRouter("core", _rows())}
-    with serving(_fake_exporter(routers, servers=["edge"])) as get:
-        status, _, body = get("/metrics?target=core")
-        assert status == 403
-        assert "'core' is not one of this exporter's routers" in body.decode()
-        assert not routers["core"].closed.is_set()  # never reached
-        assert get("/metrics?target=edge")[0] == 200
-        assert b'href="/metrics?target=edge"' in get("/")[2]
+@needs_tls
+def test_tls_and_basic_auth_from_a_web_config_file(tmp_path: Path) -> None:
+    import base64
+    import ssl
+
+    web = exporter.load_web_config(_web_config(tmp_path, {"prometheus": "s3cret"}))
+    with running(_fake_exporter({"edge": FakeRouter("edge", _rows())}), web_config=web) as server:
+        port = server.server_address[1]
+        context = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+
+        def get(authorization: str | None) -> tuple[int, dict[str, str], bytes]:
+            connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=context)
+            try:
+                connection.request("GET", "/metrics?target=edge",
+                                   headers={"Authorization": authorization} if authorization else {})
+                response = connection.getresponse()
+                return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            finally:
+                connection.close()
+
+        good = "Basic " + base64.b64encode(b"prometheus:s3cret").decode()
+        status, _, body = get(good)
+        assert status == 200 and b"\nmprapi_up 1\n" in body
+        status, headers, _ = get(None)
+        assert status == 401 and headers["www-authenticate"] == "Basic"
+        assert get("Basic " + base64.b64encode(b"prometheus:wrong").decode())[0] == 401
+        assert get("Basic !!!")[0] == 401
+        # Plain HTTP to the TLS port: no answer, and the server goes on.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            with contextlib.suppress(ConnectionResetError):
+                assert not sock.recv(1 << 16).startswith(b"HTTP/1.1 200")
+        assert get(good)[0] == 200
 
 
 @needs_client
-def test_a_router_error_gives_up_0_and_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
-    def refuse() -> None:
-        raise MprError(1722, "The RPC server is unavailable.", "MprAdminMIBEntryGet")
+def test_a_stalled_tls_handshake_holds_only_its_own_connection(tmp_path: Path) -> None:
+    if importlib.util.find_spec("yaml") is None or importlib.util.find_spec("bcrypt") is None \
+            or not shutil.which("openssl"):
+        pytest.skip("needs PyYAML, bcrypt and openssl")
+    import ssl
 
-    with serving(_fake_exporter({"dead": FakeRouter("dead", _rows(), before_read=refuse)})) as get:
-        with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
-            status, _, body = get("/metrics?target=dead")
-    families = parse(body.decode())
-    assert status == 200
-    assert families["mprapi_up"].samples == [({}, 0.0)]
-    assert "ifInOctets" not in families
-    warnings = [r.getMessage() for r in caplog.records if r.name == "mprapi_cffi.exporter"]
-    assert warnings == ["dead: router error 1722: The RPC server is unavailable."]
-
-
-@needs_client
-def test_a_router_that_does_not_answer_gives_up_0_within_the_scrape_timeout() -> None:
-    release = threading.Event()
-    hung = FakeRouter("hung", _rows(), before_read=lambda: release.wait(60))
-    edge = FakeRouter("edge", _rows())
-    try:
-        with serving(_fake_exporter({"hung": hung, "edge": edge})) as get:
-            answers: dict[str, tuple[float, bytes, dict[str, str]]] = {}
-
-            def scrape_hung() -> None:
-                start = time.monotonic()
-                _, headers, body = get("/metrics?target=hung", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
-                answers["hung"] = (time.monotonic() - start, body, headers)
-
-            waiting = threading.Thread(target=scrape_hung)
-            waiting.start()
-            # Meanwhile another router's scrape is answered at once: each has its own thread.
-            time.sleep(0.2)
-            start = time.monotonic()
-            status, _, body = get("/metrics?target=edge", {"X-Prometheus-Scrape-Timeout-Seconds": "10"})
-            edge_seconds = time.monotonic() - start
-            waiting.join(30)
-        seconds, hung_body, hung_headers = answers["hung"]
-        # Answered from the deadline thread while the read goes on: the connection is closed after.
-        assert hung_headers["connection"] == "close"
-        # The deadline is 0.75 s (1 s less the offset); the slack is for a loaded machine.
-        assert 0.7 <= seconds < 3.0
-        families = parse(hung_body.decode())
-        assert families["mprapi_up"].samples == [({}, 0.0)]
-        assert 0.7 <= families["mprapi_scrape_duration_seconds"].samples[0][1] < 3.0
-        assert "ifInOctets" not in families
-        assert hung.closed.is_set()  # given up: closed without waiting for the read
-        assert status == 200 and b"mprapi_up 1\n" in body
-        assert edge_seconds < 3.0
-    finally:
-        release.set()
-
-
-@needs_client
-def test_scrape_without_http_answers_by_the_deadline_while_the_read_hangs() -> None:
-    release = threading.Event()
-    hung = FakeRouter("hung", _rows(), before_read=lambda: release.wait(60))
-    ex = _fake_exporter({"hung": hung, "edge": FakeRouter("edge", _rows())})
-    try:
+    web = exporter.load_web_config(_web_config(tmp_path, {}))
+    with running(_fake_exporter({"edge": FakeRouter("edge", _rows())}), web_config=web) as server:
+        port = server.server_address[1]
+        stalled = socket.create_connection(("127.0.0.1", port), timeout=10)  # says nothing
+        context = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
         start = time.monotonic()
-        down = parse(ex.scrape("hung", 0.5).decode())
-        assert 0.45 <= time.monotonic() - start < 2.5
-        assert down["mprapi_up"].samples == [({}, 0.0)] and hung.closed.is_set()
-        assert parse(ex.scrape("edge", 5).decode())["mprapi_up"].samples == [({}, 1.0)]
-    finally:
-        release.set()
+        connection.request("GET", "/metrics?target=edge")
+        assert connection.getresponse().status == 200
+        assert time.monotonic() - start < 3.0
+        connection.close()
+        stalled.close()
 
 
 @needs_client
@@ -765,12 +924,12 @@ def test_ctrl_c_stops_the_exporter_cleanly(monkeypatch: pytest.MonkeyPatch, capl
     started = threading.Event()
     make_server = command.make_server
 
-    def make_and_tell(*args: Any) -> Any:
-        server = make_server(*args)
+    def make_and_tell(*args: Any, **kwargs: Any) -> Any:
+        server = make_server(*args, **kwargs)
         started.set()
         return server
 
-    monkeypatch.setattr(command, "make_server", make_and_tell)  # where main() looks it up
+    monkeypatch.setattr(command, "make_server", make_and_tell)  # where build() looks it up
 
     def interrupt() -> None:
         if started.wait(30):
@@ -783,6 +942,30 @@ def test_ctrl_c_stops_the_exporter_cleanly(monkeypatch: pytest.MonkeyPatch, capl
     assert [r.getMessage() for r in caplog.records][-1] == "stopped"
 
 
+@needs_client
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--server", "\\\\fs\\share"], "not a host name"),
+    (["--servers-file", "/nonexistent/servers.txt"], "No such file"),
+    (["--web.config.file", "/nonexistent/web.yml"], "web.yml"),
+    (["--max-reads", "0"], "not a whole number"),
+])  # fmt: skip
+def test_bad_options_fail_at_startup_with_what_is_wrong(argv: list[str], said: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert exporter.main(["--listen", "127.0.0.1:0", *argv]) in (1, 2)
+    assert said in capsys.readouterr().err
+
+
+@needs_client
+def test_startup_logs_what_the_safety_defaults_allow(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="mprapi_cffi.exporter"):
+        for argv in ([], ["--allow-any-target"], ["--server", "edge-*", "--server", "core"]):
+            command.build(command.parser().parse_args(["--listen", "127.0.0.1:0", *argv])).server_close()
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("no target may be scraped") for m in messages)
+    assert any(m.startswith("any target may be scraped (--allow-any-target)") for m in messages)
+    assert "targets: core, edge-*" in messages
+
+
 # ------------------------------------------------------------------ the stand-in router
 
 
@@ -793,7 +976,7 @@ def test_the_exporter_serves_what_the_stand_in_router_serves(router: Any, caplog
 
     with mpr.connect("edge-router-1") as server:
         rows, stats, routes = server.if_table(), server.ip_stats(), server.ip_forward_number()
-    with serving(exporter.Exporter(registry=CollectorRegistry())) as get:
+    with serving(exporter.Exporter(registry=CollectorRegistry(), servers=["edge-router-1", "unreachable"])) as get:
         status, _, body = get("/metrics?target=edge-router-1")
         with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
             dead_status, _, dead_body = get("/metrics?target=unreachable")
@@ -813,7 +996,8 @@ def test_the_exporter_serves_what_the_stand_in_router_serves(router: Any, caplog
     assert families["ipCidrRouteNumber"].samples == [({}, float(routes))]
     dead = parse(dead_body.decode())
     assert dead["mprapi_up"].samples == [({}, 0.0)]
-    assert set(dead) == {"mprapi_up", "mprapi_scrape_duration_seconds"}
+    assert set(dead) == {"mprapi_up", "mprapi_scrape_duration_seconds", "mprapi_down_reason"}
+    assert dead["mprapi_down_reason"].samples == [({"reason": "router_error"}, 1.0)]
     warnings = [r.getMessage() for r in caplog.records if r.name == "mprapi_cffi.exporter"]
     assert len(warnings) == 1 and warnings[0].startswith("unreachable: router error 1722: "), warnings
 
@@ -823,7 +1007,7 @@ def test_a_slow_stand_in_router_gives_up_0_in_time_and_is_disconnected_after(rou
     from prometheus_client import CollectorRegistry
 
     router.set_delay_ms(3000)
-    with serving(exporter.Exporter(registry=CollectorRegistry())) as get:
+    with serving(exporter.Exporter(registry=CollectorRegistry(), servers=["slow"])) as get:
         start = time.monotonic()
         status, _, body = get("/metrics?target=slow", {"X-Prometheus-Scrape-Timeout-Seconds": "1"})
         seconds = time.monotonic() - start
@@ -847,12 +1031,12 @@ from mprapi_cffi import exporter
 from prometheus_client import CollectorRegistry
 dll.router_set_server.argtypes = [ctypes.c_wchar_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int]
 dll.router_set_server("hung", 0, 0, 1)
-server = exporter.make_server(exporter.Exporter(registry=CollectorRegistry()), "127.0.0.1", 0)
+server = exporter.make_server(exporter.Exporter(registry=CollectorRegistry(), servers=["hung"]), "127.0.0.1", 0)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
 connection.request("GET", "/metrics?target=hung", headers={"X-Prometheus-Scrape-Timeout-Seconds": "1"})
 response = connection.getresponse()
-print(response.getheader("Connection"), [line for line in response.read().decode().splitlines()
+print(response.getheader("Connection", "keep-alive"), [line for line in response.read().decode().splitlines()
                                          if line.startswith("mprapi_up ")][0].replace(" ", "="), flush=True)
 server.shutdown()
 server.server_close()
@@ -861,4 +1045,4 @@ server.server_close()
     out = run_python(script).split()
     assert time.monotonic() - start < 60
     # Answered at the deadline; the call is still blocked at exit, its binding left to it.
-    assert out == ["close", "mprapi_up=0", "hung=1", "in_flight=1", "disconnect_in_use=0", "bad_handle=0"]
+    assert out == ["keep-alive", "mprapi_up=0", "hung=1", "in_flight=1", "disconnect_in_use=0", "bad_handle=0"]

@@ -55,8 +55,8 @@ def wheel_in(dist: str) -> str:
     return found[0]
 
 # The exporter extra (pyproject.toml's [project.optional-dependencies]), for the
-# exporter's tests: a pure-Python wheel.
-EXPORTER_EXTRA = ("prometheus-client>=0.17",)
+# exporter's tests: prometheus-client (pure Python), PyYAML and bcrypt (Windows wheels).
+EXPORTER_EXTRA = ("prometheus-client>=0.17", "PyYAML>=6.0", "bcrypt>=4.0")
 
 # The Windows SDK's own structure layouts, as ctypes classes generated from
 # Microsoft's win32metadata (pure Python): tests/test_sdk_layouts.py holds every

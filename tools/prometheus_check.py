@@ -6,7 +6,9 @@ extension, against the stand-in router (tools/standin_exporter.py), on
 127.0.0.1; Debian's Prometheus (installed here with apt if missing) scrapes
 it every second with the README's scrape config (its targets, address and
 intervals set here): router names, relabelled into ?target= and instance,
-every scrape sent to the exporter's address.
+every scrape sent to the exporter's address, over TLS (tests/certs' test
+certificate) with basic auth, as the README's web config and scrape config
+set them up.
 Then Prometheus's HTTP API must give, for the router, ifInOctets and
 ifOperStatus as the stand-in serves them (read directly, through the
 extension, by the Windows side), TYPE counter for ifInOctets with no
@@ -20,12 +22,14 @@ nothing is left running.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -50,21 +54,48 @@ PATIENCE = 60.0  # seconds for each of: the exporter to listen, Prometheus to ho
 
 
 
-def scrape_config(targets: list[str], exporter_address: str) -> str:
-    """The README's scrape config (its Exporter section's YAML) with our targets, address and 1 s scrapes.
+CERTS = winlane.ROOT / "tests" / "certs"
+USER, PASSWORD = "prometheus", "prometheus-check-password"
 
-    Only those values change: the relabelling Prometheus runs is the README's, as written.
-    """
+
+def readme_yaml(starting: str) -> str:
+    """The yaml block of README.md's Exporter section that starts with ``starting``."""
     readme = (winlane.ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("\n## Exporter\n"):]
-    config = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
-    if not config:
-        raise AssertionError("README.md's Exporter section has no yaml block")
-    text, count = re.subn(r"replacement: 127\.0\.0\.1:9425", f"replacement: {exporter_address}", config.group(1))
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL):
+        if block.startswith(starting):
+            return str(block)
+    raise AssertionError(f"README.md's Exporter section has no yaml block starting {starting!r}")
+
+
+def web_config(work: Path) -> Path:
+    """The README's web config with the test certificate and a bcrypt hash of PASSWORD."""
+    import bcrypt
+
+    shutil.copy(CERTS / "localhost.pem", work / "exporter.pem")
+    shutil.copy(CERTS / "localhost-key.pem", work / "exporter-key.pem")
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(10)).decode()
+    text, count = re.subn(r"prometheus: \S+", f"{USER}: {hashed}", readme_yaml("tls_server_config:"))
+    if count != 1:
+        raise AssertionError("README.md's web config no longer has the user to set")
+    path = work / "web.yml"
+    path.write_text(text)
+    return path
+
+
+def scrape_config(targets: list[str], exporter_address: str, work: Path) -> str:
+    """The README's scrape config (its Exporter section's YAML) with our targets, address, files and 1 s scrapes.
+
+    Only those values change: the TLS, basic auth and relabelling Prometheus runs are the README's, as written.
+    """
+    (work / "password").write_text(PASSWORD)
+    text, count = re.subn(r"replacement: \S+:9425", f"replacement: {exporter_address}", readme_yaml("scrape_configs:"))
     text, count2 = re.subn(r"- targets: \[.*\]", f"- targets: [{', '.join(targets)}]", text)
     text, count3 = re.subn(r"(scrape_interval|scrape_timeout): \S+", r"\1: 1s", text)
-    if (count, count2, count3) != (1, 1, 2):
-        raise AssertionError("README.md's scrape config no longer has the address, targets and intervals to set")
+    text, count4 = re.subn(r"ca_file: \S+", f"ca_file: {CERTS / 'localhost.pem'}", text)
+    text, count5 = re.subn(r"password_file: \S+", f"password_file: {work / 'password'}", text)
+    if (count, count2, count3, count4, count5) != (1, 1, 2, 1, 1):
+        raise AssertionError("README.md's scrape config no longer has the address, targets, intervals and files to set")
     return text
 
 
@@ -144,7 +175,8 @@ def run(work: Path) -> tuple[list[str], str]:
         exporter = subprocess.Popen(
             [winlane.WINE, str(python), winlane.winpath(winlane.ROOT / "tools" / "standin_exporter.py"),
              winlane.winpath(expected_path), winlane.winpath(stop_file), ROUTER, "--",
-             "--listen", exporter_address, "--server", ROUTER, "--server", DEAD_ROUTER, "--timeout", "5"],
+             "--listen", exporter_address, "--server", ROUTER, "--server", DEAD_ROUTER, "--timeout", "5",
+             "--web.config.file", winlane.winpath(web_config(work))],
             cwd=winlane.ROOT, env={**os.environ, lanelib.ROUTER_ENV: winlane.winpath(lane.router),
                                    "PYTHONUNBUFFERED": "1"},
             # A pipe: Windows CPython under Wine cannot start with a regular file as stdout.
@@ -153,17 +185,32 @@ def run(work: Path) -> tuple[list[str], str]:
         assert exporter.stdout is not None
         threading.Thread(target=shutil.copyfileobj, args=(exporter.stdout, exporter_log, 4096), daemon=True).start()
 
+        tls = ssl.create_default_context(cafile=str(CERTS / "localhost.pem"))
+        credentials = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+
+        def get_status(headers: dict[str, str]) -> int:
+            request = urllib.request.Request(f"https://{exporter_address}/", headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=5, context=tls) as response:
+                    return int(response.status)
+            except urllib.error.HTTPError as exc:
+                return int(exc.code)
+
         def exporter_listens() -> str | None:
             if exporter is not None and exporter.poll() is not None:
                 raise SystemExit(f"the exporter exited with status {exporter.returncode}")
-            with urllib.request.urlopen(f"http://{exporter_address}/", timeout=5) as response:
-                return None if response.status == 200 else f"status {response.status}"
+            status = get_status({"Authorization": credentials})
+            return None if status == 200 else f"status {status}"
 
         wait_for("the exporter under Wine listens", exporter_listens)
-        passed.append(f"mprapi exporter listens on {exporter_address} (Windows CPython {lane.pyver}, Wine)")
+        passed.append(f"mprapi exporter listens on https://{exporter_address} (Windows CPython {lane.pyver}, "
+                      "Wine), the README's web config: TLS and basic auth")  # fmt: skip
+        assert get_status({}) == 401, "an unauthenticated request was not refused"
+        assert get_status({"Authorization": "Basic " + base64.b64encode(b"prometheus:wrong").decode()}) == 401
+        passed.append("a request without the password, or with a wrong one, is 401")
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
 
-        (work / "prometheus.yml").write_text(scrape_config([ROUTER, DEAD_ROUTER], exporter_address))
+        (work / "prometheus.yml").write_text(scrape_config([ROUTER, DEAD_ROUTER], exporter_address, work))
         prometheus = subprocess.Popen(
             [PROMETHEUS, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{prometheus_port}", "--log.level=warn"],
@@ -234,12 +281,12 @@ def run(work: Path) -> tuple[list[str], str]:
         def targets_healthy() -> str | None:
             active = get_json(f"{api}/api/v1/targets")["data"]["activeTargets"]
             health = {t["labels"]["instance"]: (t["health"], t["scrapeUrl"]) for t in active}
-            want = {name: ("up", f"http://{exporter_address}/metrics?target={name}") for name in (ROUTER, DEAD_ROUTER)}
+            want = {name: ("up", f"https://{exporter_address}/metrics?target={name}") for name in (ROUTER, DEAD_ROUTER)}
             return None if health == want else f"targets {health}, not {want}"
 
         wait_for("Prometheus's targets", targets_healthy)
-        passed.append("both targets scraped through the exporter's address, each scrape whole (a dead router is "
-                      "mprapi_up 0, not a failed scrape)")  # fmt: skip
+        passed.append("both targets scraped through the exporter's address over TLS with basic auth, each scrape "
+                      "whole (a dead router is mprapi_up 0, not a failed scrape)")  # fmt: skip
         return passed, shown_version
     finally:
         stop_file.touch()  # the exporter stops as on Ctrl-C

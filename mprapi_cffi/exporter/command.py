@@ -8,9 +8,10 @@ import math
 import sys
 from collections.abc import Sequence
 
-from .deadlines import DEFAULT_SCRAPE_TIMEOUT, TIMEOUT_OFFSET
-from .httpd import make_server
-from .scrape import Exporter
+from .httpd import DEFAULT_MAX_CONNECTIONS, ExporterServer, make_server
+from .scrape import DEFAULT_MAX_READS, DEFAULT_SCRAPE_TIMEOUT, TIMEOUT_OFFSET, Exporter
+from .targets import read_servers_file
+from .webconfig import WebConfig, load_web_config
 
 log = logging.getLogger("mprapi_cffi.exporter")  # the package logs under one name
 
@@ -34,7 +35,14 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise argparse.ArgumentTypeError(f"not a whole number from 1 to 100000: {text!r}")
+    return int(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The exporter's options (``mprapi exporter --help``)."""
     parser = argparse.ArgumentParser(
         prog="mprapi exporter",
         description="Serve RRAS routers' MIB to Prometheus, with snmp_exporter's if_mib names: "
@@ -42,35 +50,77 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--listen", type=_listen_address, default=DEFAULT_LISTEN, metavar="HOST:PORT",
                         help=f"where to serve HTTP (default {DEFAULT_LISTEN}; port 0: any free port)")
-    parser.add_argument("--server", dest="servers", action="append", metavar="NAME",
-                        help="a router that may be scraped (repeat for more; default: any target)")
+    parser.add_argument("--server", dest="servers", action="append", default=[], metavar="NAME",
+                        help="a router that may be scraped, or a pattern of them (edge-*); repeat for more")
+    parser.add_argument("--servers-file", metavar="FILE",
+                        help="more routers or patterns that may be scraped, one a line (# starts a comment)")
+    parser.add_argument("--allow-any-target", action="store_true",
+                        help="let a scrape name any router (then any client that reaches the exporter chooses "
+                             "the hosts it connects to with its Windows credentials)")
     parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                         help="the most seconds a scrape may read a router (default: Prometheus's scrape timeout "
                              f"less {TIMEOUT_OFFSET:g} s, {DEFAULT_SCRAPE_TIMEOUT:g} s when it does not say)")
+    parser.add_argument("--max-reads", type=_count, default=DEFAULT_MAX_READS, metavar="N",
+                        help=f"the most routers read at once, hung ones included (default {DEFAULT_MAX_READS}); "
+                             "a scrape past it answers mprapi_up 0 at once")
+    parser.add_argument("--max-connections", type=_count, default=DEFAULT_MAX_CONNECTIONS, metavar="N",
+                        help=f"the most HTTP connections served at once (default {DEFAULT_MAX_CONNECTIONS})")
+    parser.add_argument("--web.config.file", dest="web_config", metavar="FILE",
+                        help="TLS and basic authentication, in exporter-toolkit's format (as node_exporter's)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
-                        help="what to log on stderr (default: info; debug shows each request)")
+                        help="what to log (default: info; debug shows each request)")
     return parser  # fmt: skip
+
+
+def build(args: argparse.Namespace) -> ExporterServer:
+    """The server the options ask for; OSError, ValueError or ImportError if it cannot be built."""
+    servers = list(args.servers)
+    if args.servers_file:
+        servers += read_servers_file(args.servers_file)
+    exporter = Exporter(servers=servers, allow_any_target=args.allow_any_target, timeout=args.timeout,
+                        max_reads=args.max_reads)  # fmt: skip
+    web = load_web_config(args.web_config) if args.web_config else WebConfig(None, {}, {})
+    host, port = args.listen
+    server = make_server(exporter, host, port, web_config=web, max_connections=args.max_connections)
+    if args.allow_any_target:
+        log.warning("any target may be scraped (--allow-any-target): every client that reaches this exporter "
+                    "chooses which hosts it connects to, with its Windows credentials")  # fmt: skip
+    elif exporter.targets.allows_nothing:
+        log.warning("no target may be scraped: give --server NAME (or a pattern, or --servers-file)")
+    else:
+        log.info("targets: %s", exporter.targets.describe())
+    if web.ssl_context is None and not web.users and host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning("serving plain HTTP with no authentication on %s: see --web.config.file", host)
+    return server
+
+
+def listening_url(server: ExporterServer) -> str:
+    """Where ``server`` listens, as a URL."""
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if server.web.ssl_context is not None else 'http'}://{shown}:{port}/"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``mprapi exporter``; returns the exit status (0 after Ctrl-C, 1 if it cannot start)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["service"]:
+        from .service import main as service_main
+
+        return service_main(argv[1:])
     try:
-        args = _parser().parse_args(argv)
+        args = parser().parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")  # fmt: skip
     try:
-        exporter = Exporter(servers=args.servers, timeout=args.timeout)
-        host, port = args.listen
-        server = make_server(exporter, host, port)
-    except (ImportError, OSError) as exc:
+        server = build(args)
+    except (ImportError, OSError, ValueError) as exc:
         print(f"mprapi exporter: {exc}", file=sys.stderr)
         return 1
-    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
-    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     try:
-        log.info("listening on http://%s:%d/", shown, bound_port)
+        log.info("listening on %s", listening_url(server))
         server.serve_forever()
     except KeyboardInterrupt:
         log.info("stopped")

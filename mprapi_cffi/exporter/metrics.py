@@ -2,8 +2,8 @@
 
 The families are named, typed, labelled and described as snmp_exporter's
 ``if_mib`` module renders the same MIB-II objects.  router_families() builds
-them as Family objects; render_scrape() writes a scrape's answer directly,
-byte for byte what exposition() writes of them, for the scrape's hot path.
+them as Family objects, scrape_families() the scrape's own (up, duration, the
+reason it is down); text.exposition() writes them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..fleet import gather
 from .iftypes import IANA_IF_TYPES
-from .text import Family, _go_float, _go_int, _help_value, _label_value
+from .text import Family
 
 # if_mib's HELP strings are snmp.yml's (prometheus/snmp_exporter): the start of each
 # object's DESCRIPTION in IF-MIB (RFC 2863), " - ", its OID.
@@ -149,8 +150,13 @@ class RouterReading:
 
 
 def read_router(server: Any) -> RouterReading:
-    """The MIB reads of one scrape: if_table(), ip_stats(), ip_forward_number(), in that order."""
-    return RouterReading(server.if_table(), server.ip_stats(), server.ip_forward_number())
+    """The MIB reads of one scrape: if_table(), ip_stats() and ip_forward_number(), made at once.
+
+    They go to the router together on its one binding (fleet.gather), so a
+    scrape takes one round trip, not three.
+    """
+    interfaces, ip_stats, route_count = gather(server.if_table, server.ip_stats, server.ip_forward_number)
+    return RouterReading(interfaces, ip_stats, route_count)
 
 
 def _phys_address48(octets: bytes) -> str:
@@ -188,85 +194,23 @@ def router_families(reading: RouterReading) -> list[Family]:
 
 _UP_HELP = "1 if the router answered every MIB read of this scrape in time, else 0"
 _DURATION_HELP = "Seconds this scrape of the router took"
+_DOWN_HELP = "Why mprapi_up is 0: 1 for the reason (timeout, router_error, malformed_reply, read_cap)"
+
+DOWN_REASONS = ("timeout", "router_error", "malformed_reply", "read_cap")
+"""The reasons a scrape answers mprapi_up 0: the router did not answer by the deadline (or a read of it
+was still in flight), answered with an error, answered something that is not what it must be, or the
+exporter had its most reads in flight already (--max-reads)."""
 
 
-def _scrape_families(up: bool, seconds: float) -> list[Family]:
+def scrape_families(reason: str | None, seconds: float) -> list[Family]:
+    """The scrape's own families: mprapi_up (0 when ``reason`` says why), its duration, and the reason."""
     up_family = Family("mprapi_up", "gauge", _UP_HELP)
-    up_family.add(1 if up else 0)
+    up_family.add(0 if reason else 1)
     duration = Family("mprapi_scrape_duration_seconds", "gauge", _DURATION_HELP)
     duration.add(seconds)
-    return [up_family, duration]
-
-
-# ------------------------------------------------------------------ a scrape's answer, written directly
-
-# What render_scrape writes of each family, in the order exposition() sorts them to:
-# (what, the HELP and TYPE lines, metric name, attribute).  Built once: a scrape only
-# writes each interface's labels once and the numbers.
-_ROW, _OPER, _PHYS, _TYPE, _NUMBER, _SCALAR, _ROUTES, _UP, _DURATION = range(9)
-_ROUTER_PARTS = frozenset((_ROW, _OPER, _PHYS, _TYPE, _NUMBER, _SCALAR, _ROUTES))
-
-
-def _layout() -> tuple[tuple[int, str, str, str], ...]:
-    entries: list[tuple[int, str, str, str, str]] = [
-        *((_ROW, name, kind, help_text, attribute) for name, kind, attribute, help_text in _IF_NUMBERS),
-        (_OPER, "ifOperStatus", "gauge", _IF_OPER_STATUS_HELP, ""),
-        (_PHYS, "ifPhysAddress", "gauge", _IF_PHYS_ADDRESS_HELP, ""),
-        (_TYPE, "ifType_info", "gauge", _IF_TYPE_HELP, ""),
-        (_NUMBER, "ifNumber", "gauge", _IF_NUMBER_HELP, ""),
-        *((_SCALAR, name, kind, help_text, attribute) for name, kind, attribute, help_text in _IP_SCALARS),
-        (_ROUTES, "ipCidrRouteNumber", "gauge", _ROUTE_NUMBER_HELP, ""),
-        (_UP, "mprapi_up", "gauge", _UP_HELP, ""),
-        (_DURATION, "mprapi_scrape_duration_seconds", "gauge", _DURATION_HELP, ""),
-    ]
-    entries.sort(key=lambda entry: entry[1])
-    return tuple(
-        (what, name, f"# HELP {name} {_help_value(help_text)}\n# TYPE {name} {kind}\n", attribute)
-        for what, name, kind, help_text, attribute in entries
-    )
-
-
-def render_scrape(reading: RouterReading | None, up: bool, seconds: float) -> bytes:
-    """A scrape's answer: exactly ``exposition([*router_families(reading), *_scrape_families(up, seconds)])``
-    (no router families when ``reading`` is None), written without the Family objects."""
-    out: list[str] = []
-    rows: list[tuple[str, str, str, str, Any]] = []
-    if reading is not None:
-        for row in reading.interfaces:
-            descr, index, name = row.descr, str(int(row.index)), row.name
-            labels = f'ifAlias="",ifDescr="{_label_value(descr)}",ifIndex="{index}",ifName="{_label_value(name)}"'
-            rows.append((descr, index, name, labels, row))
-        # exposition's order: by the label values, label names sorted (ifAlias is always "").
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    for what, name, header, attribute in _LAYOUT:
-        if reading is None and what in _ROUTER_PARTS:
-            continue
-        out.append(header)
-        if what == _ROW:
-            out.extend(f"{name}{{{r[3]}}} {_go_int(int(getattr(r[4], attribute)))}\n" for r in rows)
-        elif what == _OPER:
-            out.extend(f"ifOperStatus{{{r[3]}}} {_MIB2_OPER_STATUS.get(int(r[4].oper_status), _MIB2_UNKNOWN)}\n"
-                       for r in rows)  # fmt: skip
-        elif what == _PHYS:
-            phys = sorted((*r[:3], _phys_address48(r[4].phys_addr), r[3]) for r in rows)
-            out.extend(f'ifPhysAddress{{{p[4]},ifPhysAddress="{p[3]}"}} 1\n' for p in phys)
-        elif what == _TYPE:
-            types = sorted((*r[:3], IANA_IF_TYPES.get(int(r[4].type), str(int(r[4].type))), r[3]) for r in rows)
-            out.extend(f'ifType_info{{{t[4]},ifType="{_label_value(t[3])}"}} 1\n' for t in types)
-        elif what == _NUMBER:
-            out.append(f"ifNumber {_go_int(len(rows))}\n")
-        elif what == _SCALAR:
-            assert reading is not None
-            out.append(f"{name} {_go_int(int(getattr(reading.ip_stats, attribute)))}\n")
-        elif what == _ROUTES:
-            assert reading is not None
-            out.append(f"ipCidrRouteNumber {_go_int(int(reading.route_count))}\n")
-        elif what == _UP:
-            out.append(f"mprapi_up {1 if up else 0}\n")
-        else:
-            out.append(f"mprapi_scrape_duration_seconds {_go_float(seconds)}\n")
-    # A lone surrogate from a router's UTF-16 name cannot be UTF-8: it shows as "?", as in exposition().
-    return "".join(out).encode("utf-8", "replace")
-
-
-_LAYOUT = _layout()
+    families = [up_family, duration]
+    if reason:
+        down = Family("mprapi_down_reason", "gauge", _DOWN_HELP)
+        down.add(1, {"reason": reason})
+        families.append(down)
+    return families

@@ -1,33 +1,58 @@
-"""The Exporter: which targets may be scraped, a router read within its deadline, the exporter's own metrics.
+"""The Exporter: a router read within its scrape's deadline, shared and bounded; the exporter's own metrics.
 
-What the HTTP server answers, without the HTTP.  prometheus_client (the
-``exporter`` extra) is imported on use, so that this module imports without it.
+What the HTTP server answers, without the HTTP.  Each read goes through
+fleet.read_within (poll()'s engine: the deadline, giving a router up, the
+binding closed exactly once), and:
+
+- a scrape of a target whose read is still in flight shares that read: it
+  waits for its answer until its own deadline, and never starts another, so
+  scrapes of a hung router hold no more than the one read;
+- at most ``max_reads`` targets are read at once; past that, a scrape answers
+  ``mprapi_up 0`` at once, with ``mprapi_down_reason{reason="read_cap"}``.
+
+prometheus_client (the ``exporter`` extra) is imported on use, so that this
+module imports without it.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MprError
+from ..fleet import PollResult, read_within
 from ..server import MibServer
-from .deadlines import _deadlines, _Scrape
-from .metrics import RouterReading, read_router, render_scrape
+from .metrics import RouterReading, read_router, router_families, scrape_families
+from .targets import TargetError, TargetPolicy
+from .text import exposition
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
 log = logging.getLogger("mprapi_cffi.exporter")  # the package logs under one name
 
-MAX_TARGET_LENGTH = 1024
+__all__ = [
+    "DEFAULT_MAX_READS", "DEFAULT_SCRAPE_TIMEOUT", "TIMEOUT_HEADER", "Exporter", "TargetError", "scrape_deadline",
+]
+
+DEFAULT_SCRAPE_TIMEOUT = 10.0
+"""Seconds a scrape may take when Prometheus does not say (its own default scrape_timeout)."""
+MAX_SCRAPE_TIMEOUT = 300.0
+"""The most seconds a scrape may take, whatever a client's header says."""
+TIMEOUT_OFFSET = 0.25
+"""Seconds kept back from Prometheus's scrape timeout to write the answer (at most a quarter of it)."""
+TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
+DEFAULT_MAX_READS = 32
+"""Targets read at once when ``max_reads`` is not given (--max-reads)."""
+MAX_HEADER_NUMBER = 32
+"""The most characters of a number a header may give (a timeout); longer is ignored."""
 
 
 def _prometheus_client() -> ModuleType:
@@ -41,18 +66,48 @@ def _prometheus_client() -> ModuleType:
     return prometheus_client
 
 
-class TargetError(ValueError):
-    """A target the exporter will not scrape: ``status`` is the HTTP status to answer with."""
+def scrape_deadline(header: str | None, cap: float | None = None) -> float:
+    """Seconds a scrape may read for: Prometheus's scrape timeout less TIMEOUT_OFFSET, at most ``cap``.
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+    ``header`` is X-Prometheus-Scrape-Timeout-Seconds: DEFAULT_SCRAPE_TIMEOUT
+    when absent or not a positive, finite number of at most 32 characters,
+    and never more than MAX_SCRAPE_TIMEOUT.  The offset is at most a quarter
+    of the timeout, so that a short timeout still leaves time to read.
+    """
+    timeout = DEFAULT_SCRAPE_TIMEOUT
+    # ASCII only: float() also reads other scripts' digits and underscores, which Prometheus never sends.
+    if header is not None and len(header) <= MAX_HEADER_NUMBER and header.isascii() and "_" not in header:
+        try:
+            given = float(header)
+        except ValueError:
+            given = math.nan
+        if math.isfinite(given) and given > 0:
+            timeout = min(given, MAX_SCRAPE_TIMEOUT)
+    deadline = timeout - min(TIMEOUT_OFFSET, timeout / 4)
+    return min(deadline, cap) if cap is not None else deadline
+
+
+@dataclass
+class _Read:
+    """One target's read in flight, which every scrape of that target shares."""
+
+    target: str
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    answered: threading.Event = field(default_factory=threading.Event)
+    result: PollResult[RouterReading] | None = None
+    started: bool = False  # read() was entered: it releases the slot when it returns
+    abandoned: bool = False  # given up before read() was entered: it never will be
+
+
+class _Abandoned(Exception):
+    """A read whose scrape gave up before it began: it does not begin."""
 
 
 @dataclass
 class _OwnMetrics:
     scrapes: Any  # prometheus_client Counter, labelled by result
     duration: Any  # prometheus_client Histogram
+    reads: Any  # prometheus_client Gauge: reads in flight, summed over the exporters sharing a registry
 
 
 _own_metrics: weakref.WeakKeyDictionary[Any, _OwnMetrics] = weakref.WeakKeyDictionary()
@@ -66,10 +121,12 @@ def _metrics_for(registry: Any) -> _OwnMetrics:
         found = _own_metrics.get(registry)
         if found is None:
             found = _own_metrics[registry] = _OwnMetrics(
-                client.Counter("mprapi_exporter_scrapes", "Router scrapes served, by result (up: the router answered)",
-                               ["result"], registry=registry),
+                client.Counter("mprapi_exporter_scrapes", "Router scrapes served, by result (up, or the reason "
+                               "it was down)", ["result"], registry=registry),
                 client.Histogram("mprapi_exporter_scrape_duration_seconds", "Seconds each router scrape took",
                                  registry=registry),
+                client.Gauge("mprapi_exporter_reads_in_flight", "Router reads in flight, hung ones included",
+                             registry=registry),
             )  # fmt: skip
         return found
 
@@ -77,123 +134,131 @@ def _metrics_for(registry: Any) -> _OwnMetrics:
 class Exporter:
     """Scrapes routers for Prometheus: what the HTTP server answers, without the HTTP.
 
-    ``servers``: the only targets allowed (None: any).  ``timeout``: the most
-    seconds a scrape may read, whatever Prometheus allows.  ``connect(name)``
-    opens a router (MibServer by default) and ``read(server)`` makes a
-    scrape's MIB reads (read_router by default).  ``registry``: where the
-    exporter's own metrics go, and what ``/metrics`` without a target serves
-    (prometheus_client's default registry by default).
+    ``servers``: the names and patterns of the targets that may be scraped
+    (TargetPolicy; none by default), or every target with ``allow_any_target``.
+    ``timeout``: the most seconds a scrape may read, whatever Prometheus allows.
+    ``max_reads``: the most targets read at once.  ``connect(name)`` opens a
+    router (MibServer by default, which only makes a binding) and
+    ``read(server)`` makes a scrape's MIB reads (read_router by default).
+    ``registry``: where the exporter's own metrics go, and what ``/metrics``
+    without a target serves (prometheus_client's default registry by default).
     """
 
     def __init__(
         self,
         *,
         servers: Iterable[str] | None = None,
+        allow_any_target: bool = False,
         timeout: float | None = None,
+        max_reads: int = DEFAULT_MAX_READS,
         connect: Callable[[str], Any] | None = None,
         read: Callable[[Any], RouterReading] = read_router,
         registry: CollectorRegistry | None = None,
     ) -> None:
         client = _prometheus_client()
-        self.servers = None if servers is None else frozenset(servers)
         if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        if isinstance(max_reads, bool) or not isinstance(max_reads, int) or max_reads < 1:
+            raise ValueError(f"max_reads must be a positive int, not {max_reads!r}")
+        self.targets = TargetPolicy(servers or (), allow_any=allow_any_target)
         self.timeout = timeout
-        self.connect = connect
+        self.max_reads = max_reads
+        self.connect = connect or MibServer
         self.read = read
         self.registry = client.REGISTRY if registry is None else registry
         self._metrics = _metrics_for(self.registry)
-        # The counter's two children, found once rather than by label on each scrape.
-        self._scraped = {up: self._metrics.scrapes.labels(result="up" if up else "down") for up in (True, False)}
+        self._reads: dict[str, _Read] = {}  # by target, case-folded
+        self._reads_lock = threading.Lock()
+
+    @property
+    def reads_in_flight(self) -> int:
+        """Targets whose read has not returned (hung ones included)."""
+        with self._reads_lock:
+            return len(self._reads)
 
     def check_target(self, target: str) -> None:
         """Raise TargetError unless ``target`` may be scraped."""
-        if not target:
-            raise TargetError(400, "target is empty: give a router's name, e.g. /metrics?target=edge-router-1")
-        if len(target) > MAX_TARGET_LENGTH:
-            raise TargetError(400, f"target is longer than {MAX_TARGET_LENGTH} characters")
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-            raise TargetError(400, "target contains a control character")
-        if self.servers is not None and target not in self.servers:
-            raise TargetError(403, f"target {target!r} is not one of this exporter's routers (its --server options)")
+        self.targets.check(target)
 
     def scrape(self, target: str, deadline: float) -> bytes:
-        """One router's metrics, read within ``deadline`` seconds; ``mprapi_up 0`` if it did not answer.
+        """One router's metrics in the text format, answered within ``deadline`` seconds.
 
-        The target is checked (TargetError).  A router error, a malformed
-        reply or a timeout is logged once, on this logger.  The read runs in
-        a daemon thread of its own, so that this returns by the deadline even
-        while a call hangs (serve_scrape reads in the calling thread).
-        """
-        self.check_target(target)
-        answered = threading.Event()
-        bodies: list[bytes] = []
-
-        def answer(body: bytes, late: bool) -> None:
-            bodies.append(body)
-            answered.set()
-
-        threading.Thread(target=self._serve_logged, args=(target, deadline, answer), daemon=True).start()
-        answered.wait()  # serve_scrape answers by the deadline, from its deadline thread if need be
-        return bodies[0]
-
-    def _serve_logged(self, target: str, deadline: float, answer: Callable[[bytes, bool], None]) -> None:
-        try:
-            self.serve_scrape(target, deadline, answer)
-        except Exception:  # answered at the deadline all the same; a worker thread has no caller to tell
-            log.exception("%s: the scrape failed", target)
-
-    def serve_scrape(self, target: str, deadline: float, answer: Callable[[bytes, bool], None]) -> bool:
-        """Read ``target`` in this thread; ``answer(body, late)`` exactly once, within ``deadline`` seconds.
-
-        When the reads return in time, ``answer(body, False)`` is called from
-        this thread and this returns True.  When they have not at the
-        deadline, the router is given up (its server closed, so that the
-        next call stops at once) and ``answer(body, True)`` is called with
-        ``mprapi_up 0`` from the deadline thread; this returns False when the
-        read does.  TargetError is raised before anything is read.
-
-        The HTTP server scrapes this way, in the thread that has the request:
-        poll() would hand the read to a worker and wake this thread again
-        after it, two thread handovers that cost more than the rest of the
-        exporter's work under Wine.
+        TargetError before anything else for a target that may not be scraped.
+        ``mprapi_up 0`` (with the reason) when the router did not answer in
+        time, answered with an error, or the exporter reads its most routers
+        already.  A failure is logged once per scrape, on this logger.
         """
         self.check_target(target)
         start = time.monotonic()
-        scrape = _Scrape(functools.partial(self._give_up, target, start, deadline, answer))
-        _deadlines.add(start + deadline, scrape)
-        reading: RouterReading | None = None
-        error: Exception | None = None
-        try:
-            # Only makes a binding (it never waits for the router), as in poll().
-            connection = (self.connect or MibServer)(target)
-        except Exception as exc:  # a name the binding refuses: the router is down
-            error = exc
+        read, leads = self._join(target)
+        if read is None:
+            log.warning("%s: not read: %d reads are in flight already (--max-reads)", target, self.max_reads)
+            return self._answer(None, "read_cap", start)
+        if leads:
+            result = read_within(target, self._reading(read), timeout=deadline, connect=self.connect)
+            self._finish(read, result)
+        elif read.answered.wait(deadline):
+            result = read.result
         else:
-            try:
-                if scrape.attach(connection):
-                    reading = self.read(connection)
-            except Exception as exc:  # a router error or a malformed reply
-                error = exc
-            finally:
-                connection.close()  # idempotent: the deadline may have closed it already
-        if not scrape.finish():
-            return False  # given up at the deadline, which has answered
-        if error is not None:
+            result = None  # the shared read did not answer by this scrape's deadline
+        if result is not None and result.ok:
+            return self._answer(result.value, None, start)
+        error = result.error if result is not None else TimeoutError()
+        reason = _reason(error)
+        if reason == "timeout":
+            log.warning("%s: no answer within %g s", target, deadline)
+        else:
             log.warning("%s: %s", target, _describe(error))
-        answer(self._answer(reading, time.monotonic() - start), False)
-        return True
+        return self._answer(None, reason, start)
 
-    def _give_up(self, target: str, start: float, deadline: float, answer: Callable[[bytes, bool], None]) -> None:
+    def _join(self, target: str) -> tuple[_Read | None, bool]:
+        """The read in flight for ``target`` (False: another scrape leads it), a new one (True), or None: at the cap."""
+        key = target.casefold()
+        with self._reads_lock:
+            found = self._reads.get(key)
+            if found is not None:
+                return found, False
+            if len(self._reads) >= self.max_reads:
+                return None, False
+            read = self._reads[key] = _Read(key)
+            self._metrics.reads.inc()
+            return read, True
+
+    def _release(self, read: _Read) -> None:
+        with self._reads_lock:
+            if self._reads.get(read.target) is read:
+                del self._reads[read.target]
+                self._metrics.reads.dec()
+
+    def _reading(self, read: _Read) -> Callable[[Any], RouterReading]:
+        """``self.read``, which frees the target's slot when it returns, however late."""
+
+        def reading(server: Any) -> RouterReading:
+            with read.lock:
+                if read.abandoned:
+                    raise _Abandoned
+                read.started = True
+            try:
+                return self.read(server)
+            finally:
+                self._release(read)
+
+        return reading
+
+    def _finish(self, read: _Read, result: PollResult[RouterReading]) -> None:
+        with read.lock:
+            if not read.started:  # the connect failed, or the deadline came before the read began
+                read.abandoned = True
+                self._release(read)
+        read.result = result
+        read.answered.set()
+
+    def _answer(self, reading: RouterReading | None, reason: str | None, start: float) -> bytes:
         seconds = time.monotonic() - start
-        log.warning("%s: %s did not answer within %g s", target, target or "the local router", deadline)
-        answer(self._answer(None, seconds), True)
-
-    def _answer(self, reading: RouterReading | None, seconds: float) -> bytes:
-        up = reading is not None
-        self._scraped[up].inc()
+        self._metrics.scrapes.labels(result=reason or "up").inc()
         self._metrics.duration.observe(seconds)
-        return render_scrape(reading, up, seconds)
+        families = [*(router_families(reading) if reading is not None else ()), *scrape_families(reason, seconds)]
+        return exposition(families)
 
     def own_metrics(self, accept: str = "") -> tuple[bytes, str]:
         """The exporter's own metrics (its registry), and their content type.
@@ -201,13 +266,20 @@ class Exporter:
         In the format ``accept`` (an Accept header) asks for, as
         prometheus_client's own server chooses it: OpenMetrics or the text format.
         """
-        encoder, content_type = _prometheus_client().exposition.choose_encoder(accept)
+        encoder, content_type = _prometheus_client().exposition.choose_encoder(accept[:4096])
         return encoder(self.registry), str(content_type)
+
+
+def _reason(error: BaseException | None) -> str:
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, MprError):
+        return "router_error"
+    return "malformed_reply" if isinstance(error, ValueError) else "router_error"
 
 
 def _describe(error: BaseException | None) -> str:
     if isinstance(error, MprError):
         return f"router error {error.winerror}: {error.strerror}"
-    if isinstance(error, TimeoutError):
-        return str(error)
     return f"{type(error).__name__}: {error}"
+

@@ -47,7 +47,7 @@ from typing import Any
 
 from . import __version__, _wire
 from .errors import MprError
-from .fleet import PollResult, poll
+from .fleet import PollResult, poll, read_within
 from .mib import (
     AddrType,
     IfAdminStatus,
@@ -661,14 +661,14 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
             print("mprapi: writes go to one router at a time: give one --server", file=sys.stderr)
             return 2
         return _ask_many(names, args, connect)
+    # One router goes through the same engine as many (fleet.read_within): --timeout counts for it too.
+    job: Callable[[Any], Any] = (lambda opened: _write(opened.server, args)) if writing else \
+        (lambda opened: _fetch(opened.server, args))
+    text: Callable[[Any], str] = _write_text if writing else _COMMANDS[args.command][2]
     try:
-        with connect(names[0] if names else None) as srv:
-            if writing:
-                data = _write(srv, args)
-                text: Callable[[Any], str] = _write_text
-            else:
-                data = _fetch(srv, args)
-                text = _COMMANDS[args.command][2]
+        result = read_within(names[0] if names else "", job, timeout=args.timeout,
+                             connect=lambda name: _Opened(connect, name or None))  # fmt: skip
+        data = result.result()
         output = _json_text(data) if args.json else text(data)
         _emit(output)
     except (OSError, ValueError, TypeError) as exc:  # MprError is an OSError; bad values are refused

@@ -858,6 +858,29 @@ def test_writes_take_one_router(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "one --server" in err and connect.names == []
 
 
+def test_the_timeout_counts_for_one_router_too(capsys: pytest.CaptureFixture[str]) -> None:
+    release = threading.Event()
+
+    class HungServer(FakeServer):
+        def ip_forward_table(self) -> list[IpForwardRow]:
+            release.wait(6)  # without the timeout, the command would wait this long, then succeed
+            return super().ip_forward_table()
+
+    connect = FleetConnect({"slow": HungServer()})
+    try:
+        start = time.monotonic()
+        code, out, err = run(["--timeout", "0.3", "--server", "slow", "routes"], capsys, connect)  # type: ignore[arg-type]
+        assert time.monotonic() - start < 3
+    finally:
+        release.set()
+    assert (code, out) == (1, "")
+    assert err == "mprapi: slow did not answer within 0.3 s\n"
+    deadline = time.monotonic() + 5
+    while connect.closed != ["slow"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert connect.closed == ["slow"]  # closed once, when the read returned
+
+
 @pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "soon"])
 def test_a_bad_timeout_is_a_usage_error(timeout: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["--timeout", timeout, "routes"], capsys)

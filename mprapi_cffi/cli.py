@@ -736,7 +736,7 @@ def _server_names(args: argparse.Namespace) -> tuple[list[str], bool]:
 class _Opened:
     """A router opened through a ``connect`` context manager, for poll(), which closes it once."""
 
-    def __init__(self, connect: Connect, name: str) -> None:
+    def __init__(self, connect: Connect, name: str | None) -> None:
         self._context = connect(name)
         self.server = self._context.__enter__()
 

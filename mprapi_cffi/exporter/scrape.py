@@ -191,6 +191,7 @@ class Exporter:
         self.check_target(target)
         start = time.monotonic()
         read, leads = self._join(target)
+        result: PollResult[RouterReading] | None
         if read is None:
             log.warning("%s: not read: %d reads are in flight already (--max-reads)", target, self.max_reads)
             return self._answer(None, "read_cap", start)

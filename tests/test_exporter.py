@@ -333,7 +333,25 @@ def test_ip_mib_scalars_and_the_route_count() -> None:
     assert families["ipCidrRouteNumber"].samples == [({}, 17.0)]
     assert families["ipCidrRouteNumber"].help.endswith(" - 1.3.6.1.2.1.4.24.3")
     if_mib = {f"{name}_info" if kind == "EnumAsInfo" else name for name, kind, _ in IF_MIB}
-    assert set(families) == if_mib | {name for name, _, _ in IP_MIB} | {"ipCidrRouteNumber"}
+    assert set(families) == if_mib | {name for name, _, _ in IP_MIB} | {
+        "ipCidrRouteNumber", "ifHighSpeed", "mprapi_if_octets_wrap_seconds"}
+
+
+def test_if_high_speed_is_mb_per_s_and_each_interface_gives_its_32_bit_wrap_period() -> None:
+    rows = _rows() + [_rows()[1]._replace(index=11, name="down", speed=0),
+                      _rows()[1]._replace(index=12, name="fast", speed=4294967295)]
+    families = _families(rows)
+    assert families["ifHighSpeed"].type == "gauge"
+    assert families["ifHighSpeed"].help == ("An estimate of the interface's current bandwidth in units of "
+                                            "1,000,000 bits per second - 1.3.6.1.2.1.31.1.1.1.15")
+    speeds = {labels["ifIndex"]: value for labels, value in families["ifHighSpeed"].samples}
+    # RFC 2863: n means n-500,000 to n+499,999 bits per second.
+    assert speeds == {"1": 1074.0, "3": 1000.0, "10": 0.0, "11": 0.0, "12": 4295.0}
+    wraps = {labels["ifIndex"]: value for labels, value in families["mprapi_if_octets_wrap_seconds"].samples}
+    assert wraps["3"] == pytest.approx(34.36, abs=0.01)  # 2**32 octets at 1 Gb/s
+    assert wraps["10"] == pytest.approx(2**35 / 56000)
+    assert "11" not in wraps  # no speed, no wrap period
+    assert wraps["12"] == pytest.approx(8.0, abs=0.01)
 
 
 def test_a_scrape_answer_down_names_its_reason() -> None:
@@ -1046,3 +1064,43 @@ server.server_close()
     assert time.monotonic() - start < 60
     # Answered at the deadline; the call is still blocked at exit, its binding left to it.
     assert out == ["keep-alive", "mprapi_up=0", "hung=1", "in_flight=1", "disconnect_in_use=0", "bad_handle=0"]
+
+
+@windows_lane
+def test_two_hundred_scrapes_of_a_hung_stand_in_router_hold_one_read_and_answer_in_time(router: Any) -> None:
+    from prometheus_client import CollectorRegistry
+
+    router.set_server("hung", hang=True)
+    ex = exporter.Exporter(registry=CollectorRegistry(), servers=["hung"])
+    seconds: list[float] = []
+    lock = threading.Lock()
+    try:
+        with running(ex, max_connections=64) as server:
+            port = server.server_address[1]
+
+            def scrape() -> None:
+                start = time.monotonic()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                try:
+                    connection.request("GET", "/metrics?target=hung",
+                                       headers={"X-Prometheus-Scrape-Timeout-Seconds": "3"})
+                    body = connection.getresponse().read()
+                finally:
+                    connection.close()
+                assert b"\nmprapi_up 0\n" in body
+                with lock:
+                    seconds.append(time.monotonic() - start)
+
+            for _ in range(4):  # 200 scrapes in waves of 50
+                clients = [threading.Thread(target=scrape) for _ in range(50)]
+                for client in clients:
+                    client.start()
+                for client in clients:
+                    client.join(60)
+            # One read of the hung router, its three calls blocked at the router, whatever the scrapes.
+            assert ex.reads_in_flight == 1
+            assert router.counter("in_flight") == 3
+        assert len(seconds) == 200 and max(seconds) < 3 + 5.0  # due at 2.75 s; slack for Wine
+    finally:
+        router.release_hangs()
+        router.wait_idle(30)

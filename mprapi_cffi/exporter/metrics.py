@@ -138,6 +138,16 @@ _IP_SCALARS: tuple[tuple[str, str, str, str], ...] = (
 # Its HELP is the one snmp_exporter's generator writes from RFC 4292's IP-FORWARD-MIB (a second
 # sentence, on its deprecation, follows the first there: no final period).
 _ROUTE_NUMBER_HELP = "The number of current ipCidrRouteTable entries that are not invalid - 1.3.6.1.2.1.4.24.3"
+# IF-MIB's ifXTable (RFC 2863): ifHighSpeed, the speed in units of 1,000,000 bits per second, "somewhere in
+# the range of `n-500,000' to `n+499,999'" of the speed: computed from MIB_IFROW's dwSpeed, rounded.
+_IF_HIGH_SPEED_HELP = "An estimate of the interface's current bandwidth in units of 1,000,000 bits per second - " \
+    "1.3.6.1.2.1.31.1.1.1.15"
+# MIB_IFROW's octet counters are 32 bits (MIB-II's ifInOctets; the router has no ifHCInOctets): at line
+# rate they wrap every 2**32 * 8 / speed seconds (34 s at 1 Gb/s).  rate() over scrapes further apart
+# than that is wrong; an alert can compare this with the scrape interval.
+_WRAP_HELP = "Seconds a 32-bit octet counter (ifInOctets, ifOutOctets) takes to wrap at the interface's speed " \
+    "(ifSpeed); scrape more often than that for rate() to hold"
+_OCTET_WRAP_BITS = (1 << 32) * 8
 
 
 @dataclass(frozen=True)
@@ -165,23 +175,36 @@ def _phys_address48(octets: bytes) -> str:
     return ":".join(f"{b:02X}" for b in bytes(octets[:6]).ljust(6, b"\0"))
 
 
+def _lookups(row: Any) -> tuple[tuple[str, str], ...]:
+    """An interface's labels, sorted: if_mib's ifIndex and its lookups ifAlias, ifDescr and ifName.
+
+    MIB_IFROW has no alias, and a lookup that finds nothing is "" in snmp_exporter;
+    its wszName is what names the interface on the router, as ifName does.
+    """
+    return tuple(sorted({"ifAlias": "", "ifDescr": row.descr, "ifIndex": str(int(row.index)), "ifName": row.name}
+                        .items()))  # fmt: skip
+
+
 def router_families(reading: RouterReading) -> list[Family]:
     """The if_mib, IP-MIB and IP-FORWARD-MIB families of a router's reading."""
     families = {name: Family(name, kind, help_text) for name, kind, _, help_text in _IF_NUMBERS}
     oper = families["ifOperStatus"] = Family("ifOperStatus", "gauge", _IF_OPER_STATUS_HELP)
     phys = families["ifPhysAddress"] = Family("ifPhysAddress", "gauge", _IF_PHYS_ADDRESS_HELP)
     info = families["ifType_info"] = Family("ifType_info", "gauge", _IF_TYPE_HELP)
+    high_speed = families["ifHighSpeed"] = Family("ifHighSpeed", "gauge", _IF_HIGH_SPEED_HELP)
+    wrap = families["mprapi_if_octets_wrap_seconds"] = Family("mprapi_if_octets_wrap_seconds", "gauge", _WRAP_HELP)
     for row in reading.interfaces:
-        # if_mib's lookups: ifAlias, ifDescr and ifName by ifIndex.  MIB_IFROW has no
-        # alias, and a lookup that finds nothing is "" in snmp_exporter; its wszName is
-        # what names the interface on the router, as ifName does.
-        lookups = {"ifAlias": "", "ifDescr": row.descr, "ifIndex": str(int(row.index)), "ifName": row.name}
-        labels = tuple(sorted(lookups.items()))
+        labels = _lookups(row)
+        lookups = dict(labels)
         for name, _, attribute, _ in _IF_NUMBERS:
             families[name].add(int(getattr(row, attribute)), labels)
         oper.add(_MIB2_OPER_STATUS.get(int(row.oper_status), _MIB2_UNKNOWN), labels)
         phys.add(1, {**lookups, "ifPhysAddress": _phys_address48(row.phys_addr)})
         info.add(1, {**lookups, "ifType": IANA_IF_TYPES.get(int(row.type), str(int(row.type)))})
+        speed = int(row.speed)
+        high_speed.add((speed + 500_000) // 1_000_000, labels)
+        if speed:  # no speed, no wrap period
+            wrap.add(_OCTET_WRAP_BITS / speed, labels)
     number = families["ifNumber"] = Family("ifNumber", "gauge", _IF_NUMBER_HELP)
     number.add(len(reading.interfaces))
     for name, kind, attribute, help_text in _IP_SCALARS:

@@ -338,8 +338,9 @@ def test_ip_mib_scalars_and_the_route_count() -> None:
 
 
 def test_if_high_speed_is_mb_per_s_and_each_interface_gives_its_32_bit_wrap_period() -> None:
-    rows = _rows() + [_rows()[1]._replace(index=11, name="down", speed=0),
-                      _rows()[1]._replace(index=12, name="fast", speed=4294967295)]
+    ethernet = _rows()[1]
+    rows = [*_rows(), ethernet._replace(index=11, name="down", speed=0),
+            ethernet._replace(index=12, name="fast", speed=4294967295)]
     families = _families(rows)
     assert families["ifHighSpeed"].type == "gauge"
     assert families["ifHighSpeed"].help == ("An estimate of the interface's current bandwidth in units of "

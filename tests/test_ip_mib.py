@@ -140,8 +140,13 @@ def test_route_table_is_decoded_field_by_field(server: mpr.MibServer) -> None:
     assert routes[1].proto is mpr.RouteProto.RIP and routes[1].next_hop_as == 65001
 
 
-def test_arp_table_is_decoded(server: mpr.MibServer) -> None:
-    assert [(r.index, r.addr, r.phys_addr, r.type) for r in server.ip_net_table()] == [
+def test_arp_table_is_decoded(server: mpr.MibServer, router: Router) -> None:
+    calls = router.counter("calls")
+    rows = server.ip_net_table()
+    # MS-RRASM 2.2.1.2.53 gives IP_NETTABLE an interface index: IF_TABLE, then one Get per interface (1, 3, 7).
+    assert router.counter("calls") - calls == 1 + 3
+    assert router.last_input() == struct.pack("<2I", mpr.IP_NETTABLE, 7)
+    assert [(r.index, r.addr, r.phys_addr, r.type) for r in rows] == [
         (3, A("192.168.1.1"), bytes.fromhex("aabbccddee01"), mpr.NetType.DYNAMIC),
         (3, A("192.168.1.254"), bytes.fromhex("aabbccddeefe"), mpr.NetType.STATIC),
     ]

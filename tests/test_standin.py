@@ -98,11 +98,21 @@ def test_set_unlisted_writes_passes_an_int(fake: Router, on: bool, passed: int) 
     assert type(fake.dll.router_set_unlisted_writes.call_args.args[0]) is int
 
 
+@pytest.mark.parametrize("method", ["set_sdk_forms", "set_mcast_enabled"])
+@pytest.mark.parametrize(("on", "passed"), [(True, 1), (False, 0)])
+def test_the_reply_form_switches_pass_an_int(fake: Router, method: str, on: bool, passed: int) -> None:
+    getattr(fake, method)(on)
+    export = getattr(fake.dll, f"router_{method}")
+    export.assert_called_once_with(passed)
+    assert type(export.call_args.args[0]) is int
+
+
 def test_router_def_lists_every_control_export() -> None:
     exported = set(re.findall(r"EXPORT [^(]*?\b(router_\w+)\(", read("router.c")))
     listed = set(re.findall(r"^\s+(router_\w+)\s*$", read("router.def"), re.M))
     assert "router_set_legacy_route_writes" in exported
     assert "router_set_unlisted_writes" in exported
+    assert {"router_set_sdk_forms", "router_set_mcast_enabled"} <= exported
     assert exported == listed
 
 
@@ -157,7 +167,7 @@ NET_PHYS_ADDR_LEN = 4
 QUERIES = {
     "IF_TABLE": struct.pack("<I", mpr.IF_TABLE),
     "IF_ROW": struct.pack("<2I", mpr.IF_ROW, 3),
-    "IP_NETTABLE": struct.pack("<I", mpr.IP_NETTABLE),
+    "IP_NETTABLE": struct.pack("<2I", mpr.IP_NETTABLE, 3),  # MS-RRASM 2.2.1.2.53: {if index}, never none
     "IP_FORWARDTABLE": struct.pack("<I", mpr.IP_FORWARDTABLE),
     "IP_STATS": struct.pack("<I", mpr.IP_STATS),
 }
@@ -177,12 +187,14 @@ def damaged(kind: Malformation, var: str, whole: bytes) -> bytes:
     reply = bytearray(whole)
     table = var.endswith("TABLE")
     rows_at = 12 if table else 8
+    # The rows dwNumEntries counts: strict, the forward and ARP tables have reserved[8] after them.
+    count = struct.unpack_from("<I", whole, 8)[0] if table else 1
     if table and kind is Malformation.COUNT_PLUS_1000:
-        struct.pack_into("<I", reply, 8, struct.unpack_from("<I", reply, 8)[0] + 1000)
+        struct.pack_into("<I", reply, 8, count + 1000)
     if table and kind is Malformation.COUNT_ALL_ONES:
         struct.pack_into("<I", reply, 8, 0xFFFFFFFF)
     if var.startswith("IF_"):
-        for row in range(rows_at, len(reply), IF_ROW_SIZE):
+        for row in range(rows_at, rows_at + count * IF_ROW_SIZE, IF_ROW_SIZE):
             if kind is Malformation.LENGTHS_BEYOND_ARRAYS:
                 struct.pack_into("<I", reply, row + IF_PHYS_ADDR_LEN, 200)
                 struct.pack_into("<I", reply, row + IF_DESCR_LEN, 5000)
@@ -190,7 +202,7 @@ def damaged(kind: Malformation, var: str, whole: bytes) -> bytes:
                 reply[row:row + 512] = ("A" * 256).encode("utf-16-le")
                 struct.pack_into("<I256s", reply, row + IF_DESCR_LEN, 256, b"B" * 256)
     if var == "IP_NETTABLE" and kind is Malformation.LENGTHS_BEYOND_ARRAYS:
-        for row in range(rows_at, len(reply), NET_ROW_SIZE):
+        for row in range(rows_at, rows_at + count * NET_ROW_SIZE, NET_ROW_SIZE):
             struct.pack_into("<I", reply, row + NET_PHYS_ADDR_LEN, 200)
     if kind is Malformation.LAST_ROW_10_BYTES_SHORT:
         del reply[-10:]
@@ -202,13 +214,26 @@ def test_load_router_again_gives_the_router_the_suite_loaded() -> None:
     assert load_router() is ROUTER
 
 
+# The replies' sizes whole: strict, the forward and ARP tables end in MS-RRASM's reserved[8].
+WHOLE_SIZES = {
+    False: {"IF_TABLE": 12 + 3 * IF_ROW_SIZE, "IF_ROW": 8 + IF_ROW_SIZE, "IP_NETTABLE": 12 + 2 * NET_ROW_SIZE + 8,
+            "IP_FORWARDTABLE": 12 + 4 * 56 + 8, "IP_STATS": 8 + 92},
+    True: {"IF_TABLE": 12 + 3 * IF_ROW_SIZE, "IF_ROW": 8 + IF_ROW_SIZE, "IP_NETTABLE": 12 + 2 * NET_ROW_SIZE,
+           "IP_FORWARDTABLE": 12 + 4 * 56, "IP_STATS": 8 + 92},
+}
+
+
 @windows_lane
+@pytest.mark.parametrize("sdk_forms", [False, True], ids=["strict", "sdk"])
 @pytest.mark.parametrize("kind", list(Malformation))
-def test_each_malformation_damages_replies_as_its_name_says(router: Router, kind: Malformation) -> None:
+def test_each_malformation_damages_replies_as_its_name_says(router: Router, kind: Malformation,
+                                                            sdk_forms: bool) -> None:
+    router.set_sdk_forms(sdk_forms)
     with mpr.connect() as server:
         whole = {var: server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, query) for var, query in QUERIES.items()}
         router.set_malformed(kind)
         got = {var: server.get(mpr.PID_IP, mpr.IPRTRMGR_PID, query) for var, query in QUERIES.items()}
+    assert {var: len(reply) for var, reply in whole.items()} == WHOLE_SIZES[sdk_forms]
     assert got == {var: damaged(kind, var, reply) for var, reply in whole.items()}
 
 

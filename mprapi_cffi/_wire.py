@@ -309,10 +309,15 @@ class MibStruct(metaclass=_MibStructType):
         MFEs), the table's rows: none where the reply holds no data (2.2.1.2.52:
         rgbyData "SHOULD be specified as NULL" for an MFE that is not found).
         """
-        if not cls._reply_table:
+        if cls.single_row_reply(reply):
             return [cls.decode(reply)]
         # No data at all, or MIB_OPAQUE_INFO's dwId (and its padding) with nothing after it.
         return cls.decode_table(reply) if len(reply) not in (0, 4, HEADER) else []
+
+    @classmethod
+    def single_row_reply(cls, reply: bytes) -> bool:
+        """Whether ``reply`` (of its row variable) holds one row at the payload, not a table."""
+        return not cls._reply_table
 
     def to_bytes(self) -> bytes:
         """The structure as the SDK lays it out (what a write sends after MIB_OPAQUE_INFO's header)."""
@@ -637,9 +642,10 @@ def _check_struct(row: object) -> MibStruct:
     return row
 
 
-def key_query(row: MibStruct) -> bytes:
-    """The MIB_OPAQUE_QUERY naming ``row`` by its key fields, in their wire form."""
-    var_id = type(_check_struct(row))._var_id
+def key_query(row: MibStruct, var_id: int | None = None) -> bytes:
+    """The MIB_OPAQUE_QUERY naming ``row`` by its key fields, in their wire form (its own variable's, or ``var_id``)."""
+    if var_id is None:
+        var_id = type(_check_struct(row))._var_id
     if var_id is None or not row._key_offsets:
         raise ValueError(f"{type(row).__name__} has no key")
     data = row.to_bytes()

@@ -1,7 +1,7 @@
 """The ``mprapi`` command: read a router's MIB tables and print them.
 
     mprapi [--server NAME] [--json] {interfaces,addresses,routes,arp,stats,proxy-arp,if-status,multicast}
-    mprapi [--server NAME] [--json] best-route ADDRESS [--source ADDRESS]
+    mprapi [--server NAME] [--json] best-route ADDRESS
     mprapi [--server NAME] [--json] best-interface ADDRESS
     mprapi [--server NAME] [--json] route {add,set,delete} PREFIX NEXT_HOP --if INDEX ...
     mprapi [--server NAME] [--json] arp {add,set} ADDRESS MAC --if INDEX [--type TYPE]

@@ -588,7 +588,10 @@ class MibServer(HandleObject):
             rows = struct_type.decode_rows(reply)
             if not rows:  # an MFE variable's NULL reply: no (more) entries
                 return
-            query = _wire.key_query(rows[-1])  # GetNext: the index of the last row read
+            # GetNext names the last row read: sliced from the reply as it came (a port DWORD's upper
+            # half included) when it holds one row; from a table's last row, under the walk's variable.
+            query = _wire.next_query(struct_type, reply) if struct_type.single_row_reply(reply) \
+                else _wire.key_query(rows[-1], struct_type._var_id)
             if query in seen:
                 raise ValueError("the router's walk does not advance: it returned a row twice")
             seen.add(query)

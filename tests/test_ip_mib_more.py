@@ -284,9 +284,6 @@ def test_walks_of_the_new_row_variables(server: mpr.MibServer, router: Router) -
     assert walked(server, router, mpr.McastMfeStatsEx) == fixed_mfe_stats()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "package: a walk of MCAST_MFE_STATS_EX whose replies hold McastMfeStats rows (MS-RRASM's form) names the "
-    "last row with key_query(row), whose id is the row type's, so its GetNext asks for MCAST_MFE_STATS"))
 def test_a_strict_mfe_stats_ex_walk_asks_for_mcast_mfe_stats_ex_throughout(
         server: mpr.MibServer, router: Router) -> None:
     walk = server.walk(mpr.McastMfeStatsEx)

@@ -118,8 +118,8 @@ def test_best_route_reads_the_sdks_56_byte_row_too() -> None:
     assert (route.dest, route.if_index, route.metric4) == (IPv4Address("10.0.0.0"), 3, 40)
 
 
-@pytest.mark.parametrize("size", [0, 4, 55])
-def test_best_route_refuses_a_reply_too_short_for_either_form(size: int) -> None:
+@pytest.mark.parametrize("size", [0, 4, 55, 57, 62, 71])
+def test_best_route_refuses_a_reply_of_neither_length(size: int) -> None:
     with pytest.raises(ValueError, match="malformed BEST_ROUTE reply"):
         best_route_reply(info(mpr.BEST_ROUTE, bytes(size)))
 
@@ -289,6 +289,22 @@ def test_proxy_arp_reads_one_row_or_a_table_by_length() -> None:
     for size in (0, 3, 8, 13, 20):
         with pytest.raises(ValueError, match="malformed PROXY_ARP reply"):
             ProxyArp.decode_rows(info(mpr.PROXY_ARP, bytes(size)))
+
+
+def test_walks_name_the_last_row_with_its_index_as_the_router_sent_it() -> None:
+    from mib_bytes import port, udp_row_bytes
+
+    row = udp_row_bytes(ip("10.0.0.1"), port(53, b"\xcd\xab"))
+    server = ScriptedServer([info(mpr.UDP_ROW, row), mpr.ERROR_NO_MORE_ITEMS])
+    assert len(list(server.walk(mpr.UdpRow))) == 1
+    assert server.queries[1] == ("GetNext", q(mpr.UDP_ROW) + row)  # the port DWORD's upper half as it came
+
+
+def test_an_mfe_stats_ex_walk_stays_on_its_variable_when_the_rows_are_mfe_stats() -> None:
+    rows = mfe_table(mpr.MCAST_MFE_STATS_EX, [mfe_stats_bytes("239.1.1.1", "10.0.0.5", 1)])
+    server = ScriptedServer([rows, b""])
+    assert [type(r) for r in server.mfe_stats_ex_table()] == [McastMfeStats]
+    assert server.queries[1] == ("GetNext", q(mpr.MCAST_MFE_STATS_EX, ip("239.1.1.1"), ip("10.0.0.5"), ONES))
 
 
 def test_proxy_arp_walk_goes_on_after_a_table_reply() -> None:

@@ -117,13 +117,17 @@ class ProxyArp(MibStruct, sdk="MIB_PROXYARP", size=12, var_id=PROXY_ARP, table_i
     if_index: Dword = field("dwIfIndex", "the interface it is answered on")
 
     @classmethod
+    def single_row_reply(cls, reply: bytes) -> bool:
+        """A PROXY_ARP reply is read by its length: one MIB_PROXYARP (12 bytes, MS-RRASM 2.2.1.2.52's form),
+        or a table (dwNumEntries and its rows, 4 + 12n bytes: the SDK's, as the table read gave)."""
+        return len(reply) - HEADER == cls.layout.size
+
+    @classmethod
     def decode_rows(cls, reply: bytes) -> list[ProxyArp]:
-        """A PROXY_ARP reply, read by its length: one MIB_PROXYARP (12 bytes, MS-RRASM 2.2.1.2.52's
-        form), or a table (dwNumEntries and its rows, 4 + 12n bytes: the SDK's, as the table read gave).
-        """
-        payload = len(reply) - HEADER
-        if payload == cls.layout.size:
+        """The rows of a PROXY_ARP reply: one MIB_PROXYARP, or a table of them (single_row_reply)."""
+        if cls.single_row_reply(reply):
             return [cls.decode(reply)]
+        payload = len(reply) - HEADER
         if payload >= 4 and (payload - 4) % cls.layout.size == 0:
             return cls.decode_table(reply)
         raise ValueError(f"malformed PROXY_ARP reply: {max(payload, 0)} bytes of data, neither one MIB_PROXYARP "

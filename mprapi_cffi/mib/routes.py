@@ -200,12 +200,13 @@ def best_route_reply(reply: bytes) -> RouteInfo | IpForwardRow:
     MS-RRASM 2.2.1.2.52 gives INTERFACE_ROUTE_INFO (72 bytes); a server that
     follows the SDK's GetBestRoute sends a MIB_IPFORWARDROW (56).  A payload of
     72 bytes or more is the first (bytes past it ignored, as for every reply),
-    56 to 71 the second; anything shorter is malformed.
+    exactly 56 the second; any other length is malformed (an INTERFACE_ROUTE_INFO
+    cut short is not read as a MIB_IPFORWARDROW).
     """
     payload = len(reply) - HEADER
     if payload >= RouteInfo.layout.size:
         return RouteInfo.decode(reply)
-    if payload >= IpForwardRow.layout.size:
+    if payload == IpForwardRow.layout.size:
         return IpForwardRow.decode(reply)
     raise ValueError(f"malformed BEST_ROUTE reply: {max(payload, 0)} bytes of data, an INTERFACE_ROUTE_INFO "
                      "has 72 (a MIB_IPFORWARDROW 56)")

@@ -393,10 +393,7 @@ class MibServer(HandleObject):
     ) -> list[IpDestRow]:
         """The best route of each destination inside dest/mask (DEST_LONGER).
 
-        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
-        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
-        0, the default: any view); ``proto``: the protocol that installed them
-        (a RouteProto; ANY_PROTO, 0, the default: any).
+        ``view_set`` and ``proto`` as for dest_matching.
         """
         return self._dest_rows(DEST_LONGER, dest, mask, view_set, proto)
 
@@ -405,10 +402,7 @@ class MibServer(HandleObject):
     ) -> list[IpDestRow]:
         """The best route of each destination that covers dest/mask (DEST_SHORTER).
 
-        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
-        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
-        0, the default: any view); ``proto``: the protocol that installed them
-        (a RouteProto; ANY_PROTO, 0, the default: any).
+        ``view_set`` and ``proto`` as for dest_matching.
         """
         return self._dest_rows(DEST_SHORTER, dest, mask, view_set, proto)
 
@@ -417,10 +411,7 @@ class MibServer(HandleObject):
     ) -> list[IpDestRow]:
         """Every route to the destination dest/mask itself (ROUTE_MATCHING).
 
-        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
-        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
-        0, the default: any view); ``proto``: the protocol that installed them
-        (a RouteProto; ANY_PROTO, 0, the default: any).
+        ``view_set`` and ``proto`` as for dest_matching.
         """
         return self._dest_rows(ROUTE_MATCHING, dest, mask, view_set, proto)
 
@@ -429,10 +420,7 @@ class MibServer(HandleObject):
     ) -> list[IpDestRow]:
         """Every route to a destination inside dest/mask (ROUTE_LONGER).
 
-        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
-        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
-        0, the default: any view); ``proto``: the protocol that installed them
-        (a RouteProto; ANY_PROTO, 0, the default: any).
+        ``view_set`` and ``proto`` as for dest_matching.
         """
         return self._dest_rows(ROUTE_LONGER, dest, mask, view_set, proto)
 
@@ -441,10 +429,7 @@ class MibServer(HandleObject):
     ) -> list[IpDestRow]:
         """Every route to a destination that covers dest/mask (ROUTE_SHORTER).
 
-        The index MS-RRASM 2.2.1.2.53 gives: dest, mask, view set, proto.
-        ``view_set``: the RTM_VIEW_MASK_* views the routes must be in (VIEW_ANY,
-        0, the default: any view); ``proto``: the protocol that installed them
-        (a RouteProto; ANY_PROTO, 0, the default: any).
+        ``view_set`` and ``proto`` as for dest_matching.
         """
         return self._dest_rows(ROUTE_SHORTER, dest, mask, view_set, proto)
 

@@ -701,6 +701,23 @@ def test_scrapes_of_a_target_whose_read_is_in_flight_share_it_and_start_no_other
 
 
 @needs_client
+def test_scrapes_sharing_a_hung_read_log_its_failure_once(caplog: pytest.LogCaptureFixture) -> None:
+    hung, release = _hung()
+    ex = _fake_exporter({"hung": hung})
+    try:
+        with caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+            threads = [threading.Thread(target=ex.scrape, args=("hung", 0.5)) for _ in range(5)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(10)
+            ex.scrape("hung", 0.2)  # the read still hangs: shared again, nothing new to say
+    finally:
+        release.set()
+    assert [r.getMessage() for r in caplog.records] == ["hung: no answer within 0.5 s"]
+
+
+@needs_client
 def test_past_max_reads_a_scrape_answers_up_0_at_once_with_its_reason() -> None:
     routers = {}
     releases = []

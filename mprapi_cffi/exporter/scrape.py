@@ -186,14 +186,14 @@ class Exporter:
         TargetError before anything else for a target that may not be scraped.
         ``mprapi_up 0`` (with the reason) when the router did not answer in
         time, answered with an error, or the exporter reads its most routers
-        already.  A failure is logged once per scrape, on this logger.
+        already.  A failed read is logged once, by the scrape that led it.
         """
         self.check_target(target)
         start = time.monotonic()
         read, leads = self._join(target)
         result: PollResult[RouterReading] | None
-        if read is None:
-            log.warning("%s: not read: %d reads are in flight already (--max-reads)", target, self.max_reads)
+        if read is None:  # counted in mprapi_exporter_scrapes_total{result="read_cap"}; a flood logs no flood
+            log.debug("%s: not read: %d reads are in flight already (--max-reads)", target, self.max_reads)
             return self._answer(None, "read_cap", start)
         if leads:
             result = read_within(target, self._reading(read), timeout=deadline, connect=self.connect)
@@ -206,10 +206,12 @@ class Exporter:
             return self._answer(result.value, None, start)
         error = result.error if result is not None else TimeoutError()
         reason = _reason(error)
+        # The scrape that led the read logs its failure; those that shared it add nothing new.
+        level = logging.WARNING if leads else logging.DEBUG
         if reason == "timeout":
-            log.warning("%s: no answer within %g s", target, deadline)
+            log.log(level, "%s: no answer within %g s", target, deadline)
         else:
-            log.warning("%s: %s", target, _describe(error))
+            log.log(level, "%s: %s", target, _describe(error))
         return self._answer(None, reason, start)
 
     def _join(self, target: str) -> tuple[_Read | None, bool]:

@@ -56,7 +56,10 @@ def wheel_in(dist: str) -> str:
 
 # The exporter extra (pyproject.toml's [project.optional-dependencies]), for the
 # exporter's tests: prometheus-client (pure Python), PyYAML and bcrypt (Windows wheels).
-EXPORTER_EXTRA = ("prometheus-client>=0.17", "PyYAML>=6.0", "bcrypt>=4.0")
+# bcrypt 4.1.2: later wheels are built with Rust 1.78 or newer, whose standard library
+# draws random numbers from bcryptprimitives.dll's ProcessPrng (Windows 10 has it; Wine 8
+# does not, and the extension fails to load there).
+EXPORTER_EXTRA = ("prometheus-client>=0.17", "PyYAML>=6.0", "bcrypt==4.1.2")
 
 # The Windows SDK's own structure layouts, as ctypes classes generated from
 # Microsoft's win32metadata (pure Python): tests/test_sdk_layouts.py holds every

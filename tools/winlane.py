@@ -514,17 +514,19 @@ def setup_python(lane: Lane, version: str, cffi_version: str) -> None:
     # emits depends on cffi's version, not on the OS.
     # pip download does not evaluate pytest's markers for the target Python:
     # its 3.10-only dependencies (exceptiongroup, tomli) are named explicitly.
-    # prometheus-client: the exporter extra, for tests/test_exporter.py and the Prometheus step.
+    # The exporter extra (prometheus-client, PyYAML, bcrypt), for the exporter's tests and the Prometheus step.
     wanted = [f"cffi=={cffi_version}", "pytest", "exceptiongroup", "tomli", *lanelib.EXPORTER_EXTRA,
               *lanelib.SDK_METADATA]
     stamp = pydir / ".wheels-installed"
     if not stamp.is_file() or stamp.read_text().strip() != " ".join(wanted):
         # pip cannot run under Wine 8 (platform queries WMI), so the Windows
         # wheels are downloaded here and unpacked into site-packages.
-        log(f"Windows wheels of cffi {cffi_version}, pytest and prometheus-client for {version}")
+        log(f"Windows wheels of cffi {cffi_version}, pytest and the exporter extra for {version}")
         site = pydir / "Lib" / "site-packages"
-        for old in [*site.glob("cffi*"), *site.glob("_cffi_backend*")]:
-            _remove(old)
+        # What a new version would not overwrite: the old one's files and metadata.
+        for pattern in ("cffi*", "_cffi_backend*", "bcrypt*", "yaml*", "_yaml*", "PyYAML*", "prometheus_client*"):
+            for old in site.glob(pattern):
+                _remove(old)
         wheels = lane.dir / "dl" / f"wheels{version}"
         shutil.rmtree(wheels, ignore_errors=True)
         host(sys.executable, "-m", "pip", "download", "-q", *lanelib.windows_pip_args(version),

@@ -633,6 +633,10 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
     ``connect`` (for tests) replaces ``mprapi_cffi.connect``.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:2] == ["exporter", "service"]:  # the exporter as a Windows service: its own actions
+        from .exporter.service import main as service_main
+
+        return service_main(argv[2:])
     if argv[:1] == ["exporter"]:  # a server with options of its own: mprapi_cffi.exporter parses them
         from .exporter import main as exporter_main
 

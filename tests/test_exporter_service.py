@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+from mprapi_cffi.cli import main as mprapi
+
 from mprapi_cffi.exporter import command, httpd, scrape, service
 from mprapi_cffi.mib import IpStats
 
@@ -537,14 +539,14 @@ def test_service_with_no_or_an_unknown_action_exits_2_with_usage(
     argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(service, "pywin32", lambda: pytest.fail("the service manager was reached"))
-    assert command.main(["service", *argv]) == 2  # as mprapi exporter service ... reaches it
+    assert mprapi(["exporter", "service", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith(service.USAGE + "\n")
     assert len(err.splitlines()) == 3
 
 
 def test_service_help_shows_the_actions(capsys: pytest.CaptureFixture[str]) -> None:
-    assert command.main(["service", "--help"]) == 0
+    assert mprapi(["exporter", "service", "--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(service.USAGE) and "pip install mprapi-cffi[service]" in out
 

@@ -46,7 +46,8 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mprapi exporter",
         description="Serve RRAS routers' MIB to Prometheus, with snmp_exporter's if_mib names: "
-        "GET /metrics?target=ROUTER reads that router on each scrape.",
+        "GET /metrics?target=ROUTER reads that router on each scrape. "
+        "As a Windows service: mprapi exporter service install|remove|start|stop [OPTIONS].",
     )
     parser.add_argument("--listen", type=_listen_address, default=DEFAULT_LISTEN, metavar="HOST:PORT",
                         help=f"where to serve HTTP (default {DEFAULT_LISTEN}; port 0: any free port)")
@@ -104,10 +105,6 @@ def listening_url(server: ExporterServer) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``mprapi exporter``; returns the exit status (0 after Ctrl-C, 1 if it cannot start)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["service"]:
-        from .service import main as service_main
-
-        return service_main(argv[1:])
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:

@@ -258,13 +258,13 @@ def walked(server: mpr.MibServer, router: Router, struct_type: type[mpr.MibStruc
 
 def test_walks_of_the_tcp_and_udp_tables(server: mpr.MibServer, router: Router) -> None:
     rows = walked(server, router, mpr.TcpRow)
-    # Each GetNext names the row just read by its key as the package encodes it from the decoded row: the
-    # port DWORDs' upper halves are 0, not the 0xABCD the router's rows hold there.
-    assert router.last_input() == (var(mpr.TCP_ROW) + wire("192.168.1.10") + bytes([0xC2, 0x30, 0, 0])
-                                   + wire("93.184.216.34") + bytes([0x01, 0xBB, 0, 0]))
+    # Each GetNext names the row just read by its index as the router sent it: the port DWORDs whole,
+    # the 0xABCD the stand-in's rows hold above the ports included.
+    assert router.last_input() == (var(mpr.TCP_ROW) + wire("192.168.1.10") + bytes([0xC2, 0x30, 0xCD, 0xAB])
+                                   + wire("93.184.216.34") + bytes([0x01, 0xBB, 0xCD, 0xAB]))
     assert rows == server.tcp_table()
     udp = walked(server, router, mpr.UdpRow)
-    assert router.last_input() == var(mpr.UDP_ROW) + wire("192.168.1.10") + bytes([0, 123, 0, 0])
+    assert router.last_input() == var(mpr.UDP_ROW) + wire("192.168.1.10") + bytes([0, 123, 0xCD, 0xAB])
     assert udp == server.udp_table()
 
 

@@ -44,9 +44,12 @@ def q(*words: int | bytes) -> bytes:
     return b"".join(w if isinstance(w, bytes) else struct.pack("<I", w) for w in words)
 
 
-def port(number: int) -> bytes:
-    """A port as the package sends its DWORD: network order in the low two bytes, 0 above."""
-    return number.to_bytes(2, "big") + b"\0\0"
+def port(number: int, upper: bytes = b"\0\0") -> bytes:
+    """A port DWORD: network order in the low two bytes, ``upper`` above (0 where the package builds it)."""
+    return number.to_bytes(2, "big") + upper
+
+
+ROUTER_PORT_UPPER = b"\xcd\xab"  # what the stand-in's rows hold above their ports, which a walk sends back
 
 
 def winerror(call: Callable[[], object]) -> int:
@@ -70,8 +73,8 @@ WALKS = [
     (mpr.IpForwardRow, mpr.IP_FORWARDROW, q(0, 0, 0, 0), wire("192.168.1.0") + q(2, 0) + wire("192.168.1.10")),
     (mpr.IpNetRow, mpr.IP_NETROW, q(0, 0), q(3) + wire("192.168.1.254")),
     (mpr.TcpRow, mpr.TCP_ROW, q(0, 0, 0, 0),
-     wire("192.168.1.10") + port(49712) + wire("93.184.216.34") + port(443)),
-    (mpr.UdpRow, mpr.UDP_ROW, q(0, 0), wire("192.168.1.10") + port(123)),
+     wire("192.168.1.10") + port(49712, ROUTER_PORT_UPPER) + wire("93.184.216.34") + port(443, ROUTER_PORT_UPPER)),
+    (mpr.UdpRow, mpr.UDP_ROW, q(0, 0), wire("192.168.1.10") + port(123, ROUTER_PORT_UPPER)),
     (mpr.IfStatus, mpr.IF_STATUS, q(0), q(7)),
     (mpr.McastIfEntry, mpr.MCAST_IF_ENTRY, q(0), q(7)),
     (mpr.McastBoundary, mpr.MCAST_BOUNDARY, q(0, 0, 0), q(7) + wire("239.255.0.0") + wire("255.255.0.0")),

@@ -829,6 +829,27 @@ def test_a_client_that_reads_nothing_does_not_delay_another_clients_answer() -> 
 
 
 @needs_client
+def test_a_client_that_leaves_before_its_answer_costs_no_traceback(capsys: pytest.CaptureFixture[str],
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    import struct as struct_module
+
+    hung, release = _hung()
+    try:
+        with running(_fake_exporter({"hung": hung})) as server, \
+                caplog.at_level(logging.WARNING, logger="mprapi_cffi.exporter"):
+            sock = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10)
+            sock.sendall(b"GET /metrics?target=hung HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 1"
+                         b"\r\n\r\n")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct_module.pack("ii", 1, 0))
+            sock.close()  # a reset: the answer, due at 0.75 s, has nowhere to go
+            time.sleep(1.5)
+    finally:
+        release.set()
+    assert "Traceback" not in capsys.readouterr().err
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@needs_client
 def test_fifty_simultaneous_connections_are_accepted_without_waiting_for_the_backlog() -> None:
     with running(_fake_exporter({"edge": FakeRouter("edge", _rows())})) as server:
         address = ("127.0.0.1", server.server_address[1])

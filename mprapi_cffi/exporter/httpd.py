@@ -14,6 +14,7 @@ import html
 import logging
 import socket
 import ssl
+import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -149,6 +150,14 @@ class ExporterServer(ThreadingHTTPServer):
         except OSError:
             pass
         self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback on stderr; a client that went away is not worth one.
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            log.debug("%s: connection ended: %s", client_address[0], error)
+        else:
+            log.error("%s: the request failed", client_address[0], exc_info=True)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:

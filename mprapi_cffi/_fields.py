@@ -44,16 +44,21 @@ def check_uint(name: str, value: object, top: int = DWORD_MAX) -> int:
     return int(value)
 
 
-def check_address(name: str, value: object) -> bytes:
-    """The wire form (4 bytes, network order) of an address a user passed."""
-    if isinstance(value, IPv4Address):
+def _packed(name: str, value: object, kind: type[IPv4Address] | type[IPv6Address]) -> bytes:
+    """The wire form (network order) of an address of ``kind`` a user passed: one, its text or its int."""
+    if isinstance(value, kind):
         return value.packed
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         try:
-            return IPv4Address(value).packed
+            return kind(value).packed
         except AddressValueError as exc:
             raise AddressValueError(f"{name}: {exc}") from exc
-    raise TypeError(f"{name}: expected an IPv4Address, str or int, got {type(value).__name__}")
+    raise TypeError(f"{name}: expected an {kind.__name__}, str or int, got {type(value).__name__}")
+
+
+def check_address(name: str, value: object) -> bytes:
+    """The wire form (4 bytes, network order) of an address a user passed."""
+    return _packed(name, value, IPv4Address)
 
 
 def check_if_index(name: str, value: object) -> int:
@@ -164,14 +169,7 @@ Address6Like = IPv6Address | str | int
 
 def check_address6(name: str, value: object) -> bytes:
     """The wire form (16 bytes, an IN6_ADDR) of an IPv6 address a user passed."""
-    if isinstance(value, IPv6Address):
-        return value.packed
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        try:
-            return IPv6Address(value).packed
-        except AddressValueError as exc:
-            raise AddressValueError(f"{name}: {exc}") from exc
-    raise TypeError(f"{name}: expected an IPv6Address, str or int, got {type(value).__name__}")
+    return _packed(name, value, IPv6Address)
 
 
 class Address6(Field[IPv6Address, Address6Like]):

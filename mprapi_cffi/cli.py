@@ -172,14 +172,18 @@ def _addresses_text(rows: Sequence[Any]) -> str:
 
 
 def _routes_text(rows: Sequence[Any]) -> str:
+    """IPv4 routes (IpForwardRow, RouteInfo) or IPv6 routes (Ip6RouteEntry), one a line."""
+    def prefix(r: Any) -> str:
+        return f"{r.dest}/{r.prefix_length}" if isinstance(r, Ip6RouteEntry) else _prefix(r.dest, r.mask)
+
     return _columns(
         ("Destination", "Next hop", "If", "Metric", "Protocol", "Type"),
         (
             (
-                _prefix(r.dest, r.mask),
+                prefix(r),
                 str(r.next_hop),
                 str(r.if_index),
-                str(r.metric1),
+                str(r.metric if isinstance(r, Ip6RouteEntry) else r.metric1),
                 _name(r.proto),
                 _name(r.type),
             )
@@ -216,28 +220,6 @@ def _stats_text(stats: dict[str, Any]) -> str:
             table = _columns(None, rows, right=(1,))
         sections.append(f"{title}\n{textwrap.indent(table, '  ')}")
     return "\n".join(sections)
-
-
-def _routes6_text(rows: Sequence[Any]) -> str:
-    return _columns(
-        ("Destination", "Next hop", "If", "Metric", "Protocol", "Type"),
-        (
-            (
-                f"{r.dest}/{r.prefix_length}",
-                str(r.next_hop),
-                str(r.if_index),
-                str(r.metric),
-                _name(r.proto),
-                _name(r.type),
-            )
-            for r in rows
-        ),
-        right=(2, 3),
-    )
-
-
-def _routes_any_text(rows: Sequence[Any]) -> str:
-    return _routes6_text(rows) if rows and isinstance(rows[0], Ip6RouteEntry) else _routes_text(rows)
 
 
 def _best_route_text(route: Any) -> str:
@@ -375,7 +357,7 @@ _COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
     ),
     "routes": (
         "the route table (MIB_IPFORWARDTABLE; -6: the IPv6 one)",
-        lambda s, a: s.ip6_forward_table() if a.ipv6 else s.ip_forward_table(), _routes_any_text,
+        lambda s, a: s.ip6_forward_table() if a.ipv6 else s.ip_forward_table(), _routes_text,
     ),
     "arp": ("the ARP table (MIB_IPNETTABLE)", lambda s: s.ip_net_table(), _arp_text),
     "stats": ("IP, ICMP, TCP and UDP statistics, IPv4 and IPv6", _stats, _stats_text),

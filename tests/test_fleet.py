@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from mprapi_cffi import MprError, PollResult, apoll, poll
+from mprapi_cffi import MprError, PollResult, apoll, fleet, poll
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -338,3 +338,31 @@ def test_poll_threads_retire_when_idle_and_a_blocked_one_does_not_hold_up_the_ne
     done = threading.Event()
     workers.submit(done.set)  # and a job after that still runs
     assert done.wait(5)
+
+
+def test_gather_makes_its_calls_at_once_and_gives_their_results_in_order() -> None:
+    together = threading.Barrier(3, timeout=5)  # no call can end before all three have begun
+
+    def call(value: int) -> int:
+        together.wait()
+        return value
+
+    assert fleet.gather(lambda: call(1), lambda: call(2), lambda: call(3)) == [1, 2, 3]
+    assert fleet.gather() == []
+
+
+def test_gather_raises_the_first_error_after_every_call_has_ended() -> None:
+    ended: list[str] = []
+
+    def fails(name: str) -> None:
+        ended.append(name)
+        raise ValueError(name)
+
+    def slow() -> str:
+        time.sleep(0.2)
+        ended.append("slow")
+        return "slow"
+
+    with pytest.raises(ValueError, match="first"):
+        fleet.gather(lambda: fails("first"), slow, lambda: fails("third"))
+    assert sorted(ended) == ["first", "slow", "third"]

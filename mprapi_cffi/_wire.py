@@ -290,14 +290,14 @@ class MibStruct(metaclass=_MibStructType):
         """The structure at the payload of a MIB_OPAQUE_INFO reply (the router's answer)."""
         if cls._trailing is not None:
             need(reply, HEADER + cls.layout.size, f"a {cls._sdk}")
-            return _decode_sized(cls, reply, HEADER)[0]
+            return _decode_sized(declared_form(cls), reply, HEADER)[0]  # type: ignore[no-any-return]
         return cls._from_wire(single(reply, cls.layout, cls._sdk))  # type: ignore[no-any-return]
 
     @classmethod
     def decode_table(cls, reply: bytes) -> list[Self]:
         """Every row of a table reply (MIB_OPAQUE_INFO, dwNumEntries, the rows)."""
-        if cls._trailing is not None:
-            return _decode_sized_table(cls, reply)
+        if cls._trailing is not None:  # bytes after the declared rows are ignored, as for every table
+            return _form_rows(declared_form(cls), reply)[0]
         rows = table_rows(reply, cls.layout.size, cls._sdk)
         return list(map(cls._from_wire, cls.layout.iter_unpack(rows)))
 
@@ -463,45 +463,14 @@ def _counted(cls: type[MibStruct], count_index: int, values: dict[str, Any]) -> 
     return values
 
 
-def _decode_sized(cls: type[_N], reply: bytes, offset: int) -> tuple[_N, int]:
-    """The row with a trailing array at ``offset`` (its fixed part known to fit), and where it ends."""
-    assert cls._trailing is not None
-    count_index, element = cls._trailing
-    fixed = cls.layout.unpack_from(reply, offset)
-    count = fixed[count_index]
-    start = offset + cls.layout.size
-    size = element.layout.size
-    held = (len(reply) - start) // size
-    if count > held:
-        raise ValueError(
-            f"malformed {cls._sdk}: {cls._fields[count_index]} claims {count} entries, the reply holds {held}"
-        )
-    end = start + count * size
-    items = tuple(map(element._from_wire, element.layout.iter_unpack(memoryview(reply)[start:end])))
-    return cls._from_wire((*fixed, items)), end
-
-
-def _decode_sized_table(cls: type[_N], reply: bytes) -> list[_N]:
-    """A table whose rows are not all one size: each row's extent comes from its own count."""
-    need(reply, ROWS, f"the {cls._sdk} table header and its dwNumEntries")
-    (claimed,) = _U32.unpack_from(reply, HEADER)
-    rows: list[_N] = []
-    offset = ROWS
-    for held in range(claimed):
-        if len(reply) - offset < cls.layout.size:
-            raise ValueError(f"malformed {cls._sdk} table reply: reply holds {held} rows but claims {claimed}")
-        row, offset = _decode_sized(cls, reply, offset)
-        rows.append(row)
-    return rows
-
-
 class SizedForm(NamedTuple):
-    """One way a table of rows with trailing arrays can be laid out (MFEs: the SDK's, or MS-RRASM's on x64).
+    """One way rows with trailing arrays can be laid out (MFEs: the SDK's, or MS-RRASM's on x64).
 
     ``row`` is the row type whose fixed part starts each row; its array starts
     ``start`` bytes into the row (past any alignment padding); each element is
     ``element`` bytes, which ``convert`` turns into the values of the row's
-    element type (None: they are its values as they are).
+    element type (None: they are its values as they are); a table's first row
+    starts at ``first_row`` in the reply.
     """
 
     row: Any  # type[MibStruct]
@@ -511,11 +480,37 @@ class SizedForm(NamedTuple):
     first_row: int = ROWS  # where the first row starts in the reply (8-aligned tables: 4 bytes later)
 
 
-def _form_rows(form: SizedForm, reply: bytes) -> tuple[list[Any], int]:
-    """The rows of a table reply read in ``form``, and where they end; ValueError if they do not fit."""
-    cls = form.row
+def declared_form(cls: type[MibStruct]) -> SizedForm:
+    """The layout a row type with a trailing array declares: the array right after the fixed part."""
     assert cls._trailing is not None
+    return SizedForm(cls, cls.layout.size, cls._trailing[1].layout)
+
+
+def _decode_sized(form: SizedForm, reply: bytes, offset: int) -> tuple[Any, int]:
+    """The row at ``offset`` read in ``form`` (its fixed part known to fit), and where it ends."""
+    cls = form.row
     count_index, element = cls._trailing
+    fixed = cls.layout.unpack_from(reply, offset)
+    count = fixed[count_index]
+    start = offset + form.start
+    held = max(0, len(reply) - start) // form.element.size
+    if count > held:
+        raise ValueError(
+            f"malformed {cls._sdk}: {cls._fields[count_index]} claims {count} entries, the reply holds {held}"
+        )
+    end = start + count * form.element.size
+    values = form.element.iter_unpack(memoryview(reply)[start:end])
+    if form.convert is not None:
+        values = map(form.convert, values)
+    return cls._from_wire((*fixed, tuple(map(element._from_wire, values)))), end
+
+
+def _form_rows(form: SizedForm, reply: bytes) -> tuple[list[Any], int]:
+    """The rows of a table reply read in ``form``, and where they end; ValueError if they do not fit.
+
+    Rows are not all one size: each row's extent comes from its own count.
+    """
+    cls = form.row
     need(reply, ROWS, f"the {cls._sdk} table header and its dwNumEntries")
     (claimed,) = _U32.unpack_from(reply, HEADER)
     rows = []
@@ -523,32 +518,18 @@ def _form_rows(form: SizedForm, reply: bytes) -> tuple[list[Any], int]:
     for held in range(claimed):
         if len(reply) - offset < form.start:
             raise ValueError(f"malformed {cls._sdk} table reply: reply holds {held} rows but claims {claimed}")
-        fixed = cls.layout.unpack_from(reply, offset)
-        count = fixed[count_index]
-        start = offset + form.start
-        fits = (len(reply) - start) // form.element.size
-        if count > fits:
-            raise ValueError(
-                f"malformed {cls._sdk}: {cls._fields[count_index]} claims {count} entries, the reply holds {fits}"
-            )
-        offset = start + count * form.element.size
-        values = form.element.iter_unpack(memoryview(reply)[start:offset])
-        if form.convert is not None:
-            values = map(form.convert, values)
-        rows.append(cls._from_wire((*fixed, tuple(map(element._from_wire, values)))))
+        row, offset = _decode_sized(form, reply, offset)
+        rows.append(row)
     return rows, offset
 
 
 def decode_sized_forms(reply: bytes, forms: Iterable[SizedForm]) -> list[Any]:
     """A table of rows with trailing arrays whose layout only the reply's length tells.
 
-    Each form is tried; the one whose rows end exactly where the reply does is
-    the answer (several that give the same rows are one answer).  Where the
-    length fits several forms that disagree, the first of them wins: callers
-    list MS-RRASM's forms first, since where the length cannot tell, the
-    specification is followed.  None that fits is a ValueError.
+    The first form whose rows end exactly where the reply does is the answer:
+    callers list MS-RRASM's forms first, since where the length fits several,
+    the specification is followed.  None that fits is a ValueError.
     """
-    answers: list[list[Any]] = []
     errors: list[str] = []
     for form in forms:
         try:
@@ -556,13 +537,10 @@ def decode_sized_forms(reply: bytes, forms: Iterable[SizedForm]) -> list[Any]:
         except ValueError as error:
             errors.append(str(error))
             continue
-        if end != len(reply):
-            errors.append(f"{form.row._sdk} rows with {form.element.size}-byte entries end {len(reply) - end} "
-                          "bytes before the reply does")
-        elif not any(rows == other for other in answers):
-            answers.append(rows)
-    if answers:
-        return answers[0]
+        if end == len(reply):
+            return rows
+        errors.append(f"{form.row._sdk} rows with {form.element.size}-byte entries end {len(reply) - end} "
+                      "bytes before the reply does")
     raise ValueError("malformed MFE table reply: no layout fits it (" + "; ".join(errors) + ")")
 
 

@@ -40,6 +40,7 @@ import json
 import math
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
@@ -411,7 +412,7 @@ def _seconds_arg(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
-    if not 0 < seconds < math.inf:
+    if not 0 < seconds <= threading.TIMEOUT_MAX:
         raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
     return seconds
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import math
 import queue
 import threading
 import time
@@ -281,8 +280,11 @@ def _checked(servers: Iterable[str], timeout: float | None, max_workers: int | N
     if timeout is not None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
             raise TypeError(f"timeout must be a number of seconds or None, not {type(timeout).__name__}")
-        if not timeout > 0 or math.isinf(timeout):
-            raise ValueError(f"timeout must be a positive, finite number of seconds, not {timeout!r}")
+        # A wait longer than the platform can take (threading.TIMEOUT_MAX) would raise OverflowError
+        # inside the poll, past its checks: refused here instead.
+        if not 0 < timeout <= threading.TIMEOUT_MAX:
+            raise ValueError(f"timeout must be a positive number of seconds up to threading.TIMEOUT_MAX, "
+                             f"not {timeout!r}")
     if max_workers is None:
         workers = max(1, min(len(names), DEFAULT_MAX_WORKERS))
     elif isinstance(max_workers, bool) or not isinstance(max_workers, int):

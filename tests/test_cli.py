@@ -881,7 +881,7 @@ def test_the_timeout_counts_for_one_router_too(capsys: pytest.CaptureFixture[str
     assert connect.closed == ["slow"]  # closed once, when the read returned
 
 
-@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "soon"])
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "soon", "1e300"])
 def test_a_bad_timeout_is_a_usage_error(timeout: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["--timeout", timeout, "routes"], capsys)
     assert code == 2 and "seconds" in err

@@ -533,6 +533,18 @@ def test_a_scrapes_reads_go_to_the_router_together_in_one_round_trip() -> None:
 
 
 @needs_client
+def test_a_scrape_deadline_past_what_a_wait_takes_is_clamped_and_a_bad_one_refused_before_any_call() -> None:
+    edge = FakeRouter("edge", _rows())
+    ex = _fake_exporter({"edge": edge})
+    assert b"\nmprapi_up 1\n" in ex.scrape("edge", 1e300)  # 300 s at most: no OverflowError in the wait
+    edge.closed.clear()
+    for bad in (float("nan"), 0, -1, "5"):
+        with pytest.raises(ValueError, match="deadline"):
+            ex.scrape("edge", bad)  # type: ignore[arg-type]
+    assert not edge.closed.is_set()
+
+
+@needs_client
 def test_two_content_lengths_or_a_body_are_refused() -> None:
     with running(_fake_exporter({})) as server:
         for extra in (b"Content-Length: 0\r\nContent-Length: 5\r\n", b"Content-Length: 2\r\n",
@@ -1017,7 +1029,11 @@ def test_startup_logs_what_the_safety_defaults_allow(caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.INFO, logger="mprapi_cffi.exporter"):
         for argv in ([], ["--allow-any-target"], ["--server", "edge-*", "--server", "core"]):
             command.build(command.parser().parse_args(["--listen", "127.0.0.1:0", *argv])).server_close()
+        plain = [r.getMessage() for r in caplog.records if "plain HTTP" in r.getMessage()]
+        command.build(command.parser().parse_args(["--listen", "0.0.0.0:0", "--server", "edge"])).server_close()
     messages = [r.getMessage() for r in caplog.records]
+    assert plain == []  # on 127.0.0.1, plain HTTP is not worth a warning
+    assert "serving plain HTTP with no authentication on 0.0.0.0: see --web.config.file" in messages
     assert any(m.startswith("no target may be scraped") for m in messages)
     assert any(m.startswith("any target may be scraped (--allow-any-target)") for m in messages)
     assert "targets: core, edge-*" in messages

@@ -217,6 +217,7 @@ def test_no_routers_no_results() -> None:
         ({"timeout": -1.0}, ValueError),
         ({"timeout": math.nan}, ValueError),
         ({"timeout": math.inf}, ValueError),
+        ({"timeout": 1e300}, ValueError),  # more than a wait can take: OverflowError inside the poll
         ({"timeout": "5"}, TypeError),
         ({"timeout": True}, TypeError),
         ({"max_workers": 0}, ValueError),

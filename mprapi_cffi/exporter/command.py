@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from .httpd import DEFAULT_MAX_CONNECTIONS, ExporterServer, make_server
 from .scrape import DEFAULT_MAX_READS, DEFAULT_SCRAPE_TIMEOUT, TIMEOUT_OFFSET, Exporter
 from .targets import read_servers_file
-from .webconfig import WebConfig, load_web_config
+from .webconfig import load_web_config
 
 log = logging.getLogger("mprapi_cffi.exporter")  # the package logs under one name
 
@@ -80,7 +80,7 @@ def build(args: argparse.Namespace) -> ExporterServer:
         servers += read_servers_file(args.servers_file)
     exporter = Exporter(servers=servers, allow_any_target=args.allow_any_target, timeout=args.timeout,
                         max_reads=args.max_reads)  # fmt: skip
-    web = load_web_config(args.web_config) if args.web_config else WebConfig(None, {}, {})
+    web = load_web_config(args.web_config) if args.web_config else None
     host, port = args.listen
     server = make_server(exporter, host, port, web_config=web, max_connections=args.max_connections)
     if args.allow_any_target:
@@ -90,7 +90,7 @@ def build(args: argparse.Namespace) -> ExporterServer:
         log.warning("no target may be scraped: give --server NAME (or a pattern, or --servers-file)")
     else:
         log.info("targets: %s", exporter.targets.describe())
-    if web.ssl_context is None and not web.users and host not in ("127.0.0.1", "::1", "localhost"):
+    if server.web.ssl_context is None and not server.web.users and host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("serving plain HTTP with no authentication on %s: see --web.config.file", host)
     return server
 

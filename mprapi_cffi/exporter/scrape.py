@@ -183,12 +183,16 @@ class Exporter:
     def scrape(self, target: str, deadline: float) -> bytes:
         """One router's metrics in the text format, answered within ``deadline`` seconds.
 
-        TargetError before anything else for a target that may not be scraped.
+        TargetError before anything else for a target that may not be scraped;
+        ``deadline`` is at most MAX_SCRAPE_TIMEOUT (more is taken as that).
         ``mprapi_up 0`` (with the reason) when the router did not answer in
         time, answered with an error, or the exporter reads its most routers
         already.  A failed read is logged once, by the scrape that led it.
         """
         self.check_target(target)
+        if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
+            raise ValueError(f"deadline must be a positive number of seconds, not {deadline!r}")
+        deadline = min(deadline, MAX_SCRAPE_TIMEOUT)  # what scrape_deadline allows an HTTP scrape
         start = time.monotonic()
         read, leads = self._join(target)
         result: PollResult[RouterReading] | None

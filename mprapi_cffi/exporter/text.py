@@ -101,8 +101,3 @@ def exposition(families: Iterable[Family]) -> bytes:
             lines.append(f"{family.name}{labels} {_go_float(sample.value)}")
     # A lone surrogate from a router's UTF-16 name cannot be UTF-8: it shows as "?".
     return ("\n".join(lines) + "\n").encode("utf-8", "replace") if lines else b""
-
-
-def _go_int(value: int) -> str:
-    # Go writes a whole number of less than 7 digits as its digits; _go_float does the rest.
-    return str(value) if -1000000 < value < 1000000 else _go_float(value)

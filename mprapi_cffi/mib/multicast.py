@@ -7,7 +7,7 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from .._fields import Address, Dword, ScopeName, Trailing, TruthValue, check_address, check_if_index
-from .._wire import ROWS, MibStruct, SizedForm, decode_sized_forms, field
+from .._wire import ROWS, MibStruct, SizedForm, declared_form, decode_sized_forms, field
 from ..constants import (
     MCAST_BOUNDARY, MCAST_GLOBAL, MCAST_IF_ENTRY, MCAST_MFE, MCAST_MFE_STATS, MCAST_MFE_STATS_EX, MCAST_SCOPE,
 )
@@ -231,14 +231,14 @@ def _oif_stats_from_w2k(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 _MFE_FORMS = (
     SizedForm(McastMfe, 64, _OIF_W2K, _oif_from_w2k, _ALIGNED_ROWS),
-    SizedForm(McastMfe, 60, McastOif.layout),
+    declared_form(McastMfe),
 )
 _MFE_STATS_FORMS = (
     SizedForm(McastMfeStats, 64, _OIF_STATS_W2K, _oif_stats_from_w2k, _ALIGNED_ROWS),
-    SizedForm(McastMfeStats, 64, McastOifStats.layout),
+    declared_form(McastMfeStats),
 )
 # 2.2.1.2.52 and .53 give MCAST_MFE_STATS_EX's reply as MIB_MFE_STATS_TABLE: MIB_IPMCAST_MFE_STATS rows.
-_MFE_STATS_EX_FORMS = (*_MFE_STATS_FORMS, SizedForm(McastMfeStatsEx, 84, McastOifStats.layout))
+_MFE_STATS_EX_FORMS = (*_MFE_STATS_FORMS, declared_form(McastMfeStatsEx))
 
 
 def _decode_mfe_table(cls: type[MibStruct], reply: bytes) -> list[Any]:

@@ -62,6 +62,26 @@ class Malformation(IntEnum):
     """Every MIB_IPMCAST_SCOPE's snNameBuffer is 256 U+00E9, with no NUL."""
 
 
+class AdminMalformation(IntEnum):
+    """How later admin replies are damaged: router_admin_set_malformed's kinds (admin.c)."""
+
+    NONE = 0
+    """Replies are whole (the default)."""
+    ENTRIES_READ_HUGE = 1
+    """An enumeration's entries read is 0x7FFFFFFF; the buffer holds only the real entries."""
+    MORE_DATA_EMPTY = 2
+    """An enumeration with entries left answers ERROR_MORE_DATA, no entries, NULL, and the same resume handle again."""
+    NAMES_UNTERMINATED = 3
+    """Every user and interface name (port and device name for ports) fills its array with no NUL."""
+    ENUMS_OUT_OF_RANGE = 4
+    """Interface type 99, quarantine state 55, port condition 77 (hardware condition 77)."""
+    ERROR_WITH_BUFFER = 5
+    """Every reply that has a buffer comes back with ERROR_CAN_NOT_COMPLETE (1003) and the buffer, to be freed."""
+
+
+ADMIN_DEFAULT_PORTS = (32, 64, 128, 128)
+"""router_admin_set_ports' defaults: PPTP, L2TP, SSTP, IKEv2."""
+
 _E = TypeVar("_E", bound=IntEnum)
 
 
@@ -107,6 +127,17 @@ class Router:
         dll.router_set_server.restype = ctypes.c_int
         dll.router_release_hangs.argtypes = []
         dll.router_release_hangs.restype = None
+        dll.router_admin_set_ports.argtypes = [ctypes.c_ulong] * 4
+        dll.router_admin_set_ports.restype = ctypes.c_int
+        dll.router_admin_set_connections.argtypes = [ctypes.c_ulong]
+        dll.router_admin_set_connections.restype = ctypes.c_int
+        for name in ("router_admin_set_page_limit", "router_admin_set_max_level"):
+            getattr(dll, name).argtypes = [ctypes.c_ulong]
+            getattr(dll, name).restype = None
+        for name in ("router_admin_set_lan_only", "router_admin_set_malformed",
+                     "router_admin_set_ex_available", "router_admin_set_lenient_levels"):
+            getattr(dll, name).argtypes = [ctypes.c_int]
+            getattr(dll, name).restype = None
 
     def reset(self) -> None:
         self.dll.router_reset()
@@ -245,6 +276,49 @@ class Router:
         """The event handle value the index-th MprAdminMIBSetTrapInfo since the reset registered."""
         value = self.dll.router_trap_event(index)
         return None if value is None else int(value)
+
+    # The admin half (admin.c): a remote access server's ports and connections.
+
+    def admin_set_ports(self, pptp: int, l2tp: int, sstp: int, ikev2: int) -> None:
+        """The base number of ports of each tunnel type (default 32, 64, 128, 128).
+
+        A type with more connections than that has one port per connection.
+        """
+        if self.dll.router_admin_set_ports(pptp, l2tp, sstp, ikev2) != 0:
+            raise MemoryError("the stand-in router could not lay out that many ports")
+
+    def admin_set_connections(self, count: int | None) -> None:
+        """`count` generated connections (tests/router/README.md); None: the default six again."""
+        if self.dll.router_admin_set_connections(0xFFFFFFFF if count is None else count) != 0:
+            raise MemoryError(f"the stand-in router could not make {count} connections")
+
+    def admin_set_page_limit(self, entries: int) -> None:
+        """At most `entries` entries per enumeration call, whatever dwPrefMaxLen says (0: no limit)."""
+        self.dll.router_admin_set_page_limit(entries)
+
+    def admin_set_max_level(self, level: int) -> None:
+        """ConnectionEnum and ConnectionGetInfo levels above `level` get 50 (default 4)."""
+        self.dll.router_admin_set_max_level(level)
+
+    def admin_set_lan_only(self, on: bool) -> None:
+        """A LAN-only router: fLanOnlyMode TRUE, and 903 from every connection and port call."""
+        self.dll.router_admin_set_lan_only(int(on))
+
+    def admin_set_malformed(self, kind: AdminMalformation) -> None:
+        """Damage later admin replies; a value that is not an AdminMalformation raises ValueError."""
+        self.dll.router_admin_set_malformed(int(_member(AdminMalformation, kind)))
+
+    def admin_set_ex_available(self, on: bool) -> None:
+        """Whether MprAdminConnectionEnumEx and MprAdminServerGetInfoEx answer (else 127)."""
+        self.dll.router_admin_set_ex_available(int(on))
+
+    def admin_set_lenient_levels(self, on: bool) -> None:
+        """Also serve ConnectionGetInfo level 4 and PortEnum level 1, which MS-RRASM does not list.
+
+        Off (the default, and after reset): 50 to them, as MS-RRASM 3.1.4.3
+        (levels 0..3) and 3.1.4.5 (level 0) give.
+        """
+        self.dll.router_admin_set_lenient_levels(int(on))
 
 
 # Folder (normalized) -> its Router and the os.add_dll_directory handle,

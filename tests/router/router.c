@@ -99,7 +99,9 @@
 #define MFE_SRC_MASK_INDEX 0xFFFFFFFFu
 
 enum { OP_GET, OP_GETFIRST, OP_GETNEXT };
-enum { KIND_NONE, KIND_MIB, KIND_ADMIN, KIND_HANDLE };
+/* KIND_HANDLE: a MIB server handle; KIND_ADMIN_HANDLE: an admin (MprAdminServerConnect)
+ * one (admin.c). Each family refuses the other's. */
+enum { KIND_NONE, KIND_MIB, KIND_ADMIN, KIND_HANDLE, KIND_ADMIN_HANDLE };
 enum { MODE_FIXED = 0, MODE_LOOPBACK = 1 };
 
 /* ------------------------------------------------------------------------ */
@@ -235,6 +237,8 @@ static struct {
     LONGLONG max_in_flight, in_flight, buffers_allocated, double_free;
     LONGLONG wrong_free, error_strings;
     LONGLONG hung, hangs; /* calls blocked by a hanging server now, and since the reset */
+    /* The admin half (admin.c): its handles and calls. */
+    LONGLONG admin_connects, admin_disconnects, admin_calls, admin_bad_handle;
 } g_count;
 
 static PTRSET g_handles;
@@ -2480,13 +2484,21 @@ static void record_input(const void *in, DWORD size)
     g_last_input_size = size;
 }
 
-static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CALL *c)
+/* Starts a call on hs, which must be a live handle of `kind`: KIND_HANDLE
+ * (a MIB call: counts bad_handle if not, keeps its input) or
+ * KIND_ADMIN_HANDLE (an admin call, admin.c: counts admin_bad_handle if not,
+ * counts admin_calls). Both then take the same path: calls, in_flight, the
+ * server's rule. */
+static DWORD call_enter_kind(void *hs, int kind, const void *in, DWORD in_size, CALL *c)
 {
     const SERVER_RULE *rule;
 
     EnterCriticalSection(&g_lock);
-    if (set_kind(&g_handles, hs) != KIND_HANDLE) {
-        g_count.bad_handle++;
+    if (set_kind(&g_handles, hs) != kind) {
+        if (kind == KIND_HANDLE)
+            g_count.bad_handle++;
+        else
+            g_count.admin_bad_handle++;
         LeaveCriticalSection(&g_lock);
         return E_INVALID_HANDLE;
     }
@@ -2497,7 +2509,10 @@ static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CAL
     if (g_count.in_flight > g_count.max_in_flight)
         g_count.max_in_flight = g_count.in_flight;
     g_count.calls++;
-    record_input(in, in_size);
+    if (kind == KIND_HANDLE)
+        record_input(in, in_size);
+    else
+        g_count.admin_calls++;
     rule = server_rule(c->h->server);
     c->delay = g_delay_ms + (rule ? rule->delay_ms : 0);
     c->fail = rule ? rule->fail_code : 0;
@@ -2511,6 +2526,11 @@ static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CAL
     }
     LeaveCriticalSection(&g_lock);
     return E_OK;
+}
+
+static DWORD call_enter(MIB_SERVER_HANDLE hs, const void *in, DWORD in_size, CALL *c)
+{
+    return call_enter_kind(hs, KIND_HANDLE, in, in_size, c);
 }
 
 /* A started call's wait: hung until the next release (or reset), then the
@@ -3579,6 +3599,9 @@ EXPORT void *__cdecl router_trap_event(DWORD index)
     return client;
 }
 
+/* The admin half: MprAdminServerConnect, connections, ports (admin.c). */
+#include "admin.c"
+
 /* ------------------------------------------------------------------------ */
 /* Control exports for tests (plain C, called through ctypes).              */
 /* ------------------------------------------------------------------------ */
@@ -3613,6 +3636,7 @@ static void reset_state(void)
     server_rules_reset();
     release_hangs();
     load_fixed_mib();
+    admin_reset();
 }
 
 EXPORT void __cdecl router_reset(void)
@@ -3641,6 +3665,10 @@ EXPORT long long __cdecl router_counter(const char *name)
         {"error_strings", &g_count.error_strings},
         {"hung", &g_count.hung},
         {"hangs", &g_count.hangs},
+        {"admin_connects", &g_count.admin_connects},
+        {"admin_disconnects", &g_count.admin_disconnects},
+        {"admin_calls", &g_count.admin_calls},
+        {"admin_bad_handle", &g_count.admin_bad_handle},
     };
     long long v = -1;
     size_t i;
@@ -3648,8 +3676,11 @@ EXPORT long long __cdecl router_counter(const char *name)
     if (!name)
         return -1;
     EnterCriticalSection(&g_lock);
+    /* g_handles holds both kinds: live_handles counts the MIB ones. */
     if (!strcmp(name, "live_handles"))
-        v = (long long)g_handles.count;
+        v = (long long)g_handles.count - (long long)g_live_admin_handles;
+    else if (!strcmp(name, "live_admin_handles"))
+        v = (long long)g_live_admin_handles;
     else if (!strcmp(name, "live_buffers"))
         v = (long long)g_buffers.count;
     for (i = 0; i < sizeof named / sizeof named[0]; i++)
@@ -3882,7 +3913,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         InitializeCriticalSection(&g_lock);
         InitializeConditionVariable(&g_hang_cv);
         reset_state();
-        if (!g_routes)
+        if (!g_routes || !g_admin_ports)
             return FALSE;
     }
     return TRUE;

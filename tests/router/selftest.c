@@ -50,6 +50,14 @@ static int(__cdecl *router_set_server)(const WCHAR *, DWORD, DWORD, int);
 static void(__cdecl *router_release_hangs)(void);
 static void(__cdecl *router_set_sdk_forms)(int);
 static void(__cdecl *router_set_mcast_enabled)(int);
+static int(__cdecl *router_admin_set_ports)(DWORD, DWORD, DWORD, DWORD);
+static int(__cdecl *router_admin_set_connections)(DWORD);
+static void(__cdecl *router_admin_set_page_limit)(DWORD);
+static void(__cdecl *router_admin_set_max_level)(DWORD);
+static void(__cdecl *router_admin_set_lan_only)(int);
+static void(__cdecl *router_admin_set_malformed)(int);
+static void(__cdecl *router_admin_set_ex_available)(int);
+static void(__cdecl *router_admin_set_lenient_levels)(int);
 /* Not in MinGW's import library: looked up at run time, as the client does. */
 static DWORD(WINAPI *get_trap_info)(MIB_SERVER_HANDLE, DWORD, DWORD, LPVOID, DWORD, LPVOID *,
                                     LPDWORD);
@@ -200,6 +208,14 @@ static int load_controls(void)
     LOAD(router_release_hangs);
     LOAD(router_set_sdk_forms);
     LOAD(router_set_mcast_enabled);
+    LOAD(router_admin_set_ports);
+    LOAD(router_admin_set_connections);
+    LOAD(router_admin_set_page_limit);
+    LOAD(router_admin_set_max_level);
+    LOAD(router_admin_set_lan_only);
+    LOAD(router_admin_set_malformed);
+    LOAD(router_admin_set_ex_available);
+    LOAD(router_admin_set_lenient_levels);
     {
         FARPROC p_ = GetProcAddress(m, "MprAdminMIBGetTrapInfo");
         memcpy(&get_trap_info, &p_, sizeof p_);
@@ -3031,6 +3047,780 @@ static void test_ipv6(void)
     router_reset();
 }
 
+/* ------------------------------------------------------------------------ */
+/* The admin half (admin.c): MprAdminServerConnect, connections, ports.     */
+/* ------------------------------------------------------------------------ */
+
+typedef DWORD(APIENTRY *CONN_ENUM_EX)(RAS_SERVER_HANDLE, PMPRAPI_OBJECT_HEADER, DWORD, LPDWORD,
+                                      LPDWORD, PRAS_CONNECTION_EX *, LPDWORD);
+typedef DWORD(APIENTRY *SERVER_INFO_EX)(MPR_SERVER_HANDLE, void *);
+
+#ifndef ERROR_INVALID_PORT_HANDLE
+#define ERROR_INVALID_PORT_HANDLE 601 /* raserror.h */
+#endif
+
+/* RAS_CONNECTION_4 (win32metadata; MinGW lacks it), x64 offsets. */
+#define C4_SIZE 1696u
+#define C4_TYPE 4u
+#define C4_USER 526u
+#define C4_QUAR 1124u
+#define C4_START 1136u
+#define C4_BYTES_X 1144u
+#define C4_BYTES_R 1152u
+#define C4_HCONN 1672u
+#define C4_DEVTYPE 1688u
+#define EX1_SIZE 248u
+#define EX0_SIZE 240u
+
+static DWORD a_enum(MPR_SERVER_HANDLE h, DWORD level, DWORD pref, BYTE **buf, DWORD *read,
+                    DWORD *total, DWORD *resume)
+{
+    return MprAdminConnectionEnum(h, level, buf, pref, read, total, resume);
+}
+
+static DWORD a_ports(MPR_SERVER_HANDLE h, DWORD level, HANDLE conn, DWORD pref, BYTE **buf,
+                     DWORD *read, DWORD *total, DWORD *resume)
+{
+    return MprAdminPortEnum(h, level, conn, buf, pref, read, total, resume);
+}
+
+static ULONG64 u64_at(const BYTE *p, size_t at)
+{
+    ULONG64 v;
+    memcpy(&v, p + at, sizeof v);
+    return v;
+}
+
+static DWORD u32_at(const BYTE *p, size_t at)
+{
+    DWORD v;
+    memcpy(&v, p + at, sizeof v);
+    return v;
+}
+
+static HANDLE ptr_at(const BYTE *p, size_t at)
+{
+    HANDLE v;
+    memcpy(&v, p + at, sizeof v);
+    return v;
+}
+
+/* The handle of the n-th (0-based) default connection. */
+static HANDLE a_conn_handle(MPR_SERVER_HANDLE h, DWORD n)
+{
+    BYTE *b = NULL;
+    DWORD read = 0, total = 0, resume = 0;
+    HANDLE v = NULL;
+    if (!a_enum(h, 0, MAX_PREFERRED_LENGTH, &b, &read, &total, &resume) && n < read)
+        v = ((RAS_CONNECTION_0 *)b)[n].hConnection;
+    if (b)
+        MprAdminBufferFree(b);
+    return v;
+}
+
+static void test_admin_handles(void)
+{
+    MPR_SERVER_HANDLE a = NULL, b = NULL;
+    MIB_SERVER_HANDLE m = NULL;
+    BYTE *buf = NULL;
+    DWORD size = 0, q = IF_NUMBER;
+
+    router_reset();
+    CHECK_EQ(MprAdminServerConnect(NULL, &a), 0);
+    CHECK(a != NULL);
+    CHECK_EQ(MprAdminServerConnect(L"vpn1", &b), 0);
+    CHECK_EQ(MprAdminMIBServerConnect(NULL, &m), 0);
+    CHECK_EQ(C("admin_connects"), 2);
+    CHECK_EQ(C("connects"), 1);
+    CHECK_EQ(C("live_admin_handles"), 2);
+    CHECK_EQ(C("live_handles"), 1);
+    /* A MIB handle to an admin call, and the reverse: 6, counted. */
+    CHECK_EQ(MprAdminServerGetInfo(m, 0, &buf), ERROR_INVALID_HANDLE);
+    CHECK(buf == NULL);
+    CHECK_EQ(C("admin_bad_handle"), 1);
+    CHECK_EQ(MprAdminMIBEntryGet(a, PID_IP, IPRTRMGR_PID, &q, 4, (LPVOID *)&buf, &size),
+             ERROR_INVALID_HANDLE);
+    CHECK_EQ(C("bad_handle"), 1);
+    CHECK_EQ(C("calls"), 0);
+    CHECK_EQ(C("admin_calls"), 0);
+    /* Disconnecting the other family's handle: counted, and it stays live. */
+    MprAdminServerDisconnect(m);
+    CHECK_EQ(C("admin_bad_handle"), 2);
+    MprAdminMIBServerDisconnect(a);
+    CHECK_EQ(C("bad_handle"), 2);
+    CHECK_EQ(MprAdminMIBEntryGet(m, PID_IP, IPRTRMGR_PID, &q, 4, (LPVOID *)&buf, &size), 0);
+    MprAdminMIBBufferFree(buf);
+    buf = NULL;
+    CHECK_EQ(MprAdminServerGetInfo(a, 0, &buf), 0);
+    CHECK_EQ(C("admin_calls"), 1);
+    CHECK_EQ(C("calls"), 2);
+    /* Admin buffers: MprAdminBufferFree only, once. */
+    CHECK_EQ(MprAdminMIBBufferFree(buf), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(C("wrong_free"), 1);
+    CHECK_EQ(C("live_buffers"), 1);
+    CHECK_EQ(MprAdminBufferFree(buf), 0);
+    CHECK_EQ(MprAdminBufferFree(buf), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(C("double_free"), 1);
+    CHECK_EQ(C("live_buffers"), 0);
+    MprAdminServerDisconnect(a);
+    MprAdminServerDisconnect(b);
+    CHECK_EQ(C("admin_disconnects"), 2);
+    CHECK_EQ(C("live_admin_handles"), 0);
+    /* Stale: counted, 6. */
+    MprAdminServerDisconnect(a);
+    CHECK_EQ(C("admin_bad_handle"), 3);
+    CHECK_EQ(MprAdminServerGetInfo(a, 0, &buf), ERROR_INVALID_HANDLE);
+    CHECK_EQ(C("admin_bad_handle"), 4);
+    MprAdminMIBServerDisconnect(m);
+    CHECK_EQ(C("disconnects"), 1);
+    /* Lazy errors and failures, as for MIB handles. */
+    CHECK_EQ(MprAdminServerConnect(L"unreachable", &a), 0);
+    CHECK_EQ(MprAdminServerGetInfo(a, 0, &buf), 1722);
+    MprAdminServerDisconnect(a);
+    router_fail_connect(1753);
+    CHECK_EQ(MprAdminServerConnect(L"x", &a), 1753);
+    CHECK(a == NULL);
+    router_fail_connect(0);
+    CHECK_EQ(MprAdminServerConnect(NULL, NULL), ERROR_INVALID_PARAMETER);
+}
+
+static void test_admin_server_info(void)
+{
+    MPR_SERVER_HANDLE h;
+    BYTE *buf = NULL;
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    CHECK_EQ(MprAdminServerGetInfo(h, 0, &buf), 0);
+    if (buf) {
+        MPR_SERVER_0 *s = (MPR_SERVER_0 *)buf;
+        CHECK_EQ(s->fLanOnlyMode, 0);
+        CHECK_EQ(s->dwUpTime, 273661);
+        CHECK_EQ(s->dwTotalPorts, 32 + 64 + 128 + 128);
+        CHECK_EQ(s->dwPortsInUse, 6);
+        MprAdminBufferFree(buf);
+    }
+    CHECK_EQ(MprAdminServerGetInfo(h, 1, &buf), 0);
+    if (buf) {
+        MPR_SERVER_1 *s = (MPR_SERVER_1 *)buf;
+        CHECK_EQ(s->dwNumPptpPorts, 32);
+        CHECK_EQ(s->dwPptpPortFlags, 3);
+        CHECK_EQ(s->dwNumL2tpPorts, 64);
+        CHECK_EQ(s->dwL2tpPortFlags, 3);
+        MprAdminBufferFree(buf);
+    }
+    CHECK_EQ(MprAdminServerGetInfo(h, 2, &buf), 0);
+    if (buf) {
+        MPR_SERVER_2 *s = (MPR_SERVER_2 *)buf;
+        CHECK_EQ(s->dwNumSstpPorts, 128);
+        CHECK_EQ(s->dwSstpPortFlags, 3);
+        MprAdminBufferFree(buf);
+    }
+    CHECK_EQ(MprAdminServerGetInfo(h, 3, &buf), ERROR_NOT_SUPPORTED);
+    CHECK(buf == NULL);
+    CHECK_EQ(MprAdminServerGetInfo(h, 0, NULL), ERROR_INVALID_PARAMETER);
+    router_admin_set_ports(1, 2, 3, 4);
+    CHECK_EQ(MprAdminServerGetInfo(h, 2, &buf), 0);
+    if (buf) {
+        MPR_SERVER_2 *s = (MPR_SERVER_2 *)buf;
+        /* 1 PPTP and 1 L2TP connection fit; SSTP has 2 connections: 3 ports. */
+        CHECK_EQ(s->dwNumPptpPorts, 1);
+        CHECK_EQ(s->dwNumL2tpPorts, 2);
+        CHECK_EQ(s->dwNumSstpPorts, 3);
+        MprAdminBufferFree(buf);
+    }
+    router_admin_set_ports(0, 0, 0, 0);
+    CHECK_EQ(MprAdminServerGetInfo(h, 0, &buf), 0);
+    if (buf) {
+        /* Each connection has a port: grown to exactly 6. */
+        CHECK_EQ(((MPR_SERVER_0 *)buf)->dwTotalPorts, 6);
+        MprAdminBufferFree(buf);
+    }
+    MprAdminServerDisconnect(h);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin_connections(void)
+{
+    static const WCHAR *users[6] = {L"alice", L"bob", L"carol", L"dave", L"BRANCH-OFFICE-1",
+                                    L"zo\x00eb"};
+    static const DWORD devtype[6] = {0x1000E, 0x1000F, 0x10009, 0x10008, 0x1000F, 0x1000E};
+    static const DWORD if_type[6] = {0, 0, 0, 0, 2, 0};
+    static const ULONG64 bytes_x[6] = {1234567, 5000000000ULL, 52000, 0, 987654321,
+                                       4294967295ULL};
+    static const ULONG64 bytes_r[6] = {7654321, 6442450944ULL, 98000, 0, 123456789,
+                                       4294967296ULL};
+    MPR_SERVER_HANDLE h;
+    BYTE *buf = NULL;
+    DWORD read, total, resume, level, i;
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    for (level = 0; level <= 4; level++) {
+        resume = 0;
+        CHECK_EQ(a_enum(h, level, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+        CHECK_EQ(read, 6);
+        CHECK_EQ(total, 6);
+        CHECK_EQ(resume, 0);
+        CHECK_EQ(HeapSize(GetProcessHeap(), 0, buf),
+                 6 * (level == 0   ? sizeof(RAS_CONNECTION_0)
+                      : level == 1 ? sizeof(RAS_CONNECTION_1)
+                      : level == 2 ? sizeof(RAS_CONNECTION_2)
+                      : level == 3 ? sizeof(RAS_CONNECTION_3)
+                                   : C4_SIZE));
+        for (i = 0; buf && i < 6; i++) {
+            if (level == 0) {
+                RAS_CONNECTION_0 *c = (RAS_CONNECTION_0 *)buf + i;
+                CHECK(!wcscmp(c->wszUserName, users[i]));
+                CHECK_EQ(c->dwInterfaceType, if_type[i]);
+                CHECK_EQ((ULONG_PTR)c->hConnection, 0x80000000u | (i + 1) << 3);
+                CHECK_EQ((ULONG_PTR)c->hInterface, 0x40000000u | (i + 1) << 3);
+            } else if (level == 1) {
+                RAS_CONNECTION_1 *c = (RAS_CONNECTION_1 *)buf + i;
+                CHECK_EQ(c->dwBytesXmited, (DWORD)bytes_x[i]);
+                CHECK_EQ(c->dwBytesRcved, (DWORD)bytes_r[i]);
+            } else if (level == 3) {
+                RAS_CONNECTION_3 *c = (RAS_CONNECTION_3 *)buf + i;
+                CHECK_EQ(c->dwSize, sizeof(RAS_CONNECTION_3));
+                CHECK_EQ(c->rasQuarState, i == 2 ? 2 : 0);
+#ifdef _WIN64
+            } else if (level == 4) {
+                const BYTE *c = buf + C4_SIZE * i;
+                CHECK(!wcscmp((const WCHAR *)(c + C4_USER), users[i]));
+                CHECK_EQ(u32_at(c, C4_TYPE), if_type[i]);
+                CHECK_EQ(u64_at(c, C4_BYTES_X), bytes_x[i]);
+                CHECK_EQ(u64_at(c, C4_BYTES_R), bytes_r[i]);
+                CHECK_EQ(u32_at(c, C4_DEVTYPE), devtype[i]);
+                CHECK_EQ((ULONG_PTR)ptr_at(c, C4_HCONN), 0x80000000u | (i + 1) << 3);
+                CHECK_EQ(u32_at(c, C4_QUAR), i == 2 ? 2 : 0);
+#endif
+            }
+        }
+        (void)devtype;
+        (void)C4_START;
+        MprAdminBufferFree(buf);
+        buf = NULL;
+    }
+    /* Levels: 5 never; above router_admin_set_max_level 50. */
+    CHECK_EQ(a_enum(h, 5, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_NOT_SUPPORTED);
+    router_admin_set_max_level(2);
+    CHECK_EQ(a_enum(h, 3, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_NOT_SUPPORTED);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 3, a_conn_handle(h, 0), &buf), ERROR_NOT_SUPPORTED);
+    CHECK_EQ(a_enum(h, 2, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    MprAdminBufferFree(buf);
+    router_admin_set_max_level(4);
+    /* NULL out pointers: 87. */
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, NULL, &read, &total, &resume), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, NULL, &total, &resume), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, NULL, &resume), ERROR_INVALID_PARAMETER);
+    /* GetInfo: 0..3 (MS-RRASM 3.1.4.3), 4 with the lenient levels. */
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 1, a_conn_handle(h, 1), &buf), 0);
+    if (buf) {
+        CHECK_EQ(((RAS_CONNECTION_1 *)buf)->dwBytesXmited, (DWORD)5000000000ULL);
+        CHECK(!wcscmp(((RAS_CONNECTION_1 *)buf)->PppInfo.ip.wszRemoteAddress, L"10.10.0.12"));
+        MprAdminBufferFree(buf);
+    }
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 4, a_conn_handle(h, 1), &buf), ERROR_NOT_SUPPORTED);
+    router_admin_set_lenient_levels(1);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 4, a_conn_handle(h, 1), &buf), 0);
+#ifdef _WIN64
+    if (buf)
+        CHECK_EQ(u64_at(buf, C4_BYTES_X), 5000000000ULL);
+#endif
+    MprAdminBufferFree(buf);
+    router_admin_set_lenient_levels(0);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 0, (HANDLE)(ULONG_PTR)0x1234, &buf), ERROR_INTERFACE_NOT_CONNECTED);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 0, NULL, &buf), ERROR_INTERFACE_NOT_CONNECTED);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 0, a_conn_handle(h, 0), NULL), ERROR_INVALID_PARAMETER);
+    CHECK(buf == NULL);
+    MprAdminServerDisconnect(h);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin_ports(void)
+{
+    MPR_SERVER_HANDLE h;
+    BYTE *buf = NULL;
+    DWORD read, total, resume = 0, i, in_use = 0;
+    HANDLE bob;
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    bob = a_conn_handle(h, 1);
+    CHECK_EQ(a_ports(h, 0, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 352);
+    CHECK_EQ(total, 352);
+    for (i = 0; buf && i < read; i++) {
+        RAS_PORT_0 *p = (RAS_PORT_0 *)buf + i;
+        in_use += p->hConnection != NULL;
+        CHECK(p->dwPortCondition == (p->hConnection ? RAS_PORT_AUTHENTICATED : RAS_PORT_LISTENING));
+        if (i == 0 || i == 32 || i == 96 || i == 224) {
+            CHECK(!wcscmp(p->wszDeviceType, L"vpn"));
+            CHECK_EQ((ULONG_PTR)p->hPort, (ULONG_PTR)((i == 0 ? 1u : i == 32 ? 2u : i == 96 ? 3u : 4u) << 24 | 4u));
+        }
+    }
+    if (buf) {
+        RAS_PORT_0 *p = (RAS_PORT_0 *)buf;
+        CHECK(!wcscmp(p[0].wszDeviceName, L"WAN Miniport (PPTP)"));
+        CHECK(!wcscmp(p[0].wszPortName, L"VPN1-0"));
+        CHECK(!wcscmp(p[32].wszDeviceName, L"WAN Miniport (L2TP)"));
+        CHECK(!wcscmp(p[96].wszDeviceName, L"WAN Miniport (SSTP)"));
+        CHECK(!wcscmp(p[97].wszPortName, L"SSTP-1"));
+        CHECK(!wcscmp(p[224].wszDeviceName, L"WAN Miniport (IKEv2)"));
+        CHECK(!wcscmp(p[224].wszPortName, L"IKEv2-0"));
+        CHECK(p[224].hConnection == bob);
+    }
+    CHECK_EQ(in_use, 6);
+    MprAdminBufferFree(buf);
+    /* Ports of one connection. */
+    CHECK_EQ(a_ports(h, 0, bob, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 1);
+    if (buf)
+        CHECK(((RAS_PORT_0 *)buf)->hConnection == bob);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(a_ports(h, 0, NULL, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_INVALID_HANDLE);
+    CHECK_EQ(a_ports(h, 0, (HANDLE)(ULONG_PTR)0x80000FF8u, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume),
+             ERROR_INTERFACE_NOT_CONNECTED);
+    /* Levels: PortEnum 0 only (MS-RRASM 3.1.4.5); 1 with the lenient levels. */
+    CHECK_EQ(a_ports(h, 1, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_NOT_SUPPORTED);
+    router_admin_set_lenient_levels(1);
+    CHECK_EQ(a_ports(h, 1, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 352);
+    MprAdminBufferFree(buf);
+    router_admin_set_lenient_levels(0);
+    CHECK_EQ(a_ports(h, 2, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_NOT_SUPPORTED);
+    /* PortGetInfo 0 and 1. */
+    CHECK_EQ(MprAdminPortGetInfo(h, 1, (HANDLE)(ULONG_PTR)(4u << 24 | 4u), &buf), 0);
+    if (buf) {
+        RAS_PORT_1 *p = (RAS_PORT_1 *)buf;
+        CHECK(p->hConnection == bob);
+        CHECK_EQ(p->dwBytesXmited, (DWORD)5000000000ULL);
+        CHECK_EQ(p->dwLineSpeed, 100000000);
+        MprAdminBufferFree(buf);
+    }
+    CHECK_EQ(MprAdminPortGetInfo(h, 0, (HANDLE)(ULONG_PTR)(1u << 24 | 8u), &buf), 0);
+    if (buf) {
+        CHECK(!wcscmp(((RAS_PORT_0 *)buf)->wszPortName, L"VPN1-1"));
+        MprAdminBufferFree(buf);
+    }
+    CHECK_EQ(MprAdminPortGetInfo(h, 2, (HANDLE)(ULONG_PTR)(1u << 24 | 8u), &buf), ERROR_NOT_SUPPORTED);
+    CHECK_EQ(MprAdminPortGetInfo(h, 0, (HANDLE)(ULONG_PTR)0x77, &buf), ERROR_INVALID_PORT_HANDLE);
+    CHECK_EQ(MprAdminPortGetInfo(h, 0, bob, &buf), ERROR_INVALID_PORT_HANDLE);
+    CHECK(buf == NULL);
+    MprAdminServerDisconnect(h);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin_resume(void)
+{
+    MPR_SERVER_HANDLE h, other;
+    BYTE *buf = NULL;
+    DWORD read, total, resume = 0, r1, pages, seen;
+    ULONG_PTR last;
+    LARGE_INTEGER f, t0, t1;
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    MprAdminServerConnect(NULL, &other);
+    router_admin_set_page_limit(4);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 4);
+    CHECK_EQ(total, 6);
+    CHECK(resume != 0);
+    CHECK(buf != NULL); /* the ERROR_MORE_DATA page is the client's to free */
+    MprAdminBufferFree(buf);
+    r1 = resume;
+    /* A resume handle the server never issued, or issued for another
+     * enumeration or another handle: 87. */
+    resume = 12345;
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_INVALID_PARAMETER);
+    resume = r1 + 1000;
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_INVALID_PARAMETER);
+    resume = r1;
+    CHECK_EQ(a_ports(h, 0, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_INVALID_PARAMETER);
+    resume = r1;
+    CHECK_EQ(a_enum(other, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_INVALID_PARAMETER);
+    CHECK(buf == NULL);
+    resume = r1;
+    CHECK_EQ(a_enum(h, 2, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 2);
+    CHECK_EQ(total, 2);
+    CHECK_EQ(resume, 0);
+    if (buf)
+        CHECK(!wcscmp(((RAS_CONNECTION_2 *)buf)[0].wszUserName, L"BRANCH-OFFICE-1"));
+    MprAdminBufferFree(buf);
+    router_admin_set_page_limit(0);
+    /* dwPrefMaxLen: as many whole entries as fit, at least one. */
+    resume = 0;
+    CHECK_EQ(a_enum(h, 0, 3 * sizeof(RAS_CONNECTION_0) + 5, &buf, &read, &total, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 3);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(a_enum(h, 0, 1, &buf, &read, &total, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 1);
+    CHECK_EQ(total, 3);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 2);
+    MprAdminBufferFree(buf);
+    /* Ports too. */
+    resume = 0;
+    CHECK_EQ(a_ports(h, 0, INVALID_HANDLE_VALUE, 100 * sizeof(RAS_PORT_0), &buf, &read, &total, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 100);
+    CHECK_EQ(total, 352);
+    MprAdminBufferFree(buf);
+    /* A connection removed meanwhile shifts nothing: resumes at the next handle. */
+    /* 10,000 connections, walked whole at level 4 in pages of 1000. */
+    CHECK_EQ(router_admin_set_connections(10000), 0);
+    router_admin_set_page_limit(1000);
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t0);
+    resume = 0;
+    pages = seen = 0;
+    last = 0;
+    for (;;) {
+        DWORD rc = a_enum(h, 4, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), i;
+        pages++;
+        if (rc != 0 && rc != ERROR_MORE_DATA) {
+            CHECK_EQ(rc, 0);
+            break;
+        }
+        for (i = 0; buf && i < read; i++) {
+#ifdef _WIN64
+            ULONG_PTR hc = (ULONG_PTR)ptr_at(buf + (size_t)C4_SIZE * i, C4_HCONN);
+            if (hc <= last)
+                break;
+            last = hc;
+#endif
+            seen++;
+        }
+        MprAdminBufferFree(buf);
+        buf = NULL;
+        if (rc == 0 || pages > 20)
+            break;
+    }
+    QueryPerformanceCounter(&t1);
+    printf("     10000 connections at level 4 in %d pages: %.1f ms\n", (int)pages,
+           (double)(t1.QuadPart - t0.QuadPart) * 1000.0 / (double)f.QuadPart);
+    CHECK_EQ(seen, 10000);
+    CHECK_EQ(pages, 10);
+    CHECK_EQ(resume, 0);
+    (void)last;
+    router_admin_set_page_limit(0);
+    CHECK_EQ(a_enum(h, 4, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 10000);
+#ifdef _WIN64
+    if (buf) {
+        const BYTE *c = buf + (size_t)C4_SIZE * 9999;
+        CHECK(!wcscmp((const WCHAR *)(c + C4_USER), L"user10000"));
+        CHECK_EQ(u64_at(c, C4_BYTES_R), 10000ULL * 7777777u);
+    }
+#endif
+    MprAdminBufferFree(buf);
+    CHECK_EQ(a_ports(h, 0, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 10000); /* 2500 per tunnel type, grown from 32/64/128/128 */
+    MprAdminBufferFree(buf);
+    CHECK_EQ(router_admin_set_connections(0), 0);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 0);
+    CHECK(buf == NULL);
+    MprAdminServerDisconnect(h);
+    MprAdminServerDisconnect(other);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin_lan_only_and_writes(void)
+{
+    MPR_SERVER_HANDLE h;
+    BYTE *buf = NULL;
+    DWORD read, total, resume = 0;
+    HANDLE alice, bob, alice_port = (HANDLE)(ULONG_PTR)(3u << 24 | 4u);
+    HANDLE bob_port = (HANDLE)(ULONG_PTR)(4u << 24 | 4u);
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    alice = a_conn_handle(h, 0);
+    bob = a_conn_handle(h, 1);
+    router_admin_set_lan_only(1);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(a_ports(h, 0, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 0, alice, &buf), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminPortGetInfo(h, 0, alice_port, &buf), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminConnectionClearStats(h, alice), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminPortClearStats(h, alice_port), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminPortReset(h, alice_port), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminPortDisconnect(h, alice_port), ERROR_DDM_NOT_RUNNING);
+    CHECK_EQ(MprAdminServerGetInfo(h, 0, &buf), 0);
+    if (buf)
+        CHECK_EQ(((MPR_SERVER_0 *)buf)->fLanOnlyMode, 1);
+    MprAdminBufferFree(buf);
+    router_admin_set_lan_only(0);
+    /* Clear a connection's statistics (and its port's). */
+    CHECK_EQ(MprAdminConnectionClearStats(h, bob), 0);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 1, bob, &buf), 0);
+    if (buf)
+        CHECK_EQ(((RAS_CONNECTION_1 *)buf)->dwBytesXmited, 0);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(MprAdminPortGetInfo(h, 1, bob_port, &buf), 0);
+    if (buf)
+        CHECK_EQ(((RAS_PORT_1 *)buf)->dwBytesRcved, 0);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(MprAdminConnectionClearStats(h, (HANDLE)(ULONG_PTR)0x99), ERROR_INVALID_PARAMETER);
+    /* Reset: no action, success, any handle (MS-RRASM 3.1.4.8). */
+    CHECK_EQ(MprAdminPortReset(h, alice_port), 0);
+    CHECK_EQ(MprAdminPortReset(h, (HANDLE)(ULONG_PTR)0x99), 0);
+    CHECK_EQ(MprAdminPortGetInfo(h, 1, alice_port, &buf), 0);
+    if (buf)
+        CHECK_EQ(((RAS_PORT_1 *)buf)->dwBytesXmited, 1234567);
+    MprAdminBufferFree(buf);
+    /* Clear a port's. */
+    CHECK_EQ(MprAdminPortClearStats(h, alice_port), 0);
+    CHECK_EQ(MprAdminPortGetInfo(h, 1, alice_port, &buf), 0);
+    if (buf)
+        CHECK_EQ(((RAS_PORT_1 *)buf)->dwBytesXmited, 0);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(MprAdminPortClearStats(h, (HANDLE)(ULONG_PTR)0x99), ERROR_INVALID_PORT_HANDLE);
+    /* Disconnect: the connection goes, the port listens again. */
+    CHECK_EQ(MprAdminPortDisconnect(h, alice_port), 0);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 5);
+    if (buf)
+        CHECK(!wcscmp(((RAS_CONNECTION_0 *)buf)[0].wszUserName, L"bob"));
+    MprAdminBufferFree(buf);
+    CHECK_EQ(MprAdminPortGetInfo(h, 0, alice_port, &buf), 0);
+    if (buf) {
+        CHECK(((RAS_PORT_0 *)buf)->hConnection == NULL);
+        CHECK_EQ(((RAS_PORT_0 *)buf)->dwPortCondition, RAS_PORT_LISTENING);
+        CHECK_EQ(((RAS_PORT_0 *)buf)->dwTotalNumberOfCalls, 1);
+    }
+    MprAdminBufferFree(buf);
+    CHECK_EQ(MprAdminConnectionGetInfo(h, 0, alice, &buf), ERROR_INTERFACE_NOT_CONNECTED);
+    CHECK_EQ(MprAdminPortDisconnect(h, alice_port), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(MprAdminPortDisconnect(h, (HANDLE)(ULONG_PTR)0x99), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(MprAdminServerGetInfo(h, 0, &buf), 0);
+    if (buf)
+        CHECK_EQ(((MPR_SERVER_0 *)buf)->dwPortsInUse, 5);
+    MprAdminBufferFree(buf);
+    MprAdminServerDisconnect(h);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin_malformed(void)
+{
+    MPR_SERVER_HANDLE h;
+    BYTE *buf = NULL;
+    DWORD read, total, resume = 0, r1, i;
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    /* 1: entries read far beyond the buffer. */
+    router_admin_set_malformed(1);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    CHECK_EQ(read, 0x7FFFFFFF);
+    CHECK_EQ(HeapSize(GetProcessHeap(), 0, buf), 6 * sizeof(RAS_CONNECTION_0));
+    MprAdminBufferFree(buf);
+    /* 2: ERROR_MORE_DATA, nothing, the same resume handle again. */
+    router_admin_set_malformed(2);
+    resume = 0;
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 0);
+    CHECK(buf == NULL);
+    CHECK(resume != 0);
+    r1 = resume;
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 0);
+    CHECK_EQ(resume, r1);
+    /* 3: names with no NUL. */
+    router_admin_set_malformed(3);
+    resume = 0;
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    if (buf) {
+        RAS_CONNECTION_0 *c = (RAS_CONNECTION_0 *)buf;
+        for (i = 0; i <= UNLEN; i++)
+            if (!c->wszUserName[i] || !c->wszInterfaceName[i])
+                break;
+        CHECK_EQ(i, UNLEN + 1);
+    }
+    MprAdminBufferFree(buf);
+    /* 4: enumerations out of range. */
+    router_admin_set_malformed(4);
+    CHECK_EQ(a_enum(h, 3, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    if (buf) {
+        CHECK_EQ(((RAS_CONNECTION_3 *)buf)->dwInterfaceType, 99);
+        CHECK_EQ(((RAS_CONNECTION_3 *)buf)->rasQuarState, 55);
+    }
+    MprAdminBufferFree(buf);
+    CHECK_EQ(a_ports(h, 0, INVALID_HANDLE_VALUE, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), 0);
+    if (buf)
+        CHECK_EQ(((RAS_PORT_0 *)buf)->dwPortCondition, 77);
+    MprAdminBufferFree(buf);
+    /* 5: an error that comes with a buffer. */
+    router_admin_set_malformed(5);
+    CHECK_EQ(a_enum(h, 0, MAX_PREFERRED_LENGTH, &buf, &read, &total, &resume), ERROR_CAN_NOT_COMPLETE);
+    CHECK(buf != NULL);
+    CHECK_EQ(read, 6);
+    MprAdminBufferFree(buf);
+    buf = NULL;
+    CHECK_EQ(MprAdminServerGetInfo(h, 0, &buf), ERROR_CAN_NOT_COMPLETE);
+    CHECK(buf != NULL);
+    MprAdminBufferFree(buf);
+    buf = NULL;
+    CHECK_EQ(MprAdminPortGetInfo(h, 0, (HANDLE)(ULONG_PTR)(1u << 24 | 4u), &buf), ERROR_CAN_NOT_COMPLETE);
+    CHECK(buf != NULL);
+    MprAdminBufferFree(buf);
+    router_admin_set_malformed(0);
+    MprAdminServerDisconnect(h);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin_ex(void)
+{
+    HMODULE m = GetModuleHandleW(L"mprapi.dll");
+    CONN_ENUM_EX enum_ex;
+    SERVER_INFO_EX info_ex;
+    FARPROC p;
+    MPR_SERVER_HANDLE h;
+    MPRAPI_OBJECT_HEADER hdr = {1, 1, sizeof(RAS_CONNECTION_EX)};
+    PRAS_CONNECTION_EX conns = NULL;
+    DWORD read, total, resume = 0;
+    BYTE info[512];
+
+    p = GetProcAddress(m, "MprAdminConnectionEnumEx");
+    memcpy(&enum_ex, &p, sizeof p);
+    p = GetProcAddress(m, "MprAdminServerGetInfoEx");
+    memcpy(&info_ex, &p, sizeof p);
+    CHECK(enum_ex != NULL);
+    CHECK(info_ex != NULL);
+    if (!enum_ex || !info_ex)
+        return;
+    router_reset();
+    MprAdminServerConnect(NULL, &h);
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), 0);
+    CHECK_EQ(read, 6);
+    if (conns) {
+        CHECK_EQ(conns[0].Header.size, sizeof(RAS_CONNECTION_EX));
+        CHECK(!wcscmp(conns[1].wszUserName, L"bob"));
+        CHECK_EQ(conns[1].dwBytesXmited, (DWORD)5000000000ULL);
+        CHECK_EQ(conns[1].ProjectionInfo.projectionInfoType, 2);
+        CHECK(!wcscmp(conns[1].ProjectionInfo.Ikev2ProjectionInfo.wszRemoteAddress, L"10.10.0.12"));
+        CHECK_EQ(conns[0].ProjectionInfo.projectionInfoType, 1);
+        CHECK(!wcscmp(conns[5].wszRemoteEndpointAddress, L"2001:db8::16"));
+        CHECK_EQ((ULONG_PTR)conns[5].hConnection, 0x80000000u | 6u << 3);
+    }
+    MprAdminBufferFree(conns);
+    conns = NULL;
+    router_admin_set_page_limit(5);
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), ERROR_MORE_DATA);
+    CHECK_EQ(read, 5);
+    MprAdminBufferFree(conns);
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), 0);
+    CHECK_EQ(read, 1);
+    CHECK_EQ(resume, 0);
+    MprAdminBufferFree(conns);
+    router_admin_set_page_limit(0);
+    hdr.size = 100;
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), ERROR_INVALID_PARAMETER);
+    hdr.size = sizeof(RAS_CONNECTION_EX);
+    hdr.revision = 2;
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(enum_ex(h, NULL, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), ERROR_INVALID_PARAMETER);
+    hdr.revision = 1;
+    router_admin_set_lan_only(1);
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), ERROR_DDM_NOT_RUNNING);
+#ifdef _WIN64
+    memset(info, 0, sizeof info);
+    info[0] = 2;
+    info[1] = 2;
+    info[2] = (BYTE)EX1_SIZE;
+    CHECK_EQ(info_ex(h, info), 0);
+    CHECK_EQ(u32_at(info, 4), 1);        /* fLanOnlyMode: still answers */
+    CHECK_EQ(u32_at(info, 12), 352);     /* dwTotalPorts */
+    CHECK_EQ(u32_at(info, 16), 6);       /* dwPortsInUse */
+    CHECK_EQ(u32_at(info, 24), 128);     /* IKEv2 ports */
+    CHECK_EQ(u32_at(info, 24 + 120), 32); /* PPTP */
+    CHECK_EQ(u32_at(info, 24 + 128), 64); /* L2TP */
+    CHECK_EQ(u32_at(info, 24 + 176), 128); /* SSTP */
+    CHECK_EQ(u32_at(info, 24 + 216), 0);   /* GRE */
+    CHECK_EQ(info[EX1_SIZE], 0);           /* nothing past the structure */
+    memset(info, 0xAB, sizeof info);
+    info[0] = 1;
+    info[1] = 2;
+    info[2] = (BYTE)EX0_SIZE;
+    info[3] = 0;
+    CHECK_EQ(info_ex(h, info), 0);
+    CHECK_EQ(info[EX0_SIZE], 0xAB);
+    info[0] = 2; /* revision 2 with EX0's size */
+    CHECK_EQ(info_ex(h, info), ERROR_INVALID_PARAMETER);
+#endif
+    CHECK_EQ(info_ex(h, NULL), ERROR_INVALID_PARAMETER);
+    router_admin_set_lan_only(0);
+    router_admin_set_ex_available(0);
+    CHECK_EQ(enum_ex(h, &hdr, MAX_PREFERRED_LENGTH, &read, &total, &conns, &resume), ERROR_PROC_NOT_FOUND);
+    CHECK_EQ(info_ex(h, info), ERROR_PROC_NOT_FOUND);
+    router_admin_set_ex_available(1);
+    MprAdminServerDisconnect(h);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static DWORD WINAPI admin_hung_call(LPVOID h)
+{
+    BYTE *buf = NULL;
+    DWORD rc = MprAdminServerGetInfo((MPR_SERVER_HANDLE)h, 0, &buf);
+    if (buf)
+        MprAdminBufferFree(buf);
+    return rc;
+}
+
+static void test_admin_servers(void)
+{
+    MPR_SERVER_HANDLE slow, down, stuck;
+    BYTE *buf = NULL;
+    DWORD t0, rc = 0;
+    HANDLE t;
+    int i;
+    router_reset();
+    router_set_server(L"vpn-slow", 150, 0, 0);
+    router_set_server(L"vpn-down", 0, 1753, 0);
+    router_set_server(L"vpn-stuck", 0, 0, 1);
+    MprAdminServerConnect(L"vpn-slow", &slow);
+    MprAdminServerConnect(L"vpn-down", &down);
+    MprAdminServerConnect(L"vpn-stuck", &stuck);
+    t0 = GetTickCount();
+    CHECK_EQ(MprAdminServerGetInfo(slow, 0, &buf), 0);
+    CHECK(GetTickCount() - t0 >= 120);
+    MprAdminBufferFree(buf);
+    CHECK_EQ(MprAdminServerGetInfo(down, 0, &buf), 1753);
+    CHECK(buf == NULL);
+    router_fail_calls(5);
+    CHECK_EQ(MprAdminPortReset(slow, NULL), ERROR_ACCESS_DENIED);
+    router_fail_calls(0);
+    t = CreateThread(NULL, 0, admin_hung_call, stuck, 0, NULL);
+    for (i = 0; i < 500 && C("hung") < 1; i++)
+        Sleep(10);
+    CHECK_EQ(C("hung"), 1);
+    CHECK_EQ(C("in_flight"), 1);
+    MprAdminServerDisconnect(stuck);
+    CHECK_EQ(C("disconnect_in_use"), 1);
+    router_release_hangs();
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &rc);
+    CloseHandle(t);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(C("in_flight"), 0);
+    CHECK_EQ(C("hangs"), 1);
+    MprAdminServerDisconnect(slow);
+    MprAdminServerDisconnect(down);
+    CHECK_EQ(C("live_admin_handles"), 0);
+    CHECK_EQ(C("live_buffers"), 0);
+}
+
+static void test_admin(void)
+{
+    test_admin_handles();
+    test_admin_server_info();
+    test_admin_connections();
+    test_admin_ports();
+    test_admin_resume();
+    test_admin_lan_only_and_writes();
+    test_admin_malformed();
+    test_admin_ex();
+    test_admin_servers();
+    router_reset();
+}
+
 int main(void)
 {
     if (!load_controls()) {
@@ -3067,6 +3857,7 @@ int main(void)
     test_mcast_global();
     test_sdk_forms();
     test_ipv6();
+    test_admin();
     printf("%d passed, %d failed\n", g_passes, g_failures);
     return g_failures ? 1 : 0;
 }

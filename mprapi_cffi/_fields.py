@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import codecs
 import enum
+import struct
+import uuid
+from datetime import datetime, timedelta, timezone
 from collections.abc import Callable, Iterable
 from ipaddress import AddressValueError, IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, overload
@@ -30,6 +33,7 @@ _S = TypeVar("_S", contravariant=True)
 _E = TypeVar("_E", bound=enum.IntEnum)
 _F = TypeVar("_F", bound=enum.IntFlag)
 _M = TypeVar("_M")  # a declared structure (MibStruct, in _wire.py, which builds on this module)
+_L = TypeVar("_L")  # an array's length, as a Literal: WChars[Literal[257]]
 
 
 # ------------------------------------------------------------ checking input
@@ -121,6 +125,7 @@ class Codec(NamedTuple):
     exact: bool  # wire values compare, hash and sort as the public values do
     member_offset: int = 0  # where the SDK member the field is named after starts, past a length DWORD
     element: Any = None  # for a trailing array: the structure of its elements
+    align: int = 0  # in a C-layout structure: the C alignment, where the format's own (its widest code) is not it
 
 
 class Field(Generic[_G, _S]):
@@ -369,3 +374,150 @@ class Trailing(Field["tuple[_M, ...]", "Iterable[_M]"], Generic[_M]):
             return (items,)
 
         return Codec("", 1, None, encode, element._exact, element=element)
+
+
+# ------------------------------------------- kinds of the C API's own structures
+#
+# The remote access structures (mprapi_cffi/ras.py) are not MIB replies but the SDK's
+# structures in the caller's memory, laid out by the C compiler (``aligned=True`` on the
+# class, _wire.py).  Their kinds carry the C alignment where the struct format does not say it.
+
+POINTER_SIZE = struct.calcsize("P")
+"""The running platform's pointer size in bytes (8 on x64 and ARM64, 4 on x86)."""
+
+
+class Handle(Field[int, int]):
+    """A HANDLE (pointer-sized: 8 bytes on 64-bit Windows, 4 on 32-bit), as an int.
+
+    Its format is ``P``, which the C layout (``aligned=True``) resolves to the
+    platform's pointer; it cannot be used in a MIB structure.
+    """
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        top = (1 << (8 * POINTER_SIZE)) - 1
+        return Codec("P", 1, None, lambda name, value: (check_uint(name, value, top),), True)
+
+
+class Qword(Field[int, int]):
+    """A ULONGLONG (8 bytes, 8-aligned in C on x64 and x86 alike), as an int."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        return Codec("Q", 1, None, lambda name, value: (check_uint(name, value, (1 << 64) - 1),), True)
+
+
+def _wchars_view(data: bytes) -> str:
+    return data.decode("utf-16-le", "replace").partition("\0")[0]
+
+
+class WChars(Field[str, str], Generic[_L]):
+    """``WCHAR[N]``, declared ``WChars[Literal[N]]``: the text up to its first NUL, or all N if it has none.
+
+    Decoded when read, as UTF-16-LE with ``errors="replace"`` (an unpaired
+    surrogate reads as U+FFFD).  The constructor takes a ``str`` of up to N
+    UTF-16 units without NUL.
+    """
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (length_type,) = args
+        (length,) = getattr(length_type, "__args__", (length_type,))
+        if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
+            raise TypeError(f"WChars takes a Literal length, got {length_type!r}")
+        most = 2 * length
+
+        def encode(name: str, value: object) -> tuple[bytes]:
+            data = _check_str(name, value).encode("utf-16-le", "surrogatepass")
+            if len(data) > most:
+                raise ValueError(f"{name}: {len(data) // 2} UTF-16 units, at most {length} fit")
+            return (data,)
+
+        return Codec(f"{most}s", 1, _wchars_view, encode, False, align=2)
+
+
+def _guid_view(data: bytes) -> uuid.UUID:
+    return uuid.UUID(bytes_le=data)
+
+
+def _guid_encode(name: str, value: object) -> tuple[bytes]:
+    if isinstance(value, str):
+        try:
+            value = uuid.UUID(value)
+        except ValueError:
+            raise ValueError(f"{name}: {value!r} is not a GUID") from None
+    if not isinstance(value, uuid.UUID):
+        raise TypeError(f"{name}: expected a uuid.UUID, got {type(value).__name__}")
+    return (value.bytes_le,)
+
+
+class Guid(Field[uuid.UUID, "uuid.UUID | str"]):
+    """A GUID (16 bytes, 4-aligned; its first three parts little-endian): ``uuid.UUID``."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        # Not exact: the wire's bytes_le do not sort as the UUIDs do.
+        return Codec("16s", 1, _guid_view, _guid_encode, False, align=4)
+
+
+_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)  # FILETIME counts 100 ns ticks from here
+_LATEST = datetime.max.replace(tzinfo=timezone.utc)
+_LATEST_TICKS = (_LATEST - _EPOCH) // timedelta(microseconds=1) * 10
+
+
+def _filetime_view(ticks: int) -> datetime | None:
+    if ticks == 0:
+        return None
+    if ticks >= _LATEST_TICKS:  # past datetime's range (the year 9999): its end, not an error
+        return _LATEST
+    return _EPOCH + timedelta(microseconds=ticks // 10)
+
+
+def _filetime_encode(name: str, value: object) -> tuple[int]:
+    if value is None:
+        return (0,)
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name}: expected a datetime or None, got {type(value).__name__}")
+    if value.tzinfo is None:
+        raise ValueError(f"{name}: expected an aware datetime, got a naive one")
+    ticks = (value - _EPOCH) // timedelta(microseconds=1) * 10
+    if ticks <= 0:
+        raise ValueError(f"{name}: {value.isoformat()} is not after 1601-01-01 UTC")
+    return (ticks,)
+
+
+class FileTime(Field["datetime | None", "datetime | None"]):
+    """A FILETIME (two DWORDs, 4-aligned): an aware UTC ``datetime``, or None when it is 0.
+
+    FILETIME counts 100 ns ticks; the datetime keeps whole microseconds.  A value
+    past the year 9999 reads as ``datetime.max`` (UTC).
+    """
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        # "Q" at 4-byte alignment: the little-endian low and high DWORDs are one 64-bit count.
+        # Not exact: None does not sort beside datetimes, and sub-microsecond ticks are not read.
+        return Codec("Q", 1, _filetime_view, _filetime_encode, False, align=4)
+
+
+class DwordFlags(Field[_F, int], Generic[_F]):
+    """A DWORD bit mask, as an ``IntFlag`` (unknown bits kept)."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (flag_type,) = args
+        return Codec("I", 1, flag_type, lambda name, value: (check_uint(name, value),), True)
+
+
+class EnumeratedByte(Field["_E | int", int], Generic[_E]):
+    """A BYTE holding an enumeration: the member when known, else the plain int."""
+
+    @classmethod
+    def codec(cls, *args: Any) -> Codec:
+        (enum_type,) = args
+        lookup = {int(member): member for member in enum_type}.get
+
+        def view(value: int) -> Any:
+            return lookup(value, value)
+
+        return Codec("B", 1, view, lambda name, value: (check_uint(name, value, 0xFF),), True)

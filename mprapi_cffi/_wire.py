@@ -38,13 +38,15 @@ values.
 from __future__ import annotations
 
 import inspect
+import operator
+import re
 import struct
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, SupportsIndex, TypeVar, overload
 
-from ._fields import Codec, Field, check_uint
+from ._fields import POINTER_SIZE, Codec, Field, check_uint
 from .constants import PID_IP
 
 if TYPE_CHECKING:
@@ -55,7 +57,7 @@ else:  # typing.dataclass_transform arrives in Python 3.11; it only informs type
         return lambda cls: cls
 
 
-__all__ = ["MibStruct", "field"]
+__all__ = ["CLayout", "MibStruct", "c_layout", "field"]
 
 HEADER = 8  # MIB_OPAQUE_INFO: dwId, padding; the payload starts here
 ROWS = HEADER + 4  # after a table's dwNumEntries
@@ -68,25 +70,89 @@ _N = TypeVar("_N", bound="MibStruct")
 # ------------------------------------------------------- the declaration
 
 
+Skip = int | tuple[int, int]
+"""Bytes of unread members: the same on every platform, or ``(64-bit, 32-bit)`` in a C-layout structure."""
+
+
 class _Declared(NamedTuple):
     name: str
     sdk: str
     doc: str
     default: Any
-    skip: int  # padding bytes before the field (an unused member)
+    skip: Skip  # padding bytes before the field (an unused member)
     counted_by: str  # for a trailing array: the field that says how many elements follow
 
 
 _NO_DEFAULT: Any = object()
 
 
-def field(sdk: str, doc: str, *, default: Any = _NO_DEFAULT, skip: int = 0, count: str = "") -> Any:
+def field(sdk: str, doc: str, *, default: Any = _NO_DEFAULT, skip: Skip = 0, count: str = "") -> Any:
     """One field of a MIB structure: its SDK member name, what it is, its default if any.
 
-    ``skip`` is the number of bytes of an unused member just before the field;
+    ``skip`` is the number of bytes of an unused member just before the field
+    (in a C-layout structure, ``(64-bit, 32-bit)`` where they differ);
     ``count`` names the field that counts a trailing array's elements.
     """
     return _Declared("", sdk, doc, default, skip, count)
+
+
+# -------------------------------------------------- the C layout (aligned=True)
+
+_CODE = re.compile(r"(\d*)([a-zA-Z?])")
+
+
+class CLayout(NamedTuple):
+    """A C-layout structure's layout on one platform (see :func:`c_layout`)."""
+
+    format: str  # the struct format, "<" with explicit padding
+    offsets: tuple[int, ...]  # each field's offset
+    sizes: tuple[int, ...]  # each field's size in bytes
+    size: int  # sizeof, the tail padded to the structure's alignment
+    align: int  # the structure's alignment (its widest field's)
+
+
+def _on(skip: Skip, pointer: int) -> int:
+    return skip if isinstance(skip, int) else skip[0 if pointer == 8 else 1]
+
+
+def _c_items(codecs: Iterable[Codec], skips: Iterable[Skip], tail: Skip, pointer: int) -> CLayout:
+    pointer_code = "Q" if pointer == 8 else "I"
+    parts = ["<"]
+    offsets: list[int] = []
+    sizes: list[int] = []
+    position = widest = 0
+    for c, skip in zip(codecs, skips):
+        fmt = c.format.replace("P", pointer_code)
+        align = c.align or max(1 if code in "sxp" else struct.calcsize(code) for _, code in _CODE.findall(fmt))
+        widest = max(widest, align)
+        start = -(-(position + _on(skip, pointer)) // align) * align
+        if start != position:  # the unread members, then the padding C puts before this one
+            parts.append(f"{start - position}x")
+        size = struct.calcsize("<" + fmt)
+        parts.append(fmt)
+        offsets.append(start + c.member_offset)
+        sizes.append(size - c.member_offset)
+        position = start + size
+    end = position + _on(tail, pointer)
+    total = -(-end // widest) * widest if widest else end
+    if total != position:
+        parts.append(f"{total - position}x")
+    return CLayout("".join(parts), tuple(offsets), tuple(sizes), total, widest)
+
+
+def c_layout(struct_type: type[MibStruct], pointer_size: int) -> CLayout:
+    """A C-layout structure's layout with ``pointer_size``-byte pointers (8: x64, ARM64; 4: x86).
+
+    The C rules MSVC follows: each member at a multiple of its alignment (its
+    size for integers, whatever the platform: a ULONGLONG is 8-aligned on x86
+    too; 2 for WCHAR arrays, 4 for GUID and FILETIME, the pointer's size for a
+    HANDLE), unread members (``skip``, ``tail``) as the bytes they take, and the
+    end padded to the structure's alignment.
+    """
+    if not struct_type._aligned:
+        raise TypeError(f"{struct_type.__name__} is a MIB structure, laid out without padding")
+    skips = (d.skip for d in struct_type._declared)
+    return _c_items(struct_type._codecs, skips, struct_type._tail, pointer_size)
 
 
 def _resolve_kind(annotation: object, namespace: dict[str, Any]) -> Codec:
@@ -128,7 +194,9 @@ class _MibStructType(type):
         namespace: dict[str, Any],
         *,
         sdk: str = "",
-        size: int = 0,
+        size: int | tuple[int, int] = 0,
+        aligned: bool = False,
+        tail: Skip = 0,
         var_id: int | None = None,
         table_id: int | None = None,
         key: tuple[str, ...] = (),
@@ -155,10 +223,28 @@ class _MibStructType(type):
             names.append(field_name)
             declared.append(decl._replace(name=field_name))
             codec = _resolve_kind(annotation, {**module_globals, **namespace})
-            field_codecs.append(codec._replace(format=f"{decl.skip}x{codec.format}") if decl.skip else codec)
-        layout = struct.Struct("<" + "".join(c.format for c in field_codecs))
-        if layout.size != size:
-            raise TypeError(f"{name}: the fields make {layout.size} bytes, {sdk} has {size}")
+            if aligned:
+                field_codecs.append(codec)  # c_layout places the skip and the padding
+            elif not isinstance(decl.skip, int) or "P" in codec.format:
+                raise TypeError(f"{name}.{field_name}: per-platform skips and handles need aligned=True")
+            else:
+                field_codecs.append(codec._replace(format=f"{decl.skip}x{codec.format}") if decl.skip else codec)
+        if aligned:
+            if not (isinstance(size, tuple) and len(size) == 2):
+                raise TypeError(f"{name}: aligned=True takes size=(64-bit size, 32-bit size)")
+            for pointer, expected in zip((8, 4), size):
+                made = _c_items(field_codecs, (d.skip for d in declared), tail, pointer).size
+                if made != expected:
+                    raise TypeError(f"{name}: the fields make {made} bytes on {pointer * 8}-bit, {sdk} has {expected}")
+            mine = _c_items(field_codecs, (d.skip for d in declared), tail, POINTER_SIZE)
+            layout = struct.Struct(mine.format)
+            assert layout.size == mine.size, (name, mine)
+            extents = {n: (o, z) for n, o, z in zip(names, mine.offsets, mine.sizes)}
+        else:
+            layout = struct.Struct("<" + "".join(c.format for c in field_codecs))
+            if layout.size != size:
+                raise TypeError(f"{name}: the fields make {layout.size} bytes, {sdk} has {size}")
+            extents = {n: _offset(field_codecs, declared, names, n) for n in names}
         trailing: tuple[int, Any] | None = None
         for i, (decl, c) in enumerate(zip(declared, field_codecs)):
             if c.element is None:
@@ -185,8 +271,11 @@ class _MibStructType(type):
             _table_id=table_id,
             _key_offsets=tuple(_offset(field_codecs, declared, names, k) for k in key),
             _key_fields=tuple(key),
-            _offsets={n: _offset(field_codecs, declared, names, n)[0] for n in names},
-            _extents={n: _offset(field_codecs, declared, names, n) for n in names},
+            _offsets={n: extent[0] for n, extent in extents.items()},
+            _extents=extents,
+            _aligned=aligned,
+            _tail=tail,
+            _sizes=size if aligned else (size, size),
             _write_id=write_id,
             _delete_id=delete_id,
             _delete_key=tuple(delete_key),
@@ -212,7 +301,9 @@ def _offset(field_codecs: list[Codec], declared: list[_Declared], names: list[st
     index = names.index(key)
     end = struct.calcsize("<" + "".join(c.format for c in field_codecs[: index + 1]))
     start = struct.calcsize("<" + "".join(c.format for c in field_codecs[:index]))
-    start += declared[index].skip + field_codecs[index].member_offset
+    skip = declared[index].skip
+    assert isinstance(skip, int)  # per-platform skips are refused in MIB structures
+    start += skip + field_codecs[index].member_offset
     return start, end - start
 
 
@@ -257,6 +348,9 @@ class MibStruct(metaclass=_MibStructType):
     _index_tail: ClassVar[bytes] = b""  # index DWORDs MS-RRASM fixes after the key (an MFE's source mask)
     _reply_table: ClassVar[bool] = False  # Get, GetFirst and GetNext of its variable answer a table of them
     _trailing: ClassVar[tuple[int, Any] | None] = None  # (the count field's index, the element type)
+    _aligned: ClassVar[bool] = False  # laid out as C lays it out in the caller's memory (c_layout), not the MIB's way
+    _tail: ClassVar[Skip] = 0  # bytes of unread members after the last field (aligned only)
+    _sizes: ClassVar[tuple[int, int]]  # sizeof on 64-bit and on 32-bit Windows
     _views: ClassVar[tuple[Callable[[Any], Any], ...] | None]
     _getters: ClassVar[tuple[Callable[[Any], Any], ...]]
     _from_wire: ClassVar[Callable[[tuple[Any, ...]], Any]]
@@ -292,6 +386,30 @@ class MibStruct(metaclass=_MibStructType):
             need(reply, HEADER + cls.layout.size, f"a {cls._sdk}")
             return _decode_sized(declared_form(cls), reply, HEADER)[0]  # type: ignore[no-any-return]
         return cls._from_wire(single(reply, cls.layout, cls._sdk))  # type: ignore[no-any-return]
+
+    @classmethod
+    def decode_array(cls, buffer: Any, count: int) -> list[Self]:
+        """``count`` structures laid end to end at the start of ``buffer`` (an array the C API returned).
+
+        ``buffer`` is anything with the buffer protocol (``bytes``, a cffi
+        buffer); nothing decoded refers to it afterwards, so it can be freed at
+        once.  ValueError, naming the structure, if it holds fewer than
+        ``count`` of them or ``count`` is negative; bytes after them are ignored.
+        """
+        if cls._trailing is not None:
+            raise TypeError(f"{cls.__name__} rows are not all one size")
+        if isinstance(count, bool):
+            raise TypeError("count: expected an int, got bool")
+        count = operator.index(count)
+        if count < 0:
+            raise ValueError(f"{cls._sdk}: count {count} is negative")
+        layout = cls.layout
+        view = memoryview(buffer).cast("B")
+        needed = count * layout.size
+        if view.nbytes < needed:
+            held = view.nbytes // layout.size
+            raise ValueError(f"{cls._sdk}: the buffer holds {held} entries ({view.nbytes} bytes), not {count}")
+        return list(map(cls._from_wire, layout.iter_unpack(view[:needed])))
 
     @classmethod
     def decode_table(cls, reply: bytes) -> list[Self]:

@@ -25,6 +25,12 @@ typedef DWORD *LPDWORD;
 typedef void *HANDLE;
 typedef HANDLE HLOCAL;
 typedef HANDLE MIB_SERVER_HANDLE;
+typedef unsigned char UCHAR;
+typedef unsigned short USHORT;
+typedef unsigned long long ULONG64;
+typedef BYTE *LPBYTE;
+typedef HANDLE RAS_SERVER_HANDLE;
+typedef HANDLE MPR_SERVER_HANDLE;
 
 #define PID_IP ...
 #define PID_IPX ...
@@ -192,6 +198,177 @@ typedef struct {
     MIB_IPMCAST_OIF_STATS rgmiosOutStats[...]; ...;
 } MIB_IPMCAST_MFE_STATS_EX;
 
+/* -- the admin half: remote access (RAS) servers --------------------------
+   The admin structures, like the MIB ones, are declared for the Windows lane's
+   offset checks, with "..." so the compiler lays them out.  MinGW-w64's
+   mprapi.h has RAS_CONNECTION_0..3, RAS_CONNECTION_EX, RAS_PORT_0/1 and
+   MPR_SERVER_0..2; it lacks RAS_CONNECTION_4, PROJECTION_INFO2 (and its two
+   members) and MPR_SERVER_EX1, which SOURCE declares from win32metadata's
+   layout where the header is MinGW-w64's.  The enums are "int...": their
+   size is the compiler's. */
+typedef int... ROUTER_INTERFACE_TYPE;
+typedef int... RAS_PORT_CONDITION;
+typedef int... RAS_HARDWARE_CONDITION;
+typedef int... RAS_QUARANTINE_STATE;
+typedef struct { DWORD Data1; unsigned short Data2; unsigned short Data3; unsigned char Data4[8]; } GUID;
+typedef struct { DWORD dwLowDateTime; DWORD dwHighDateTime; } FILETIME;
+typedef struct { UCHAR revision; UCHAR type; USHORT size; } MPRAPI_OBJECT_HEADER;
+typedef MPRAPI_OBJECT_HEADER *PMPRAPI_OBJECT_HEADER;
+
+typedef struct { BOOL fLanOnlyMode; DWORD dwUpTime; DWORD dwTotalPorts; DWORD dwPortsInUse; ...; } MPR_SERVER_0;
+typedef struct {
+    DWORD dwNumPptpPorts; DWORD dwPptpPortFlags; DWORD dwNumL2tpPorts; DWORD dwL2tpPortFlags; ...;
+} MPR_SERVER_1;
+typedef struct {
+    DWORD dwNumPptpPorts; DWORD dwPptpPortFlags; DWORD dwNumL2tpPorts; DWORD dwL2tpPortFlags;
+    DWORD dwNumSstpPorts; DWORD dwSstpPortFlags; ...;
+} MPR_SERVER_2;
+typedef struct { DWORD dwNumPorts; DWORD dwPortFlags; ...; } IKEV2_CONFIG_PARAMS;
+typedef struct { DWORD dwNumPorts; DWORD dwPortFlags; ...; } PPTP_CONFIG_PARAMS;
+typedef struct { DWORD dwNumPorts; DWORD dwPortFlags; ...; } L2TP_CONFIG_PARAMS1;
+typedef struct { DWORD dwNumPorts; DWORD dwPortFlags; ...; } SSTP_CONFIG_PARAMS;
+typedef struct { DWORD dwNumPorts; DWORD dwPortFlags; ...; } GRE_CONFIG_PARAMS0;
+typedef struct {
+    IKEV2_CONFIG_PARAMS IkeConfigParams; PPTP_CONFIG_PARAMS PptpConfigParams;
+    L2TP_CONFIG_PARAMS1 L2tpConfigParams; SSTP_CONFIG_PARAMS SstpConfigParams;
+    GRE_CONFIG_PARAMS0 GREConfigParams; ...;
+} MPRAPI_TUNNEL_CONFIG_PARAMS1;
+typedef struct {
+    MPRAPI_OBJECT_HEADER Header; DWORD fLanOnlyMode; DWORD dwUpTime; DWORD dwTotalPorts;
+    DWORD dwPortsInUse; DWORD Reserved; MPRAPI_TUNNEL_CONFIG_PARAMS1 ConfigParams; ...;
+} MPR_SERVER_EX1;
+
+typedef struct {
+    HANDLE hPort; HANDLE hConnection; RAS_PORT_CONDITION dwPortCondition;
+    DWORD dwTotalNumberOfCalls; DWORD dwConnectDuration; WCHAR wszPortName[...];
+    WCHAR wszMediaName[...]; WCHAR wszDeviceName[...]; WCHAR wszDeviceType[...]; ...;
+} RAS_PORT_0;
+typedef struct {
+    HANDLE hPort; HANDLE hConnection; RAS_HARDWARE_CONDITION dwHardwareCondition;
+    DWORD dwLineSpeed; DWORD dwBytesXmited; DWORD dwBytesRcved; DWORD dwFramesXmited;
+    DWORD dwFramesRcved; DWORD dwCrcErr; DWORD dwTimeoutErr; DWORD dwAlignmentErr;
+    DWORD dwHardwareOverrunErr; DWORD dwFramingErr; DWORD dwBufferOverrunErr;
+    DWORD dwCompressionRatioIn; DWORD dwCompressionRatioOut; ...;
+} RAS_PORT_1;
+
+typedef struct { DWORD dwError; WCHAR wszAddress[...]; WCHAR wszRemoteAddress[...]; ...; } PPP_IPCP_INFO;
+typedef struct {
+    DWORD dwError; WCHAR wszAddress[...]; WCHAR wszRemoteAddress[...];
+    DWORD dwOptions; DWORD dwRemoteOptions; ...;
+} PPP_IPCP_INFO2;
+typedef struct { PPP_IPCP_INFO ip; ...; } PPP_INFO;
+typedef struct { PPP_IPCP_INFO2 ip; ...; } PPP_INFO_2;
+typedef struct { PPP_IPCP_INFO2 ip; ...; } PPP_INFO_3;
+typedef struct {
+    HANDLE hConnection; HANDLE hInterface; DWORD dwConnectDuration;
+    ROUTER_INTERFACE_TYPE dwInterfaceType; DWORD dwConnectionFlags;
+    WCHAR wszInterfaceName[...]; WCHAR wszUserName[...]; WCHAR wszLogonDomain[...];
+    WCHAR wszRemoteComputer[...]; ...;
+} RAS_CONNECTION_0;
+typedef struct {
+    HANDLE hConnection; HANDLE hInterface; PPP_INFO PppInfo;
+    DWORD dwBytesXmited; DWORD dwBytesRcved; DWORD dwFramesXmited; DWORD dwFramesRcved;
+    DWORD dwCrcErr; DWORD dwTimeoutErr; DWORD dwAlignmentErr; DWORD dwHardwareOverrunErr;
+    DWORD dwFramingErr; DWORD dwBufferOverrunErr; DWORD dwCompressionRatioIn;
+    DWORD dwCompressionRatioOut; ...;
+} RAS_CONNECTION_1;
+typedef struct {
+    HANDLE hConnection; WCHAR wszUserName[...]; ROUTER_INTERFACE_TYPE dwInterfaceType;
+    GUID guid; PPP_INFO_2 PppInfo2; ...;
+} RAS_CONNECTION_2;
+typedef struct {
+    DWORD dwVersion; DWORD dwSize; HANDLE hConnection; WCHAR wszUserName[...];
+    ROUTER_INTERFACE_TYPE dwInterfaceType; GUID guid; PPP_INFO_3 PppInfo3;
+    RAS_QUARANTINE_STATE rasQuarState; FILETIME timer; ...;
+} RAS_CONNECTION_3;
+
+/* PROJECTION_INFO(2): the union's two members both begin with
+   dwIPv4NegotiationError, wszAddress[16], wszRemoteAddress[16]; cffi names
+   the union's members directly (it is anonymous in every header). */
+typedef struct {
+    DWORD dwIPv4NegotiationError; WCHAR wszAddress[...]; WCHAR wszRemoteAddress[...];
+    DWORD dwIPv4Options; DWORD dwIPv4RemoteOptions; ULONG64 IPv4SubInterfaceIndex; ...;
+} PPP_PROJECTION_INFO;
+typedef struct {
+    DWORD dwIPv4NegotiationError; WCHAR wszAddress[...]; WCHAR wszRemoteAddress[...];
+    ULONG64 IPv4SubInterfaceIndex; ...;
+} IKEV2_PROJECTION_INFO;
+typedef struct {
+    UCHAR projectionInfoType; IKEV2_PROJECTION_INFO Ikev2ProjectionInfo;
+    PPP_PROJECTION_INFO PppProjectionInfo; ...;
+} PROJECTION_INFO;
+typedef struct {
+    DWORD dwIPv4NegotiationError; WCHAR wszAddress[...]; WCHAR wszRemoteAddress[...];
+    DWORD dwIPv4Options; DWORD dwIPv4RemoteOptions; ULONG64 IPv4SubInterfaceIndex; ...;
+} PPP_PROJECTION_INFO2;
+typedef struct {
+    DWORD dwIPv4NegotiationError; WCHAR wszAddress[...]; WCHAR wszRemoteAddress[...];
+    ULONG64 IPv4SubInterfaceIndex; ...;
+} IKEV2_PROJECTION_INFO2;
+typedef struct {
+    UCHAR projectionInfoType; IKEV2_PROJECTION_INFO2 Ikev2ProjectionInfo;
+    PPP_PROJECTION_INFO2 PppProjectionInfo; ...;
+} PROJECTION_INFO2;
+typedef struct {
+    MPRAPI_OBJECT_HEADER Header; DWORD dwConnectDuration; ROUTER_INTERFACE_TYPE dwInterfaceType;
+    DWORD dwConnectionFlags; WCHAR wszInterfaceName[...]; WCHAR wszUserName[...];
+    WCHAR wszLogonDomain[...]; WCHAR wszRemoteComputer[...]; GUID guid;
+    RAS_QUARANTINE_STATE rasQuarState; FILETIME probationTime;
+    DWORD dwBytesXmited; DWORD dwBytesRcved; DWORD dwFramesXmited; DWORD dwFramesRcved;
+    DWORD dwCrcErr; DWORD dwTimeoutErr; DWORD dwAlignmentErr; DWORD dwHardwareOverrunErr;
+    DWORD dwFramingErr; DWORD dwBufferOverrunErr; DWORD dwCompressionRatioIn;
+    DWORD dwCompressionRatioOut; DWORD dwNumSwitchOvers;
+    WCHAR wszRemoteEndpointAddress[...]; WCHAR wszLocalEndpointAddress[...];
+    PROJECTION_INFO ProjectionInfo; HANDLE hConnection; HANDLE hInterface; ...;
+} RAS_CONNECTION_EX;
+typedef RAS_CONNECTION_EX *PRAS_CONNECTION_EX;
+typedef struct {
+    DWORD dwConnectDuration; ROUTER_INTERFACE_TYPE dwInterfaceType; DWORD dwConnectionFlags;
+    WCHAR wszInterfaceName[...]; WCHAR wszUserName[...]; WCHAR wszLogonDomain[...];
+    WCHAR wszRemoteComputer[...]; GUID guid; RAS_QUARANTINE_STATE rasQuarState;
+    FILETIME probationTime; FILETIME connectionStartTime;
+    ULONG64 ullBytesXmited; ULONG64 ullBytesRcved; DWORD dwFramesXmited; DWORD dwFramesRcved;
+    DWORD dwCrcErr; DWORD dwTimeoutErr; DWORD dwAlignmentErr; DWORD dwHardwareOverrunErr;
+    DWORD dwFramingErr; DWORD dwBufferOverrunErr; DWORD dwCompressionRatioIn;
+    DWORD dwCompressionRatioOut; DWORD dwNumSwitchOvers;
+    WCHAR wszRemoteEndpointAddress[...]; WCHAR wszLocalEndpointAddress[...];
+    PROJECTION_INFO2 ProjectionInfo; HANDLE hConnection; HANDLE hInterface; DWORD dwDeviceType; ...;
+} RAS_CONNECTION_4;
+
+#define MPRAPI_RAS_CONNECTION_OBJECT_REVISION_1 ...
+#define MPRAPI_MPR_SERVER_OBJECT_REVISION_2 ...
+#define MPRAPI_OBJECT_TYPE_RAS_CONNECTION_OBJECT ...
+#define MPRAPI_OBJECT_TYPE_MPR_SERVER_OBJECT ...
+
+DWORD WINAPI MprAdminServerConnect(LPWSTR lpwsServerName, MPR_SERVER_HANDLE *phMprServer);
+void WINAPI MprAdminServerDisconnect(MPR_SERVER_HANDLE hMprServer);
+DWORD WINAPI MprAdminServerGetInfo(MPR_SERVER_HANDLE hMprServer, DWORD dwLevel, LPBYTE *lplpbBuffer);
+DWORD WINAPI MprAdminConnectionEnum(RAS_SERVER_HANDLE hRasServer, DWORD dwLevel,
+    LPBYTE *lplpbBuffer, DWORD dwPrefMaxLen, LPDWORD lpdwEntriesRead,
+    LPDWORD lpdwTotalEntries, LPDWORD lpdwResumeHandle);
+DWORD WINAPI MprAdminPortEnum(RAS_SERVER_HANDLE hRasServer, DWORD dwLevel, HANDLE hConnection,
+    LPBYTE *lplpbBuffer, DWORD dwPrefMaxLen, LPDWORD lpdwEntriesRead,
+    LPDWORD lpdwTotalEntries, LPDWORD lpdwResumeHandle);
+DWORD WINAPI MprAdminConnectionGetInfo(RAS_SERVER_HANDLE hRasServer, DWORD dwLevel,
+    HANDLE hConnection, LPBYTE *lplpbBuffer);
+DWORD WINAPI MprAdminPortGetInfo(RAS_SERVER_HANDLE hRasServer, DWORD dwLevel, HANDLE hPort,
+    LPBYTE *lplpbBuffer);
+DWORD WINAPI MprAdminConnectionClearStats(RAS_SERVER_HANDLE hRasServer, HANDLE hConnection);
+DWORD WINAPI MprAdminPortClearStats(RAS_SERVER_HANDLE hRasServer, HANDLE hPort);
+DWORD WINAPI MprAdminPortReset(RAS_SERVER_HANDLE hRasServer, HANDLE hPort);
+DWORD WINAPI MprAdminPortDisconnect(RAS_SERVER_HANDLE hRasServer, HANDLE hPort);
+
+/* MprAdminConnectionEnumEx and MprAdminServerGetInfoEx are in mprapi.h but
+   not in MinGW-w64's import library: looked up at run time as the trap
+   functions are (_calls.dll_function), through these pointer types.  The
+   second takes the SDK's MPR_SERVER_EX1 (MinGW-w64 declares the older
+   MPR_SERVER_EX). */
+typedef DWORD (WINAPI *MPRAPI_CONNECTION_ENUM_EX)(RAS_SERVER_HANDLE hRasServer,
+    PMPRAPI_OBJECT_HEADER pObjectHeader, DWORD dwPreferedMaxLen, LPDWORD lpdwEntriesRead,
+    LPDWORD lpdwTotalEntries, PRAS_CONNECTION_EX *ppRasConn, LPDWORD lpdwResumeHandle);
+typedef DWORD (WINAPI *MPRAPI_SERVER_GET_INFO_EX)(MPR_SERVER_HANDLE hMprServer,
+    MPR_SERVER_EX1 *pServerInfo);
+
 DWORD WINAPI MprAdminMIBServerConnect(LPWSTR lpwsServerName,
                                       MIB_SERVER_HANDLE *phMibServer);
 void WINAPI MprAdminMIBServerDisconnect(MIB_SERVER_HANDLE hMibServer);
@@ -252,8 +429,180 @@ BOOL WINAPI CloseHandle(HANDLE hObject);
 # No WIN32_LEAN_AND_MEAN: mprapi.h needs wincrypt.h, which it would exclude.
 SOURCE = r"""
 #include <windows.h>
+#ifdef __MINGW32__
+/* MinGW-w64's IKEV2_CONFIG_PARAMS is the Windows 7 one; the SDK's, inside
+   MPR_SERVER_EX1, holds an IKEV2_TUNNEL_CONFIG_PARAMS4.  MinGW-w64's is
+   renamed out of the way and the SDK's declared below under the name. */
+#define IKEV2_CONFIG_PARAMS MINGW_IKEV2_CONFIG_PARAMS
+#define PIKEV2_CONFIG_PARAMS PMINGW_IKEV2_CONFIG_PARAMS
+#endif
 #include <mprapi.h>
 #include <iprtrmib.h>
+#ifdef __MINGW32__
+#undef IKEV2_CONFIG_PARAMS
+#undef PIKEV2_CONFIG_PARAMS
+/* What the Windows SDK's mprapi.h has and MinGW-w64's lacks, as
+   win32metadata lays it out (Windows.Win32.NetworkManagement.Rras).  The
+   Windows SDK (MSVC builds) declares these itself. */
+#define MPRAPI_MPR_SERVER_OBJECT_REVISION_2 0x02
+typedef struct _PPP_PROJECTION_INFO2 {
+    DWORD dwIPv4NegotiationError;
+    WCHAR wszAddress[IPADDRESSLEN + 1];
+    WCHAR wszRemoteAddress[IPADDRESSLEN + 1];
+    DWORD dwIPv4Options;
+    DWORD dwIPv4RemoteOptions;
+    ULONG64 IPv4SubInterfaceIndex;
+    DWORD dwIPv6NegotiationError;
+    BYTE bInterfaceIdentifier[8];
+    BYTE bRemoteInterfaceIdentifier[8];
+    BYTE bPrefix[8];
+    DWORD dwPrefixLength;
+    ULONG64 IPv6SubInterfaceIndex;
+    DWORD dwLcpError;
+    DWORD dwAuthenticationProtocol;
+    DWORD dwAuthenticationData;
+    DWORD dwRemoteAuthenticationProtocol;
+    DWORD dwRemoteAuthenticationData;
+    DWORD dwLcpTerminateReason;
+    DWORD dwLcpRemoteTerminateReason;
+    DWORD dwLcpOptions;
+    DWORD dwLcpRemoteOptions;
+    DWORD dwEapTypeId;
+    DWORD dwEmbeddedEAPTypeId;
+    DWORD dwRemoteEapTypeId;
+    DWORD dwCcpError;
+    DWORD dwCompressionAlgorithm;
+    DWORD dwCcpOptions;
+    DWORD dwRemoteCompressionAlgorithm;
+    DWORD dwCcpRemoteOptions;
+} PPP_PROJECTION_INFO2, *PPPP_PROJECTION_INFO2;
+typedef struct _IKEV2_PROJECTION_INFO2 {
+    DWORD dwIPv4NegotiationError;
+    WCHAR wszAddress[IPADDRESSLEN + 1];
+    WCHAR wszRemoteAddress[IPADDRESSLEN + 1];
+    ULONG64 IPv4SubInterfaceIndex;
+    DWORD dwIPv6NegotiationError;
+    BYTE bInterfaceIdentifier[8];
+    BYTE bRemoteInterfaceIdentifier[8];
+    BYTE bPrefix[8];
+    DWORD dwPrefixLength;
+    ULONG64 IPv6SubInterfaceIndex;
+    DWORD dwOptions;
+    DWORD dwAuthenticationProtocol;
+    DWORD dwEapTypeId;
+    DWORD dwEmbeddedEAPTypeId;
+    DWORD dwCompressionAlgorithm;
+    DWORD dwEncryptionMethod;
+} IKEV2_PROJECTION_INFO2, *PIKEV2_PROJECTION_INFO2;
+typedef struct _PROJECTION_INFO2 {
+    UCHAR projectionInfoType;
+    union {
+        IKEV2_PROJECTION_INFO2 Ikev2ProjectionInfo;
+        PPP_PROJECTION_INFO2 PppProjectionInfo;
+    };
+} PROJECTION_INFO2, *PPROJECTION_INFO2;
+typedef struct _RAS_CONNECTION_4 {
+    DWORD dwConnectDuration;
+    ROUTER_INTERFACE_TYPE dwInterfaceType;
+    DWORD dwConnectionFlags;
+    WCHAR wszInterfaceName[MAX_INTERFACE_NAME_LEN + 1];
+    WCHAR wszUserName[UNLEN + 1];
+    WCHAR wszLogonDomain[DNLEN + 1];
+    WCHAR wszRemoteComputer[NETBIOS_NAME_LEN + 1];
+    GUID guid;
+    RAS_QUARANTINE_STATE rasQuarState;
+    FILETIME probationTime;
+    FILETIME connectionStartTime;
+    ULONG64 ullBytesXmited;
+    ULONG64 ullBytesRcved;
+    DWORD dwFramesXmited;
+    DWORD dwFramesRcved;
+    DWORD dwCrcErr;
+    DWORD dwTimeoutErr;
+    DWORD dwAlignmentErr;
+    DWORD dwHardwareOverrunErr;
+    DWORD dwFramingErr;
+    DWORD dwBufferOverrunErr;
+    DWORD dwCompressionRatioIn;
+    DWORD dwCompressionRatioOut;
+    DWORD dwNumSwitchOvers;
+    WCHAR wszRemoteEndpointAddress[MAXIPADRESSLEN + 1];
+    WCHAR wszLocalEndpointAddress[MAXIPADRESSLEN + 1];
+    PROJECTION_INFO2 ProjectionInfo;
+    HANDLE hConnection;
+    HANDLE hInterface;
+    DWORD dwDeviceType;
+} RAS_CONNECTION_4, *PRAS_CONNECTION_4;
+typedef struct _ROUTER_CUSTOM_IKEv2_POLICY0 {
+    DWORD dwIntegrityMethod;
+    DWORD dwEncryptionMethod;
+    DWORD dwCipherTransformConstant;
+    DWORD dwAuthTransformConstant;
+    DWORD dwPfsGroup;
+    DWORD dwDhGroup;
+} ROUTER_CUSTOM_IKEv2_POLICY0, *PROUTER_CUSTOM_IKEv2_POLICY0;
+typedef struct _MPR_CERT_EKU {
+    DWORD dwSize;
+    BOOL IsEKUOID;
+    PWCHAR pwszEKU;
+} MPR_CERT_EKU, *PMPR_CERT_EKU;
+typedef struct _IKEV2_TUNNEL_CONFIG_PARAMS4 {
+    DWORD dwIdleTimeout;
+    DWORD dwNetworkBlackoutTime;
+    DWORD dwSaLifeTime;
+    DWORD dwSaDataSizeForRenegotiation;
+    DWORD dwConfigOptions;
+    DWORD dwTotalCertificates;
+    CERT_NAME_BLOB *certificateNames;
+    CERT_NAME_BLOB machineCertificateName;
+    DWORD dwEncryptionType;
+    PROUTER_CUSTOM_IKEv2_POLICY0 customPolicy;
+    DWORD dwTotalEkus;
+    PMPR_CERT_EKU certificateEKUs;
+    CRYPT_HASH_BLOB machineCertificateHash;
+    DWORD dwMmSaLifeTime;
+} IKEV2_TUNNEL_CONFIG_PARAMS4, *PIKEV2_TUNNEL_CONFIG_PARAMS4;
+typedef struct _IKEV2_CONFIG_PARAMS1 {
+    DWORD dwNumPorts;
+    DWORD dwPortFlags;
+    DWORD dwTunnelConfigParamFlags;
+    IKEV2_TUNNEL_CONFIG_PARAMS4 TunnelConfigParams;
+} IKEV2_CONFIG_PARAMS, *PIKEV2_CONFIG_PARAMS;
+typedef struct _L2TP_TUNNEL_CONFIG_PARAMS2 {
+    DWORD dwIdleTimeout;
+    DWORD dwEncryptionType;
+    DWORD dwSaLifeTime;
+    DWORD dwSaDataSizeForRenegotiation;
+    PROUTER_CUSTOM_IKEv2_POLICY0 customPolicy;
+    DWORD dwMmSaLifeTime;
+} L2TP_TUNNEL_CONFIG_PARAMS2, *PL2TP_TUNNEL_CONFIG_PARAMS2;
+typedef struct _L2TP_CONFIG_PARAMS1 {
+    DWORD dwNumPorts;
+    DWORD dwPortFlags;
+    DWORD dwTunnelConfigParamFlags;
+    L2TP_TUNNEL_CONFIG_PARAMS2 TunnelConfigParams;
+} L2TP_CONFIG_PARAMS1, *PL2TP_CONFIG_PARAMS1;
+typedef struct _GRE_CONFIG_PARAMS0 {
+    DWORD dwNumPorts;
+    DWORD dwPortFlags;
+} GRE_CONFIG_PARAMS0, *PGRE_CONFIG_PARAMS0;
+typedef struct _MPRAPI_TUNNEL_CONFIG_PARAMS1 {
+    IKEV2_CONFIG_PARAMS IkeConfigParams;
+    PPTP_CONFIG_PARAMS PptpConfigParams;
+    L2TP_CONFIG_PARAMS1 L2tpConfigParams;
+    SSTP_CONFIG_PARAMS SstpConfigParams;
+    GRE_CONFIG_PARAMS0 GREConfigParams;
+} MPRAPI_TUNNEL_CONFIG_PARAMS1, *PMPRAPI_TUNNEL_CONFIG_PARAMS1;
+typedef struct _MPR_SERVER_EX1 {
+    MPRAPI_OBJECT_HEADER Header;
+    DWORD fLanOnlyMode;
+    DWORD dwUpTime;
+    DWORD dwTotalPorts;
+    DWORD dwPortsInUse;
+    DWORD Reserved;
+    MPRAPI_TUNNEL_CONFIG_PARAMS1 ConfigParams;
+} MPR_SERVER_EX1, *PMPR_SERVER_EX1;
+#endif
 """
 
 ffibuilder = cffi.FFI()

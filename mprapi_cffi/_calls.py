@@ -115,30 +115,43 @@ def handle_value(handle: Any) -> int:
     return int(ffi.cast("uintptr_t", handle))
 
 
-# -- traps --------------------------------------------------------------------
+# -- functions bound at run time ----------------------------------------------
 #
-# MprAdminMIBGetTrapInfo and MprAdminMIBSetTrapInfo are declared in mprapi.h
-# but missing from MinGW-w64's import library and from Wine: they are looked
-# up on first use in the Mprapi.dll the extension's own imports loaded, so
-# that a DLL without them fails only the calls that need them.
+# MprAdminMIBGetTrapInfo, MprAdminMIBSetTrapInfo, MprAdminConnectionEnumEx and
+# MprAdminServerGetInfoEx are declared in mprapi.h but missing from MinGW-w64's
+# import library (and the first two from Wine): each is looked up on first use
+# in the Mprapi.dll the extension's own imports loaded, and cast to its pointer
+# type (build_mprapi.py), so that a DLL without it fails only the calls that need it.
 
 _TRAP_TYPES = {
     "MprAdminMIBGetTrapInfo": "MPRAPI_GET_TRAP_INFO",
     "MprAdminMIBSetTrapInfo": "MPRAPI_SET_TRAP_INFO",
 }
-_trap_functions: dict[str, Any] = {}
+_RUNTIME_TYPES = {
+    **_TRAP_TYPES,
+    "MprAdminConnectionEnumEx": "MPRAPI_CONNECTION_ENUM_EX",
+    "MprAdminServerGetInfoEx": "MPRAPI_SERVER_GET_INFO_EX",
+}
+_runtime_functions: dict[str, Any] = {}
 
 
-def trap_function(name: str) -> Any:
-    """The function `name` of the loaded Mprapi.dll; ApiUnavailableError if it has none."""
-    function = _trap_functions.get(name)
+def dll_function(name: str) -> Any:
+    """The function `name` of the loaded Mprapi.dll; ApiUnavailableError if it has none.
+
+    `name` is one of _RUNTIME_TYPES; a function found is remembered, one not
+    found is looked up again on the next call.
+    """
+    function = _runtime_functions.get(name)
     if function is None:
         module = lib.GetModuleHandleW("mprapi.dll")
         address = lib.GetProcAddress(module, name.encode("ascii")) if module else ffi.NULL
         if not address:
             raise ApiUnavailableError(f"{name} is not available: this system's Mprapi.dll does not export it")
-        function = _trap_functions[name] = ffi.cast(_TRAP_TYPES[name], address)
+        function = _runtime_functions[name] = ffi.cast(_RUNTIME_TYPES[name], address)
     return function
+
+
+trap_function = dll_function
 
 
 def _in_data(data: Any) -> Any:
@@ -163,7 +176,7 @@ def _copied_reply(code: int, out: Any, size: Any, name: str) -> bytes:
 
 def _trap_call(name: str, data: Any, *leading: Any) -> bytes:
     """Call trap function `name` with `leading` arguments, then the input and the out pointers."""
-    function = trap_function(name)
+    function = dll_function(name)
     inbuf = _in_data(data)
     out, size = ffi.new("LPVOID *"), ffi.new("DWORD *")
     code = function(*leading, inbuf, len(inbuf), out, size)

@@ -84,6 +84,58 @@ class OwnedHandle:
             return self.owned.pop()
 
 
+class LazyOwnedHandle(OwnedHandle):
+    """An OwnedHandle whose handle is made by the first use, in that use's thread.
+
+    ``connect()`` runs at most once at a time, under a lock of its own (never
+    under ``lock``, so close() never waits for it): uses that arrive while it
+    runs wait for it and then share its handle.  A use is counted in before
+    it connects, so a close() meanwhile is deferred: the connecting use sees
+    the close, raises ValueError, and its leave() releases the new handle.  A
+    connect that fails leaves nothing to release; the next use tries again.
+    Closed before any use: nothing is ever connected or released.
+    """
+
+    __slots__ = ("_connect", "_connect_lock")
+
+    def __init__(self, connect: Callable[[], Any], release: Callable[[Any], None], kind: str) -> None:
+        super().__init__(None, release, kind)
+        self.owned.clear()
+        self._connect = connect
+        self._connect_lock = threading.Lock()
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.owned)
+
+    def enter(self) -> Any:
+        with self.lock:
+            if self.closing:
+                raise self.closed_error()
+            self.in_flight.append(None)
+            owned = self.owned[:1]
+        if owned:
+            return owned[0]
+        try:
+            with self._connect_lock:
+                if not self.owned and not self.closing:
+                    handle = self._connect()
+                    with self.lock:
+                        self.owned.append(handle)
+            with self.lock:
+                if self.closing or not self.owned:
+                    raise self.closed_error()
+                return self.owned[0]
+        except BaseException:
+            self.leave()
+            raise
+
+    def detach(self) -> Any:
+        self.enter()  # connects if it must; ValueError once closed
+        self.leave()
+        return super().detach()
+
+
 class HandleObject:
     """What every public handle object shares, after winreg's HKEY: an OwnedHandle in ``_owned``.
 

@@ -20,13 +20,15 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from .server import MibServer
 
 __all__ = ["PollResult", "apoll", "gather", "poll", "read_within"]
 
 T = TypeVar("T")
+S = TypeVar("S")
+"""What ``connect`` returns, and so what ``read`` is given: MibServer by default, or AdminServer."""
 
 DEFAULT_MAX_WORKERS = 256
 """Routers read at once when ``max_workers`` is not given (nor more than there are routers)."""
@@ -296,9 +298,29 @@ def _checked(servers: Iterable[str], timeout: float | None, max_workers: int | N
     return names, workers
 
 
+@overload
 def poll(
     servers: Iterable[str],
     read: Callable[[MibServer], T],
+    *,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+    connect: None = None,
+) -> Generator[PollResult[T], None, None]: ...
+@overload
+def poll(
+    servers: Iterable[str],
+    read: Callable[[S], T],
+    *,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+    connect: Callable[[str], S],
+) -> Generator[PollResult[T], None, None]: ...
+
+
+def poll(
+    servers: Iterable[str],
+    read: Callable[[Any], T],
     *,
     timeout: float | None = None,
     max_workers: int | None = None,
@@ -314,8 +336,10 @@ def poll(
     background and its binding is disconnected when the call returns.  At most
     ``max_workers`` routers are read at once (default: all of them, up to
     256).  ``connect(name)`` opens a router (default: MibServer, which only
-    makes a binding); it runs in the polling thread, so it must not wait for
-    the router, and what it returns is closed exactly once, from there too.
+    makes a binding; AdminServer, which connects on its first call, for the
+    admin reads: ``poll(names, AdminServer.connections, connect=AdminServer)``);
+    it runs in the polling thread, so it must not wait for the router, and
+    what it returns is given to ``read`` and closed exactly once, from there too.
     Bad arguments raise before any router is reached.  Leaving the loop
     early gives up the routers still in flight.
     """
@@ -344,9 +368,27 @@ def _poll(run: _Run, outcomes: queue.SimpleQueue[_Outcome]) -> Generator[PollRes
         run.close_finished()
 
 
+@overload
 def read_within(
     server: str,
     read: Callable[[MibServer], T],
+    *,
+    timeout: float | None = None,
+    connect: None = None,
+) -> PollResult[T]: ...
+@overload
+def read_within(
+    server: str,
+    read: Callable[[S], T],
+    *,
+    timeout: float | None = None,
+    connect: Callable[[str], S],
+) -> PollResult[T]: ...
+
+
+def read_within(
+    server: str,
+    read: Callable[[Any], T],
     *,
     timeout: float | None = None,
     connect: Callable[[str], Any] | None = None,
@@ -364,9 +406,29 @@ def read_within(
         results.close()
 
 
+@overload
 def apoll(
     servers: Iterable[str],
     read: Callable[[MibServer], T],
+    *,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+    connect: None = None,
+) -> AsyncIterator[PollResult[T]]: ...
+@overload
+def apoll(
+    servers: Iterable[str],
+    read: Callable[[S], T],
+    *,
+    timeout: float | None = None,
+    max_workers: int | None = None,
+    connect: Callable[[str], S],
+) -> AsyncIterator[PollResult[T]]: ...
+
+
+def apoll(
+    servers: Iterable[str],
+    read: Callable[[Any], T],
     *,
     timeout: float | None = None,
     max_workers: int | None = None,

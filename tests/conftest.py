@@ -24,8 +24,8 @@ ROUTER_DIR = os.environ.get(ROUTER_DIR_VARIABLE)
 # behind after a test and a garbage collection: each must be zero.  Trap
 # events: a registered event the client still holds open (a subscription
 # never closed), and a registered handle the router could not signal.
-MISUSE_COUNTERS = ("live_handles", "bad_handle", "disconnect_in_use", "double_free", "wrong_free", "live_buffers",
-                   "trap_events_open", "trap_signal_failed")
+MISUSE_COUNTERS = ("live_handles", "live_admin_handles", "bad_handle", "admin_bad_handle", "disconnect_in_use",
+                   "double_free", "wrong_free", "live_buffers", "trap_events_open", "trap_signal_failed")
 
 
 ROUTER: Router | None = None

@@ -8,6 +8,9 @@
     mprapi [--server NAME] [--json] arp delete ADDRESS --if INDEX
     mprapi [--server NAME] [--json] multicast boundary {add,remove} PREFIX --if INDEX
     mprapi [--server NAME] [--json] set {forwarding on|off, ttl N, if-admin INDEX up|down}
+    mprapi [--server NAME] [--json] {server,connections [--level N],ports [--level N] [--connection HANDLE]}
+    mprapi [--server NAME] [--json] disconnect {PORT|--user [DOMAIN\\]NAME} [--yes]
+    mprapi [--server NAME] [--json] {ports reset PORT,ports clear-stats PORT,connections clear-stats HANDLE} [--yes]
     mprapi --server A --server B ... [--servers-file FILE] [--timeout SECONDS] [--json] COMMAND
     mprapi exporter [--listen HOST:PORT] [--server NAME ...] [--timeout SECONDS]
     mprapi --version
@@ -26,6 +29,14 @@ values are what one router gives, or ``{"error": {"winerror": N, "message":
 within ``--timeout``).  On a terminal, a long poll shows a progress bar on
 stderr (with the optional ``tqdm``: ``pip install mprapi-cffi[progress]``).
 
+``server``, ``connections`` and ``ports`` read a remote access (VPN) server through the admin
+handle (AdminServer): their ``--json`` has the same keys at every level (null where the level
+lacks the field), numbers as numbers, tunnels as ``pptp``/``l2tp``/``sstp``/``ikev2``/``other`` and
+times as ISO 8601 in UTC.  The remote access writes (``disconnect``, ``ports reset|clear-stats``,
+``connections clear-stats``) read first, then on a terminal show what they will touch (port,
+tunnel, user) and ask; ``--yes`` skips the question, and without a terminal it is required
+(exit 2 otherwise).  A LAN-only router's 903 gets a one-line hint.
+
 Exit status: 0 on success; 1 when a router cannot be read (``MprError``, an
 ``OSError`` such as "only on Windows", a timeout, or a malformed reply), with
 a one-line message per router on stderr; 2 on a usage error.
@@ -38,16 +49,19 @@ import enum
 import importlib
 import json
 import math
+import struct
 import sys
 import textwrap
 import threading
+import uuid
+from datetime import datetime, timezone
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
 from typing import Any
 
 from . import __version__, _wire
-from .errors import MprError
+from .errors import ApiUnavailableError, MprError
 from .fleet import PollResult, poll, read_within
 from .mib import (
     AddrType,
@@ -287,6 +301,12 @@ def _json_value(value: Any) -> Any:
         return _mac(bytes(value))
     if isinstance(value, (enum.IntEnum, enum.IntFlag)):
         return int(value)
+    if isinstance(value, enum.Enum):  # a str enum such as Tunnel: its value
+        return value.value
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if hasattr(value, "_asdict"):
         return {k: _json_value(v) for k, v in value._asdict().items()}
     if isinstance(value, dict):
@@ -348,6 +368,264 @@ def _add_routes_args(parser: argparse.ArgumentParser) -> None:
                         help="the IPv6 route table (IP_FORWARDROW under PID_IPV6, walked)")  # fmt: skip
 
 
+# --------------------------------------------------------------- remote access
+#
+# The admin half of the API (mprapi_cffi.admin.AdminServer): who is connected, over which tunnel,
+# which ports are free.  Each read gives plain dicts with the same keys whatever level the server
+# answered at (None where that level lacks the field), so the columns, --json and a fleet's output
+# are made from one shape.
+
+ERROR_DDM_NOT_RUNNING = 903
+"""What connection and port calls answer on a LAN-only router (RRAS without remote access)."""
+
+NOT_RAS_HINT = "the server is not a remote access server (RRAS runs in LAN-only mode)"
+
+_EX_MISSING = frozenset({1, 50, 120, 127})
+"""Answers of MprAdminServerGetInfoEx that mean "not here": ERROR_INVALID_FUNCTION,
+ERROR_NOT_SUPPORTED, ERROR_CALL_NOT_IMPLEMENTED, ERROR_PROC_NOT_FOUND."""
+
+_TUNNELS = ("pptp", "l2tp", "sstp", "ikev2", "gre")
+_PORT_FLAGS = ((0x1, "ras"), (0x2, "routing"))  # MPR_ENABLE_RAS_ON_DEVICE, MPR_ENABLE_ROUTING_ON_DEVICE
+_CONNECTION_KEYS = (
+    "handle", "interface_handle", "user_name", "logon_domain", "tunnel", "interface_type", "interface_name",
+    "remote_computer", "remote_endpoint", "local_endpoint", "ipv4_address", "remote_ipv4_address", "duration",
+    "start_time", "bytes_sent", "bytes_received", "flags", "quarantine_state",
+)  # fmt: skip
+_PORT_ERRORS = ("crc_errors", "timeout_errors", "alignment_errors", "hardware_overrun_errors", "framing_errors",
+                "buffer_overrun_errors")  # fmt: skip
+
+
+def _admin_connect(name: str | None) -> AbstractContextManager[Any]:
+    """The default ``connect`` of the remote access commands: an AdminServer (it connects on its first call)."""
+    from .admin import AdminServer
+
+    return AdminServer(name)
+
+
+def _hint(error: BaseException) -> str | None:
+    if isinstance(error, MprError) and error.winerror == ERROR_DDM_NOT_RUNNING:
+        return NOT_RAS_HINT
+    return None
+
+
+def _duration(seconds: int | None) -> str:
+    """``3d 04:05:06``, ``04:05:06``; ``-`` for none."""
+    if seconds is None:
+        return "-"
+    days, rest = divmod(int(seconds), 86400)
+    clock = f"{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+    return f"{days}d {clock}" if days else clock
+
+
+def _utc(value: datetime) -> str:
+    """ISO 8601 in UTC, with ``Z``."""
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _cell(value: Any) -> str:
+    """A table cell: ``-`` for none or empty, enum names in lower case, times in ISO 8601 UTC."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, enum.Enum) and not isinstance(value, enum.IntFlag):
+        return str(value.value) if isinstance(value, str) else str(value.name).lower()
+    return str(value)
+
+
+def _handle_cell(value: int | None) -> str:
+    """A port or connection handle in hex, as servers make them (0x80000008); ``-`` for none."""
+    return f"{value:#x}" if value else "-"
+
+
+def _user(name: str | None, domain: str | None) -> str | None:
+    """``DOMAIN\\user``, or ``user`` alone; None without a user."""
+    if not name:
+        return None
+    return f"{domain}\\{name}" if domain else name
+
+
+def _port_flags(flags: int) -> str:
+    names = [name for bit, name in _PORT_FLAGS if flags & bit]
+    unknown = int(flags) & ~0x3
+    if unknown:
+        names.append(f"{unknown:#x}")
+    return ",".join(names) or "-"
+
+
+def _server_ex(srv: Any) -> Any:
+    """MprAdminServerGetInfoEx's answer, or None where the DLL or the server lacks it."""
+    try:
+        return srv.server_info_ex()
+    except ApiUnavailableError:
+        return None
+    except MprError as error:
+        if error.winerror in _EX_MISSING:
+            return None
+        raise
+
+
+def _server(srv: Any) -> dict[str, Any]:
+    """MPR_SERVER_0, MPR_SERVER_2 (1 on a server without it) and MPR_SERVER_EX1 where available, as one dict."""
+    info0 = srv.server_info(0)
+    try:
+        info2 = srv.server_info(2)
+    except MprError as error:
+        if error.winerror != 50:  # ERROR_NOT_SUPPORTED: a server before SSTP
+            raise
+        info2 = srv.server_info(1)
+    ex = _server_ex(srv)
+    tunnels: dict[str, dict[str, int] | None] = {}
+    for tunnel in _TUNNELS:
+        source = info2 if tunnel in ("pptp", "l2tp", "sstp") else ex
+        ports = getattr(source, f"{tunnel}_ports", None) if source is not None else None
+        if ports is None and ex is not None:
+            ports = getattr(ex, f"{tunnel}_ports", None)
+            source = ex
+        tunnels[tunnel] = None if ports is None else {"ports": ports, "flags": getattr(source, f"{tunnel}_port_flags")}
+    return {
+        "lan_only_mode": bool(info0.lan_only_mode),
+        "up_time": info0.up_time,
+        "total_ports": info0.total_ports,
+        "ports_in_use": info0.ports_in_use,
+        "tunnels": tunnels,
+        "server_info_ex": ex is not None,
+    }
+
+
+def _server_text(data: dict[str, Any]) -> str:
+    lan_only = "yes (not a remote access server)" if data["lan_only_mode"] else "no"
+    head = _columns(None, (
+        ("LAN-only mode", lan_only),
+        ("Up time", _duration(data["up_time"])),
+        ("Ports", f"{data['total_ports']} total, {data['ports_in_use']} in use"),
+    ))  # fmt: skip
+    rows = [(tunnel, str(value["ports"]), _port_flags(value["flags"]))
+            for tunnel, value in data["tunnels"].items() if value is not None]  # fmt: skip
+    text = head + "\n" + _columns(("Tunnel", "Ports", "Enabled for"), rows, right=(1,))
+    if not data["server_info_ex"]:
+        text += "(IKEv2 and GRE ports: MprAdminServerGetInfoEx is not available)\n"
+    return text
+
+
+def _tunnels_by_connection(srv: Any, connection: int | None = None) -> dict[int, Any]:
+    """Each connection's tunnel, from its first port's device (RAS_PORT_0)."""
+    tunnels: dict[int, Any] = {}
+    for port in srv.ports(0, connection=connection):
+        if port.connection_handle:
+            tunnels.setdefault(port.connection_handle, port.tunnel)
+    return tunnels
+
+
+def _connections(srv: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The connections at ``--level`` (default: the richest the server accepts), each with every key."""
+    rows = srv.connections() if args.level is None else srv.connections(args.level)
+    level = args.level if args.level is not None else getattr(srv, "connection_level", None)
+    tunnels: dict[int, Any] = {}
+    if rows and not hasattr(rows[0], "tunnel"):  # below level 4: the tunnel is its port's
+        tunnels = _tunnels_by_connection(srv)
+    result = []
+    for row in rows:
+        item = {key: getattr(row, key, None) for key in _CONNECTION_KEYS}
+        if not hasattr(row, "tunnel"):
+            item["tunnel"] = tunnels.get(row.handle)
+        else:
+            item["tunnel"] = row.tunnel
+        item["level"] = level
+        result.append(item)
+    return result
+
+
+def _connections_text(rows: Sequence[dict[str, Any]]) -> str:
+    return _columns(
+        ("Handle", "User", "Tunnel", "Type", "Remote endpoint", "Client address", "Duration", "Started", "Sent",
+         "Received"),
+        ((_handle_cell(r["handle"]), _cell(_user(r["user_name"], r["logon_domain"])), _cell(r["tunnel"]),
+          _cell(r["interface_type"]), _cell(r["remote_endpoint"]), _cell(r["remote_ipv4_address"]),
+          _duration(r["duration"]), _cell(r["start_time"]), _cell(r["bytes_sent"]), _cell(r["bytes_received"]))
+         for r in rows),
+        right=(0, 6, 8, 9),
+    )  # fmt: skip
+
+
+def _ports(srv: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The ports (RAS_PORT_0), each with its connection's user; ``--level 1``: their statistics (RAS_PORT_1)."""
+    ports = srv.ports(0, connection=args.connection)
+    if args.level == 1:
+        named = {port.handle: port for port in ports}
+        result = []
+        for row in _port_statistics(srv, ports, args.connection):
+            port = named.get(row.handle)
+            item = {"handle": row.handle, "connection_handle": row.connection_handle,
+                    "port_name": None if port is None else port.port_name,
+                    "tunnel": None if port is None else port.tunnel}  # fmt: skip
+            item.update((key, value) for key, value in row._asdict().items() if key not in item)
+            result.append(item)
+        return result
+    users = {}
+    if any(port.connection_handle for port in ports):
+        users = {c.handle: _user(c.user_name, c.logon_domain) for c in srv.connections(0)}
+    return [
+        {"handle": port.handle, "port_name": port.port_name, "tunnel": port.tunnel, "condition": port.condition,
+         "connection_handle": port.connection_handle or None, "user": users.get(port.connection_handle),
+         "device_name": port.device_name, "device_type": port.device_type, "media_name": port.media_name,
+         "total_calls": port.total_calls, "duration": port.duration}
+        for port in ports
+    ]  # fmt: skip
+
+
+_GONE = frozenset({601, 615})  # ERROR_INVALID_PORT_HANDLE, ERROR_PORT_NOT_FOUND
+
+
+def _port_statistics(srv: Any, ports: Sequence[Any], connection: int | None) -> list[Any]:
+    """RAS_PORT_1 of ``ports``: one MprAdminPortEnum where the server enumerates level 1, else (MS-RRASM
+    3.1.4.5: PortEnum takes level 0 only) one MprAdminPortGetInfo a port, skipping a port gone since."""
+    try:
+        return list(srv.ports(1, connection=connection))
+    except MprError as error:
+        if error.winerror not in (50, 124):  # ERROR_NOT_SUPPORTED, ERROR_INVALID_LEVEL
+            raise
+    rows = []
+    for port in ports:
+        try:
+            rows.append(srv.port(port.handle, 1))
+        except MprError as error:
+            if error.winerror not in _GONE:
+                raise
+    return rows
+
+
+def _ports_text(rows: Sequence[dict[str, Any]]) -> str:
+    if rows and "line_speed" in rows[0]:  # --level 1
+        return _columns(
+            ("Port", "Name", "Tunnel", "Hardware", "Line speed", "Sent", "Received", "Frames sent",
+             "Frames received", "Errors"),
+            ((_handle_cell(r["handle"]), _cell(r["port_name"]), _cell(r["tunnel"]), _cell(r["hardware_condition"]),
+              _cell(r["line_speed"]), _cell(r["bytes_sent"]), _cell(r["bytes_received"]), _cell(r["frames_sent"]),
+              _cell(r["frames_received"]), str(sum(r[key] for key in _PORT_ERRORS))) for r in rows),
+            right=(0, 4, 5, 6, 7, 8, 9),
+        )  # fmt: skip
+    return _columns(
+        ("Port", "Name", "Tunnel", "Condition", "User", "Connection", "Device"),
+        ((_handle_cell(r["handle"]), _cell(r["port_name"]), _cell(r["tunnel"]), _cell(r["condition"]),
+          _cell(r["user"]), _handle_cell(r["connection_handle"]), _cell(r["device_name"])) for r in rows),
+        right=(0, 5),
+    )  # fmt: skip
+
+
+def _add_connections_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--level", type=int, choices=range(5), default=None, metavar="N",
+                        help="read RAS_CONNECTION_N, 0..4 (default: the richest the server accepts)")  # fmt: skip
+
+
+def _add_ports_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--level", type=int, choices=range(2), default=0, metavar="N",
+                        help="0: names, conditions, users (default); 1: statistics (RAS_PORT_1, a call "
+                             "a port where the server enumerates level 0 only)")  # fmt: skip
+    parser.add_argument("--connection", type=_handle_arg, default=None, metavar="HANDLE",
+                        help="only the ports of this connection")  # fmt: skip
+
+
 _COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
     # name: (help, fetch(server, args), render as text)
     "interfaces": (
@@ -375,12 +653,23 @@ _COMMANDS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], str]]] = {
     "if-status": ("each interface's status and multicast heartbeat (IF_STATUS)", lambda s: list(s.walk(IfStatus)),
                   _if_status_text),
     "multicast": ("multicast forwarding: the switch, interfaces, forwarding entries", _multicast, _multicast_text),
+    "server": ("the remote access server: LAN-only mode, up time, ports by tunnel type (MPR_SERVER_0, 2, EX1)",
+               _server, _server_text),
+    "connections": ("the remote access connections: user, tunnel, endpoints, duration, bytes (RAS_CONNECTION_*)",
+                    _connections, _connections_text),
+    "ports": ("the remote access ports: name, tunnel, condition, user (RAS_PORT_0; --level 1: RAS_PORT_1)",
+              _ports, _ports_text),
 }
+
+_REMOTE_ACCESS = frozenset({"server", "connections", "ports", "disconnect"})
+"""The commands that read or write through the admin handle (AdminServer), not the MIB one."""
 
 _ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "routes": _add_routes_args,
     "best-route": _add_address,
     "best-interface": _add_address,
+    "connections": _add_connections_args,
+    "ports": _add_ports_args,
 }
 
 
@@ -420,7 +709,7 @@ def _seconds_arg(text: str) -> float:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mprapi",
-        description="Read a Windows router's MIB tables (Router Management MIB API).",
+        description="Read a Windows router's MIB tables and remote access connections (Mprapi.dll).",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}",
@@ -436,8 +725,11 @@ def _parser() -> argparse.ArgumentParser:
             _add_arp_writes(command)
         if name == "multicast":
             _add_boundary_writes(command)
+        if name in ("ports", "connections"):
+            _add_remote_access_writes(command, name)
         _add_common(command, top=False)
     _add_writes(sub)
+    _add_disconnect(sub)
     return parser
 
 
@@ -605,6 +897,213 @@ def _write_text(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ------------------------------------------------------ remote access writes
+
+_HANDLE_MAX = 2 ** (struct.calcsize("P") * 8) - 1
+"""The largest handle a HANDLE of this Python's size holds."""
+
+_WRITE_CALLS = {
+    # (command, action): (the API function, the AdminServer method, what it does, for the prompt)
+    ("disconnect", None): ("MprAdminPortDisconnect", "disconnect_port", "disconnect"),
+    ("ports", "reset"): ("MprAdminPortReset", "reset_port", "reset"),
+    ("ports", "clear-stats"): ("MprAdminPortClearStats", "clear_port_stats", "clear the statistics of"),
+    ("connections", "clear-stats"): ("MprAdminConnectionClearStats", "clear_connection_stats",
+                                     "clear the statistics of"),
+}  # fmt: skip
+
+
+def _handle_arg(text: str) -> int:
+    """A port or connection handle as a read shows it: decimal or 0x hex, 1 .. the pointer size's maximum."""
+    digits = text[2:] if text[:2].lower() == "0x" else text
+    base = 16 if digits is not text else 10
+    valid = "0123456789abcdefABCDEF" if base == 16 else "0123456789"
+    value = int(digits, base) if digits and all(c in valid for c in digits) else 0
+    if not 0 < value <= _HANDLE_MAX:
+        raise argparse.ArgumentTypeError(f"not a handle (decimal or 0x hex, 1 to {_HANDLE_MAX:#x}): {text!r}")
+    return value
+
+
+def _user_arg(text: str) -> str:
+    if not text.strip() or "\0" in text or text.count("\\") > 1:
+        raise argparse.ArgumentTypeError(f"not a user name (NAME or DOMAIN\\NAME): {text!r}")
+    return text
+
+
+def _add_yes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-y", "--yes", action="store_true", default=False,
+                        help="do it without asking (needed when stdin is not a terminal)")  # fmt: skip
+
+
+def _add_remote_access_writes(parser: argparse.ArgumentParser, name: str) -> None:
+    """``mprapi ports reset|clear-stats PORT``, ``mprapi connections clear-stats HANDLE``; alone, they still print."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=False)
+    what: tuple[tuple[str, str], ...]
+    if name == "ports":
+        what = (("reset", "reset a port (MprAdminPortReset)"),
+                ("clear-stats", "clear a port's statistics (MprAdminPortClearStats)"))  # fmt: skip
+    else:
+        what = (("clear-stats", "clear a connection's statistics (MprAdminConnectionClearStats)"),)
+    for action, help_text in what:
+        p = actions.add_parser(action, help=help_text, description=f"{help_text[0].upper()}{help_text[1:]}.")
+        if name == "ports":
+            p.add_argument("port", type=_handle_arg, metavar="PORT",
+                           help="the port's handle, as `mprapi ports` shows it")  # fmt: skip
+        else:
+            p.add_argument("connection", type=_handle_arg, metavar="HANDLE",
+                           help="the connection's handle, as `mprapi connections` shows it")  # fmt: skip
+        _add_yes(p)
+        _add_common(p, top=False)
+
+
+def _add_disconnect(sub: Any) -> None:
+    p = sub.add_parser(
+        "disconnect", help="disconnect a remote access port, or every port of a user (MprAdminPortDisconnect)",
+        description="Disconnect a port, or every port of every connection of a user (MprAdminPortDisconnect).",
+    )  # fmt: skip
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("port", type=_handle_arg, nargs="?", metavar="PORT",
+                       help="the port's handle, as `mprapi ports` shows it (decimal or 0x hex)")  # fmt: skip
+    which.add_argument("--user", type=_user_arg, metavar="NAME",
+                       help="every connection of this user: NAME or DOMAIN\\NAME, any case")  # fmt: skip
+    _add_yes(p)
+    _add_common(p, top=False)
+
+
+def _is_write(args: argparse.Namespace) -> bool:
+    return args.command == "disconnect" or (args.command in ("ports", "connections") and args.action is not None)
+
+
+def _user_matches(wanted: str, name: str | None, domain: str | None) -> bool:
+    """``user`` matches that user in any domain; ``DOMAIN\\user`` only there; any case."""
+    if not name:
+        return False
+    wanted = wanted.casefold()
+    return wanted in (name.casefold(), f"{domain or ''}\\{name}".casefold())
+
+
+def _connection_user(srv: Any, handle: int) -> str | None:
+    """The user of a connection (RAS_CONNECTION_0), or None when it has none or is gone."""
+    try:
+        row = srv.connection(handle, 0)
+    except MprError:
+        return None
+    return _user(row.user_name, row.logon_domain)
+
+
+def _plan(srv: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """What the write ``args`` asks for will touch, one dict a port (or the connection), read before any write."""
+    call = _WRITE_CALLS[args.command, getattr(args, "action", None)][0]
+    if args.command == "connections":
+        ports = srv.ports(0, connection=args.connection)
+        return [{"call": call, "port": None, "port_name": None,
+                 "tunnel": ports[0].tunnel if ports else None, "connection": args.connection,
+                 "user": _connection_user(srv, args.connection)}]  # fmt: skip
+    if args.command == "disconnect" and args.user is not None:
+        users = {c.handle: _user(c.user_name, c.logon_domain)
+                 for c in srv.connections(0) if _user_matches(args.user, c.user_name, c.logon_domain)}  # fmt: skip
+        if not users:
+            return []
+        ports = [port for port in srv.ports(0) if port.connection_handle in users]
+    else:
+        ports = [srv.port(args.port, 0)]
+        users = {}
+        if ports[0].connection_handle:
+            users[ports[0].connection_handle] = _connection_user(srv, ports[0].connection_handle)
+    return [{"call": call, "port": port.handle, "port_name": port.port_name, "tunnel": port.tunnel,
+             "connection": port.connection_handle or None, "user": users.get(port.connection_handle)}
+            for port in ports]  # fmt: skip
+
+
+def _apply(srv: Any, args: argparse.Namespace, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Make each write of ``plan``, on to the next whatever the server answers; each with its answer."""
+    method = getattr(srv, _WRITE_CALLS[args.command, getattr(args, "action", None)][1])
+    done = []
+    for item in plan:
+        try:
+            method(item["connection"] if item["port"] is None else item["port"])
+        except MprError as error:
+            answer = {"winerror": error.winerror, "message": " ".join(str(error.strerror).split())}
+        else:
+            answer = {"winerror": 0, "message": "done"}
+        done.append({**item, "answer": answer})
+    return done
+
+
+def _plan_text(plan: Sequence[dict[str, Any]]) -> str:
+    done = bool(plan) and "answer" in plan[0]
+    headers = ("Port", "Name", "Tunnel", "Connection", "User") + (("Result",) if done else ())
+    rows = []
+    for item in plan:
+        row: tuple[str, ...] = (_handle_cell(item["port"]), _cell(item["port_name"]), _cell(item["tunnel"]),
+                                _handle_cell(item["connection"]), _cell(item["user"]))  # fmt: skip
+        if done:
+            answer = item["answer"]
+            row += (answer["message"] + (f" ({answer['winerror']})" if answer["winerror"] else ""),)
+        rows.append(row)
+    return _columns(headers, rows, right=(0, 3))
+
+
+def _can_ask() -> bool:
+    stdin = sys.stdin
+    return stdin is not None and stdin.isatty()
+
+
+def _confirm(args: argparse.Namespace, plan: Sequence[dict[str, Any]], server: str) -> bool:
+    """Show ``plan`` on stderr and ask; True for an answer of y or yes."""
+    what = _WRITE_CALLS[args.command, getattr(args, "action", None)][2]
+    ports = sum(item["port"] is not None for item in plan)
+    target = f"{ports} port{'s' if ports != 1 else ''}" if ports else "1 connection"
+    sys.stderr.write(_plan_text(plan))
+    sys.stderr.write(f"{what.capitalize()} {target} on {server}? [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):  # end of input: say so on its own line
+        sys.stderr.write("\n")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _remote_access_write(args: argparse.Namespace, names: list[str], connect: Connect) -> int:
+    """``mprapi disconnect ...``, ``ports reset|clear-stats``, ``connections clear-stats``: read, ask, write."""
+    if not args.yes and not _can_ask():
+        print("mprapi: stdin is not a terminal to confirm on: give --yes to make this change", file=sys.stderr)
+        return 2
+    server = names[0] if names else ""
+    opened = lambda name: _Opened(connect, name or None)  # noqa: E731
+    try:
+        plan = read_within(server, lambda o: _plan(o.server, args), timeout=args.timeout, connect=opened).result()
+        if not plan:
+            who = f"user {args.user}" if getattr(args, "user", None) else "that"
+            print(f"mprapi: no connection of {who} on {server or 'this machine'}: nothing sent", file=sys.stderr)
+            return 1
+        if not args.yes and not _confirm(args, plan, server or "this machine"):
+            print("mprapi: not confirmed: nothing sent", file=sys.stderr)
+            return 1
+        done = read_within(server, lambda o: _apply(o.server, args, plan), timeout=args.timeout,
+                           connect=opened).result()  # fmt: skip
+    except (OSError, ValueError, TypeError) as exc:
+        _report(exc)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    _emit(_json_text(done) if args.json else _plan_text(done))
+    refused = [item for item in done if item["answer"]["winerror"]]
+    for item in refused:
+        answer = item["answer"]
+        what = f"port {item['port']:#x}" if item["port"] is not None else f"connection {item['connection']:#x}"
+        print(f"mprapi: the router refused {item['call']} for {what}: {answer['message']} ({answer['winerror']})",
+              file=sys.stderr)  # fmt: skip
+    return 1 if refused else 0
+
+
+def _report(exc: BaseException, server: str | None = None) -> None:
+    """The one-line message for a router's error on stderr, and the hint, if any, on the next."""
+    prefix = f"mprapi: {server}: " if server else "mprapi: "
+    print(prefix + _one_line(exc), file=sys.stderr)
+    hint = _hint(exc)
+    if hint is not None:
+        print(prefix + hint, file=sys.stderr)
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
@@ -633,8 +1132,9 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
         print("mprapi: give the exporter's options after it: mprapi exporter [--listen HOST:PORT] ...; "
               "see mprapi exporter --help", file=sys.stderr)
         return 2
-    writing = args.command in ("route", "set") or getattr(args, "action", None) is not None
-    connect = connect or _package_connect
+    remote_write = args.command in _REMOTE_ACCESS and _is_write(args)
+    writing = remote_write or args.command in ("route", "set") or getattr(args, "action", None) is not None
+    connect = connect or (_admin_connect if args.command in _REMOTE_ACCESS else _package_connect)
     try:
         names, many = _server_names(args)
     except _UsageError as exc:
@@ -648,6 +1148,8 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
             print("mprapi: writes go to one router at a time: give one --server", file=sys.stderr)
             return 2
         return _ask_many(names, args, connect)
+    if remote_write:
+        return _remote_access_write(args, names, connect)
     # One router goes through the same engine as many (fleet.read_within): --timeout counts for it too.
     job: Callable[[Any], Any] = (lambda opened: _write(opened.server, args)) if writing else \
         (lambda opened: _fetch(opened.server, args))
@@ -659,7 +1161,7 @@ def main(argv: Sequence[str] | None = None, *, connect: Connect | None = None) -
         output = _json_text(data) if args.json else text(data)
         _emit(output)
     except (OSError, ValueError, TypeError) as exc:  # MprError is an OSError; bad values are refused
-        print(f"mprapi: {_one_line(exc)}", file=sys.stderr)
+        _report(exc)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -783,5 +1285,5 @@ def _ask_many(names: list[str], args: argparse.Namespace, connect: Connect) -> i
         ))  # fmt: skip
     for r in ordered:
         if not r.ok:
-            print(f"mprapi: {r.server}: {_one_line(r.error)}", file=sys.stderr)  # type: ignore[arg-type]
+            _report(r.error, r.server)  # type: ignore[arg-type]
     return 0 if all(r.ok for r in ordered) else 1

@@ -13,7 +13,12 @@ Then Prometheus's HTTP API must give, for the router, ifInOctets and
 ifOperStatus as the stand-in serves them (read directly, through the
 extension, by the Windows side), TYPE counter for ifInOctets with no
 `_total`, the if_mib labels, mprapi_up 1, and mprapi_up 0 for a router that
-does not answer (the stand-in's "unreachable": RPC error 1722).
+does not answer (the stand-in's "unreachable": RPC error 1722).  And the
+remote access metrics of the stand-in's default server (tests/router/README.md):
+mprapi_ras_up 1, mprapi_ras_ports and mprapi_ras_ports_in_use by tunnel,
+mprapi_ras_connections agreeing with the ports in use, the byte counters
+typed counter; and the README's remote access alert rules, loaded by
+Prometheus and evaluated without error, their ratio computed per tunnel.
 
 Prints one line per check and a last line "N passed" (or what failed);
 exits 0 when every check passed.  Everything runs in a temporary folder;
@@ -51,6 +56,11 @@ DEAD_ROUTER = "unreachable"  # the stand-in's name for a router whose first call
 # INTERNAL_IF_OPER_STATUS -> MIB-II ifOperStatus, as the README's mapping gives it.
 MIB2_OPER = {5: 1, 4: 1, 3: 5, 2: 2, 1: 2, 0: 2}
 PATIENCE = 60.0  # seconds for each of: the exporter to listen, Prometheus to hold every answer
+# The stand-in's remote access server by default (tests/router/README.md): ports by tunnel type, and six
+# connections, at least one per tunnel type, each on a port of its own.
+RAS_PORTS = {"pptp": 32, "l2tp": 64, "sstp": 128, "ikev2": 128}
+RAS_CONNECTIONS = 6
+RAS_RULES = "RRASPortsNearlyExhausted"  # the README's remote access rule group holds this alert
 
 
 
@@ -66,6 +76,16 @@ def readme_yaml(starting: str) -> str:
         if block.startswith(starting):
             return str(block)
     raise AssertionError(f"README.md's Exporter section has no yaml block starting {starting!r}")
+
+
+def readme_rules() -> str:
+    """The yaml block of README.md's remote access section that holds its alert rules."""
+    readme = (winlane.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## Remote access (VPN) servers\n"):]
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL):
+        if RAS_RULES in block:
+            return str(block)
+    raise AssertionError(f"README.md's remote access section has no rule {RAS_RULES}")
 
 
 def web_config(work: Path) -> Path:
@@ -210,7 +230,11 @@ def run(work: Path) -> tuple[list[str], str]:
         passed.append("a request without the password, or with a wrong one, is 401")
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
 
-        (work / "prometheus.yml").write_text(scrape_config([ROUTER, DEAD_ROUTER], exporter_address, work))
+        # The README's scrape config, with its remote access rules loaded and evaluated every second.
+        (work / "rules.yml").write_text(readme_rules())
+        (work / "prometheus.yml").write_text(
+            f"global:\n  evaluation_interval: 1s\nrule_files:\n  - {work / 'rules.yml'}\n"
+            + scrape_config([ROUTER, DEAD_ROUTER], exporter_address, work))
         prometheus = subprocess.Popen(
             [PROMETHEUS, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{prometheus_port}", "--log.level=warn"],
@@ -283,6 +307,59 @@ def run(work: Path) -> tuple[list[str], str]:
             health = {t["labels"]["instance"]: (t["health"], t["scrapeUrl"]) for t in active}
             want = {name: ("up", f"https://{exporter_address}/metrics?target={name}") for name in (ROUTER, DEAD_ROUTER)}
             return None if health == want else f"targets {health}, not {want}"
+
+        def ras_ports() -> str | None:
+            ports = {r["metric"]["tunnel"]: float(r["value"][1])
+                     for r in query(api, f'mprapi_ras_ports{{instance="{ROUTER}"}}')}  # fmt: skip
+            if ports != {tunnel: float(count) for tunnel, count in RAS_PORTS.items()}:
+                return f"mprapi_ras_ports {ports}, not {RAS_PORTS}"
+            in_use = {r["metric"]["tunnel"]: float(r["value"][1])
+                      for r in query(api, f'mprapi_ras_ports_in_use{{instance="{ROUTER}"}}')}  # fmt: skip
+            connections = {r["metric"]["tunnel"]: float(r["value"][1]) for r in query(
+                api, f'sum by (tunnel) (mprapi_ras_connections{{instance="{ROUTER}"}})')}  # fmt: skip
+            if sum(connections.values()) != RAS_CONNECTIONS or min(connections.values(), default=0) < 1:
+                return f"mprapi_ras_connections by tunnel {connections}: not {RAS_CONNECTIONS}, one at least each"
+            if in_use != connections:  # each connection holds one port
+                return f"mprapi_ras_ports_in_use {in_use}, not the connections by tunnel {connections}"
+            up = {r["metric"]["instance"]: float(r["value"][1]) for r in query(api, "mprapi_ras_up")}
+            return None if up == {ROUTER: 1.0} else f"mprapi_ras_up {up}, not {{{ROUTER!r}: 1}} alone"
+
+        wait_for("Prometheus's mprapi_ras_ports, mprapi_ras_ports_in_use and mprapi_ras_connections", ras_ports)
+        passed.append(f"mprapi_ras_ports {RAS_PORTS}, mprapi_ras_ports_in_use as the {RAS_CONNECTIONS} "
+                      "connections of mprapi_ras_connections hold them, by tunnel; mprapi_ras_up 1 "
+                      f"(none for {DEAD_ROUTER}, whose MIB fails)")  # fmt: skip
+
+        def ras_counters() -> str | None:
+            answer = get_json(f"{api}/api/v1/metadata?metric=mprapi_ras_sent_bytes_total")
+            kinds = {entry["type"] for entry in answer["data"].get("mprapi_ras_sent_bytes_total", [])}
+            if kinds != {"counter"}:
+                return f"mprapi_ras_sent_bytes_total's metadata types {kinds}"
+            sent = query(api, f'sum(mprapi_ras_sent_bytes_total{{instance="{ROUTER}"}})')
+            return None if sent and float(sent[0]["value"][1]) > 2**32 else f"bytes sent {sent}: not past 2**32"
+
+        wait_for("Prometheus's mprapi_ras_sent_bytes_total", ras_counters)
+        passed.append("mprapi_ras_sent_bytes_total is a counter, past 2**32 bytes (64-bit counters)")
+
+        def ras_rules() -> str | None:
+            groups = get_json(f"{api}/api/v1/rules")["data"]["groups"]
+            rules = {rule["name"]: rule for group in groups for rule in group["rules"]}
+            if RAS_RULES not in rules:
+                return f"rules {sorted(rules)}: no {RAS_RULES}"
+            bad = {name: (rule.get("health"), rule.get("lastError")) for name, rule in rules.items()
+                   if rule.get("health") != "ok"}  # fmt: skip
+            if bad:
+                return f"rules not evaluated cleanly: {bad}"
+            found = re.search(rf"alert: {RAS_RULES}\n\s+expr: (.*) > [0-9.]+\n", readme_rules())
+            if found is None:
+                raise AssertionError(f"README.md's {RAS_RULES} is no longer RATIO > THRESHOLD")
+            expr = found.group(1)
+            ratio = query(api, expr.replace('job="rras"', f'job="rras",instance="{ROUTER}"'))
+            tunnels = sorted(r["metric"]["tunnel"] for r in ratio)
+            return None if tunnels == sorted(RAS_PORTS) else f"{expr}: the ratio for tunnels {tunnels}"
+
+        wait_for("Prometheus's evaluation of the README's remote access rules", ras_rules)
+        passed.append(f"the README's remote access alert rules load and evaluate; {RAS_RULES}'s ratio is computed "
+                      "for every tunnel type")  # fmt: skip
 
         wait_for("Prometheus's targets", targets_healthy)
         passed.append("both targets scraped through the exporter's address over TLS with basic auth, each scrape "

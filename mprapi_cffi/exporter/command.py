@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from .httpd import DEFAULT_MAX_CONNECTIONS, ExporterServer, make_server
-from .scrape import DEFAULT_MAX_READS, DEFAULT_SCRAPE_TIMEOUT, TIMEOUT_OFFSET, Exporter
+from .scrape import DEFAULT_MAX_READS, DEFAULT_RAS_CONNECTIONS_LIMIT, DEFAULT_SCRAPE_TIMEOUT, TIMEOUT_OFFSET, Exporter
 from .targets import read_servers_file
 from .webconfig import load_web_config
 
@@ -41,12 +41,19 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _limit(text: str) -> int:
+    if not text.isdigit() or int(text) > 1_000_000:
+        raise argparse.ArgumentTypeError(f"not a whole number from 0 to 1000000: {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     """The exporter's options (``mprapi exporter --help``)."""
     parser = argparse.ArgumentParser(
         prog="mprapi exporter",
-        description="Serve RRAS routers' MIB to Prometheus, with snmp_exporter's if_mib names: "
-        "GET /metrics?target=ROUTER reads that router on each scrape. "
+        description="Serve RRAS routers' MIB to Prometheus, with snmp_exporter's if_mib names, and their remote "
+        "access (VPN) connections and ports as mprapi_ras_*: GET /metrics?target=ROUTER reads that router on each "
+        "scrape. "
         "As a Windows service: mprapi exporter service install|remove|start|stop [OPTIONS].",
     )
     parser.add_argument("--listen", type=_listen_address, default=DEFAULT_LISTEN, metavar="HOST:PORT",
@@ -66,6 +73,16 @@ def parser() -> argparse.ArgumentParser:
                              "a scrape past it answers mprapi_up 0 at once")
     parser.add_argument("--max-connections", type=_count, default=DEFAULT_MAX_CONNECTIONS, metavar="N",
                         help=f"the most HTTP connections served at once (default {DEFAULT_MAX_CONNECTIONS})")
+    parser.add_argument("--no-ras", dest="ras", action="store_false",
+                        help="read the MIB only: no remote access reads, no mprapi_ras_* metrics (for routers that "
+                             "are not remote access servers)")
+    parser.add_argument("--ras-connections-detail", action="store_true",
+                        help="also one series per remote access connection (user, tunnel, duration, bytes): as many "
+                             "series per metric as there are connections")
+    parser.add_argument("--ras-connections-limit", type=_limit, default=DEFAULT_RAS_CONNECTIONS_LIMIT, metavar="N",
+                        help="the most connections of a router --ras-connections-detail shows (default "
+                             f"{DEFAULT_RAS_CONNECTIONS_LIMIT}; the oldest first; "
+                             "mprapi_ras_connection_series_dropped counts the others)")
     parser.add_argument("--web.config.file", dest="web_config", metavar="FILE",
                         help="TLS and basic authentication, in exporter-toolkit's format (as node_exporter's)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
@@ -79,7 +96,8 @@ def build(args: argparse.Namespace) -> ExporterServer:
     if args.servers_file:
         servers += read_servers_file(args.servers_file)
     exporter = Exporter(servers=servers, allow_any_target=args.allow_any_target, timeout=args.timeout,
-                        max_reads=args.max_reads)  # fmt: skip
+                        max_reads=args.max_reads, ras=args.ras, ras_connections_detail=args.ras_connections_detail,
+                        ras_connections_limit=args.ras_connections_limit)  # fmt: skip
     web = load_web_config(args.web_config) if args.web_config else None
     host, port = args.listen
     server = make_server(exporter, host, port, web_config=web, max_connections=args.max_connections)

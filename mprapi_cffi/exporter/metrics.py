@@ -1,17 +1,24 @@
-"""What a router's MIB becomes: the if_mib, IP-MIB and IP-FORWARD-MIB families of one scrape.
+"""What a router becomes: the if_mib, IP-MIB and IP-FORWARD-MIB families of one scrape, and its remote access.
 
-The families are named, typed, labelled and described as snmp_exporter's
-``if_mib`` module renders the same MIB-II objects.  router_families() builds
-them as Family objects, scrape_families() the scrape's own (up, duration, the
-reason it is down); text.exposition() writes them.
+The MIB's families are named, typed, labelled and described as
+snmp_exporter's ``if_mib`` module renders the same MIB-II objects; the remote
+access server's (``mprapi_ras_*``, from the admin calls: MprAdminServerGetInfo,
+MprAdminPortEnum, MprAdminConnectionEnum) are this exporter's own.
+router_families() builds them as Family objects, scrape_families() the
+scrape's own (up, duration, the reason it is down); text.exposition() writes
+them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import MprError
 from ..fleet import gather
 from .iftypes import IANA_IF_TYPES
 from .text import Family
@@ -151,22 +158,103 @@ _OCTET_WRAP_BITS = (1 << 32) * 8
 
 
 @dataclass(frozen=True)
+class RasReading:
+    """What one scrape reads of a router's remote access server: each read's answer, or None and the first error.
+
+    ``server`` is MprAdminServerGetInfo's MPR_SERVER_0 (ServerInfo0),
+    ``ports`` MprAdminPortEnum's RAS_PORT_0 rows (Port0), ``connections``
+    MprAdminConnectionEnum's rows at the richest level the server gave
+    (Connection4 .. Connection0); anything with their attributes will do.
+    ``read_at`` (time.monotonic()) orders readings, so that a late scrape
+    never takes an older reading for a newer one.
+    """
+
+    server: Any | None
+    ports: Sequence[Any] | None
+    connections: Sequence[Any] | None
+    error: BaseException | None = None
+    read_at: float = 0.0
+    level: int | None = None  # the connections' level (AdminServer.connection_level), None when not known
+
+    @property
+    def ok(self) -> bool:
+        """True when every remote access read answered."""
+        return self.error is None and None not in (self.server, self.ports, self.connections)
+
+
+@dataclass(frozen=True)
 class RouterReading:
-    """What one scrape reads from a router: its interface table, IP statistics and route count."""
+    """What one scrape reads from a router: its interface table, IP statistics and route count, and its remote access.
+
+    ``ras`` is None when the remote access reads were not made (``--no-ras``,
+    or a connection without an admin handle).
+    """
 
     interfaces: Sequence[Any]  # IfRow, or anything with its attributes
     ip_stats: Any  # IpStats, or anything with its attributes
     route_count: int
+    ras: RasReading | None = None
 
 
-def read_router(server: Any) -> RouterReading:
-    """The MIB reads of one scrape: if_table(), ip_stats() and ip_forward_number(), made at once.
+class RouterConnection:
+    """A scrape's connection to one router: its MIB binding and its admin handle, closed together, once each.
 
-    They go to the router together on its one binding (fleet.gather), so a
-    scrape takes one round trip, not three.
+    ``mib`` is a MibServer (or anything with its reads), ``admin`` an
+    AdminServer (or anything with server_info(), ports() and connections()),
+    or None for the MIB alone.  Neither contacts the router until its first
+    call.
     """
-    interfaces, ip_stats, route_count = gather(server.if_table, server.ip_stats, server.ip_forward_number)
-    return RouterReading(interfaces, ip_stats, route_count)
+
+    def __init__(self, mib: Any, admin: Any = None) -> None:
+        self.mib = mib
+        self.admin = admin
+
+    def close(self) -> None:
+        """Close both (each defers its disconnect while a call of it is in flight)."""
+        try:
+            if self.admin is not None:
+                self.admin.close()
+        finally:
+            self.mib.close()
+
+
+def _answer_or_error(call: Callable[[], Any]) -> Callable[[], tuple[Any, Exception | None]]:
+    """``call``, returning (its value, None) or (None, what it raised): one remote access read that may fail alone."""
+
+    def made() -> tuple[Any, Exception | None]:
+        try:
+            return call(), None
+        except Exception as exc:  # the MIB's metrics do not depend on it: kept, and shown as mprapi_ras_up 0
+            return None, exc
+
+    return made
+
+
+def read_router(server: Any, admin: Any = None) -> RouterReading:
+    """The reads of one scrape, made at once: if_table(), ip_stats() and ip_forward_number(), and the admin's three.
+
+    ``server`` is a MibServer, or a RouterConnection (its ``mib`` and
+    ``admin``); with an ``admin``, its server_info(), ports() and
+    connections() are made too.  They all go to the router together
+    (fleet.gather: the MIB binding and the admin handle may each be shared
+    by threads), so a scrape takes one round trip, not three or six.  A MIB
+    read's error is raised; a remote access read's is kept in the reading
+    (RasReading.error), so a router that is not a remote access server (903)
+    still gives its MIB.
+    """
+    if isinstance(server, RouterConnection):
+        server, admin = server.mib, server.admin
+    if admin is None:
+        interfaces, ip_stats, route_count = gather(server.if_table, server.ip_stats, server.ip_forward_number)
+        return RouterReading(interfaces, ip_stats, route_count)
+    interfaces, ip_stats, route_count, *answers = gather(
+        server.if_table, server.ip_stats, server.ip_forward_number,
+        _answer_or_error(admin.server_info), _answer_or_error(admin.ports), _answer_or_error(admin.connections),
+    )  # fmt: skip
+    (info, info_error), (ports, ports_error), (connections, connections_error) = answers
+    error = info_error or ports_error or connections_error
+    ras = RasReading(info, ports, connections, error, time.monotonic(), getattr(admin, "connection_level", None))
+    return RouterReading(interfaces, ip_stats, route_count, ras)
 
 
 def _phys_address48(octets: bytes) -> str:
@@ -185,8 +273,16 @@ def _lookups(row: Any) -> tuple[tuple[str, str], ...]:
                         .items()))  # fmt: skip
 
 
-def router_families(reading: RouterReading) -> list[Family]:
-    """The if_mib, IP-MIB and IP-FORWARD-MIB families of a router's reading."""
+def router_families(reading: RouterReading, *, ras_counters: RasByteCounters | None = None,
+                    ras_detail_limit: int | None = None) -> list[Family]:
+    """The if_mib, IP-MIB and IP-FORWARD-MIB families of a router's reading, and its remote access families.
+
+    The remote access families (ras_families) come when ``reading.ras`` is
+    not None; ``ras_counters`` carries the byte counters from one reading
+    of the router to the next (a fresh one when None), and
+    ``ras_detail_limit`` asks for the per-connection series (at most that
+    many connections; None: none).
+    """
     families = {name: Family(name, kind, help_text) for name, kind, _, help_text in _IF_NUMBERS}
     oper = families["ifOperStatus"] = Family("ifOperStatus", "gauge", _IF_OPER_STATUS_HELP)
     phys = families["ifPhysAddress"] = Family("ifPhysAddress", "gauge", _IF_PHYS_ADDRESS_HELP)
@@ -212,7 +308,8 @@ def router_families(reading: RouterReading) -> list[Family]:
         families[name].add(int(getattr(reading.ip_stats, attribute)))
     routes = families["ipCidrRouteNumber"] = Family("ipCidrRouteNumber", "gauge", _ROUTE_NUMBER_HELP)
     routes.add(int(reading.route_count))
-    return list(families.values())
+    ras = [] if reading.ras is None else ras_families(reading.ras, counters=ras_counters, detail_limit=ras_detail_limit)
+    return [*families.values(), *ras]
 
 
 _UP_HELP = "1 if the router answered every MIB read of this scrape in time, else 0"
@@ -236,4 +333,243 @@ def scrape_families(reason: str | None, seconds: float) -> list[Family]:
         down = Family("mprapi_down_reason", "gauge", _DOWN_HELP)
         down.add(1, {"reason": reason})
         families.append(down)
+    return families
+
+
+# ------------------------------------------------------------------ remote access (the admin calls)
+
+TUNNELS = ("pptp", "l2tp", "sstp", "ikev2")
+"""The tunnel types every tunnel-labelled family shows, at 0 when the server has none (ras.Tunnel's values);
+``other`` (a port that is none of them) shows when there is one."""
+INTERFACE_TYPES = ("client", "site_to_site")
+"""The interface types mprapi_ras_connections always shows, at 0 when none."""
+# ROUTER_INTERFACE_TYPE (mprapi.h; ras.RouterInterfaceType) as a label: a remote access user's connection is a
+# CLIENT; a site-to-site connection is a demand-dial interface, FULL_ROUTER (or HOME_ROUTER).
+_INTERFACE_TYPE_NAMES = {0: "client", 1: "site_to_site", 2: "site_to_site", 3: "dedicated", 4: "internal",
+                         5: "loopback", 6: "tunnel1", 7: "dialout"}  # fmt: skip
+_NO_INTERFACE_TYPE = "unknown"  # RAS_CONNECTION_1, the one level without dwInterfaceType
+# RAS_PORT_0's port conditions (ras.PortCondition) of a port busy with a call that has no connection yet.
+_CALLING_BACK, _AUTHENTICATING, _AUTHENTICATED = 2, 4, 5
+_BUSY_CONDITIONS = frozenset((_CALLING_BACK, _AUTHENTICATING, _AUTHENTICATED))
+# The connection levels that count bytes (RAS_CONNECTION_1 and _4), for a reading with no connection to look at;
+# None (a level not known) is taken to count them, so that byte counters do not vanish when the last user leaves.
+_BYTES_LEVELS = (None, 1, 4)
+ERROR_DDM_NOT_RUNNING = 903
+"""The admin calls' answer where the router's remote access (demand-dial manager) does not run: a LAN-only router."""
+
+RAS_DOWN_REASONS = ("not_remote_access", "router_error", "malformed_reply")
+"""The reasons a scrape answers mprapi_ras_up 0 while mprapi_up is 1: the router is not a remote access
+server (error 903: LAN-only, or its remote access is not running), an admin read failed, or answered
+something that is not what it must be."""
+
+_RAS_UP_HELP = "1 if the router answered this scrape's remote access reads (server, ports, connections), else 0"
+_RAS_DOWN_HELP = ("Why mprapi_ras_up is 0: 1 for the reason (not_remote_access: error 903, a LAN-only router or "
+                  "its remote access not running; router_error; malformed_reply)")
+_RAS_UPTIME_HELP = "Seconds the router's remote access server has been running (MPR_SERVER_0 dwUpTime)"
+_RAS_LAN_ONLY_HELP = ("1 if the router is in LAN-only mode: it routes, but takes no remote access or demand-dial "
+                      "connection (MPR_SERVER_0 fLanOnlyMode), else 0")
+_RAS_PORTS_HELP = "Remote access ports (WAN Miniport devices), by tunnel type"
+_RAS_PORTS_IN_USE_HELP = ("Remote access ports with a connection, or a call being set up (authenticating, calling "
+                          "back), by tunnel type")
+_RAS_CONNECTIONS_HELP = ("Remote access connections, by tunnel type and interface type (client: a remote access "
+                         "user; site_to_site: a demand-dial router)")
+_RAS_BYTES_HELP = ("Bytes the router {verb} its remote access connections, by tunnel type: the connections' own "
+                   "counters while they last, and for each connection that ended, its count at the last scrape "
+                   "that saw it, so it never goes down while the exporter runs (the bytes a connection moves after "
+                   "the last scrape that saw it, and connections shorter than a scrape interval, are not counted)")
+_RAS_SENT_HELP = _RAS_BYTES_HELP.format(verb="sent over")
+_RAS_RECEIVED_HELP = _RAS_BYTES_HELP.format(verb="received over")
+_CONN_DURATION_HELP = "Seconds the remote access connection has been up; one series per connection"
+_CONN_SENT_HELP = ("Bytes the router sent over the remote access connection (its own counter, which cleared "
+                   "statistics start again); one series per connection")
+_CONN_RECEIVED_HELP = ("Bytes the router received over the remote access connection (its own counter, which "
+                       "cleared statistics start again); one series per connection")
+_CONN_DROPPED_HELP = ("Remote access connections left out of the per-connection series, past "
+                      "--ras-connections-limit (the newest are left out)")
+
+
+def ras_reason(error: BaseException | None) -> str:
+    """The mprapi_ras_down_reason of a remote access read's error."""
+    if isinstance(error, MprError):
+        return "not_remote_access" if error.winerror == ERROR_DDM_NOT_RUNNING else "router_error"
+    return "malformed_reply" if isinstance(error, ValueError) else "router_error"
+
+
+def _tunnel(value: Any) -> str:
+    """A ras.Tunnel (a str enum) as its label value."""
+    return str(getattr(value, "value", value))
+
+
+def _interface_type(connection: Any) -> str:
+    value = getattr(connection, "interface_type", None)
+    if value is None:
+        return _NO_INTERFACE_TYPE
+    return _INTERFACE_TYPE_NAMES.get(int(value), str(int(value)))
+
+
+def connection_tunnels(ras: RasReading) -> list[tuple[Any, str]]:
+    """Each connection with its tunnel type: its own at level 4, else the one of the port it holds ("other": none)."""
+    port_tunnels = {int(port.connection_handle): _tunnel(port.tunnel)
+                    for port in ras.ports or () if port.connection_handle}  # fmt: skip
+    found: list[tuple[Any, str]] = []
+    for connection in ras.connections or ():
+        tunnel = getattr(connection, "tunnel", None)
+        found.append((connection, _tunnel(tunnel) if tunnel is not None else
+                      port_tunnels.get(int(getattr(connection, "handle", 0) or 0), "other")))  # fmt: skip
+    return found
+
+
+def _has_bytes(connection: Any) -> bool:
+    return hasattr(connection, "bytes_sent") and hasattr(connection, "bytes_received")
+
+
+_ConnectionKey = tuple[int, str | None, Any]
+
+
+class RasByteCounters:
+    """One router's bytes sent and received by tunnel type, as counters that never go down.
+
+    A sum of the live connections' byte counters drops whenever a
+    connection ends, and Prometheus takes any drop for a reset: rate() would
+    then count the other connections' bytes again, all of them, at every
+    disconnect.  So each router's counters are kept from one reading to the
+    next: a connection that is gone leaves its last count behind, and so
+    does one whose counter went down (its statistics cleared, or a 32-bit
+    counter wrapped).  The loss is bounded: what a connection moved after
+    the last reading that saw it.  A reading older than the last one taken
+    (a slow scrape answering late) changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_read = -math.inf
+        self._live: dict[_ConnectionKey, tuple[str, int, int]] = {}  # by connection: tunnel, sent, received
+        self._ended: dict[str, list[int]] = {}  # by tunnel: [sent, received] left by connections
+        self._totals: dict[str, tuple[int, int]] = {}
+
+    def update(self, ras: RasReading, tunnels: Sequence[tuple[Any, str]]) -> dict[str, tuple[int, int]]:
+        """The totals by tunnel, (sent, received), with ``ras``'s connections (``tunnels``: connection_tunnels)."""
+        with self._lock:
+            if ras.read_at <= self._last_read:  # this reading again (scrapes sharing it), or an older one
+                return dict(self._totals)
+            self._last_read = ras.read_at
+            live: dict[_ConnectionKey, tuple[str, int, int]] = {}
+            for connection, tunnel in tunnels:
+                if not _has_bytes(connection):
+                    continue
+                key = (int(getattr(connection, "handle", 0) or 0), getattr(connection, "user_name", None),
+                       getattr(connection, "start_time", None))  # fmt: skip
+                sent, received = int(connection.bytes_sent), int(connection.bytes_received)
+                before = self._live.pop(key, None)
+                if before is not None:
+                    ended = self._ended.setdefault(before[0], [0, 0])
+                    ended[0] += before[1] if sent < before[1] else 0  # cleared, or wrapped: its count stays
+                    ended[1] += before[2] if received < before[2] else 0
+                if key in live:  # the same connection twice in one reading: counted once
+                    continue
+                live[key] = (tunnel, sent, received)
+            for tunnel, sent, received in self._live.values():  # connections that ended since the last reading
+                ended = self._ended.setdefault(tunnel, [0, 0])
+                ended[0] += sent
+                ended[1] += received
+            self._live = live
+            totals = {tunnel: (sent, received) for tunnel, (sent, received) in self._ended.items()}
+            for tunnel, sent, received in live.values():
+                before_sent, before_received = totals.get(tunnel, (0, 0))
+                totals[tunnel] = (before_sent + sent, before_received + received)
+            self._totals = totals
+            return dict(totals)
+
+
+def _detail_labels(connection: Any, tunnel: str) -> dict[str, str]:
+    return {
+        "connection": str(int(getattr(connection, "handle", 0) or 0)),
+        "user": str(getattr(connection, "user_name", "") or ""),
+        "domain": str(getattr(connection, "logon_domain", "") or ""),
+        "interface": str(getattr(connection, "interface_name", "") or ""),
+        "interface_type": _interface_type(connection),
+        "tunnel": tunnel,
+        "address": str(getattr(connection, "remote_ipv4_address", "") or ""),
+    }
+
+
+def _detail_families(tunnels: list[tuple[Any, str]], limit: int) -> list[Family]:
+    """The per-connection series of at most ``limit`` connections, the oldest first, and how many were left out."""
+    duration = Family("mprapi_ras_connection_duration_seconds", "gauge", _CONN_DURATION_HELP)
+    sent = Family("mprapi_ras_connection_sent_bytes_total", "counter", _CONN_SENT_HELP)
+    received = Family("mprapi_ras_connection_received_bytes_total", "counter", _CONN_RECEIVED_HELP)
+    dropped = Family("mprapi_ras_connection_series_dropped", "gauge", _CONN_DROPPED_HELP)
+    # The oldest first, so that the connections shown stay the same from one scrape to the next.
+    ordered = sorted(tunnels, key=lambda pair: (-int(getattr(pair[0], "duration", 0) or 0),
+                                                int(getattr(pair[0], "handle", 0) or 0)))  # fmt: skip
+    shown = ordered[:limit]
+    for connection, tunnel in shown:
+        labels = tuple(sorted(_detail_labels(connection, tunnel).items()))
+        if getattr(connection, "duration", None) is not None:
+            duration.add(int(connection.duration), labels)
+        if _has_bytes(connection):
+            sent.add(int(connection.bytes_sent), labels)
+            received.add(int(connection.bytes_received), labels)
+    dropped.add(len(ordered) - len(shown))
+    return [family for family in (duration, sent, received) if family.samples] + [dropped]
+
+
+def ras_families(ras: RasReading, *, counters: RasByteCounters | None = None,
+                 detail_limit: int | None = None) -> list[Family]:
+    """The remote access families of one reading (mprapi_ras_*).
+
+    Always mprapi_ras_up (and mprapi_ras_down_reason when it is 0); the
+    server's up time and LAN-only mode when MprAdminServerGetInfo answered;
+    ports, connections and bytes by tunnel type when every read answered.
+    Every tunnel of TUNNELS shows, at 0 when the server has none; bytes
+    need a level with byte counters (4 or 1).  ``detail_limit``: the
+    per-connection series too, for at most that many connections.
+    """
+    up = Family("mprapi_ras_up", "gauge", _RAS_UP_HELP)
+    up.add(1 if ras.ok else 0)
+    families = [up]
+    if not ras.ok:
+        down = Family("mprapi_ras_down_reason", "gauge", _RAS_DOWN_HELP)
+        down.add(1, {"reason": ras_reason(ras.error)})
+        families.append(down)
+    if ras.server is not None:
+        uptime = Family("mprapi_ras_server_uptime_seconds", "gauge", _RAS_UPTIME_HELP)
+        uptime.add(int(ras.server.up_time))
+        lan_only = Family("mprapi_ras_lan_only_mode", "gauge", _RAS_LAN_ONLY_HELP)
+        lan_only.add(1 if ras.server.lan_only_mode else 0)
+        families += [uptime, lan_only]
+    if not ras.ok:
+        return families
+    ports: dict[str, int] = dict.fromkeys(TUNNELS, 0)
+    in_use: dict[str, int] = dict.fromkeys(TUNNELS, 0)
+    for port in ras.ports or ():
+        tunnel = _tunnel(port.tunnel)
+        ports[tunnel] = ports.get(tunnel, 0) + 1
+        busy = bool(port.connection_handle) or int(port.condition) in _BUSY_CONDITIONS
+        in_use[tunnel] = in_use.get(tunnel, 0) + busy
+    tunnels = connection_tunnels(ras)
+    connections = {(tunnel, kind): 0 for tunnel in ports for kind in INTERFACE_TYPES}
+    for connection, tunnel in tunnels:
+        key = (tunnel, _interface_type(connection))
+        connections[key] = connections.get(key, 0) + 1
+    ports_family = Family("mprapi_ras_ports", "gauge", _RAS_PORTS_HELP)
+    in_use_family = Family("mprapi_ras_ports_in_use", "gauge", _RAS_PORTS_IN_USE_HELP)
+    for tunnel, count in ports.items():
+        ports_family.add(count, (("tunnel", tunnel),))
+        in_use_family.add(in_use.get(tunnel, 0), (("tunnel", tunnel),))
+    connections_family = Family("mprapi_ras_connections", "gauge", _RAS_CONNECTIONS_HELP)
+    for (tunnel, kind), count in connections.items():
+        connections_family.add(count, (("interface_type", kind), ("tunnel", tunnel)))
+    families += [ports_family, in_use_family, connections_family]
+    if all(_has_bytes(connection) for connection, _ in tunnels) if tunnels else ras.level in _BYTES_LEVELS:
+        totals = (counters or RasByteCounters()).update(ras, tunnels)
+        sent = Family("mprapi_ras_sent_bytes_total", "counter", _RAS_SENT_HELP)
+        received = Family("mprapi_ras_received_bytes_total", "counter", _RAS_RECEIVED_HELP)
+        for tunnel in {**dict.fromkeys(ports), **dict.fromkeys(totals)}:
+            total_sent, total_received = totals.get(tunnel, (0, 0))
+            sent.add(total_sent, (("tunnel", tunnel),))
+            received.add(total_received, (("tunnel", tunnel),))
+        families += [sent, received]
+    if detail_limit is not None:
+        families += _detail_families(tunnels, detail_limit)
     return families

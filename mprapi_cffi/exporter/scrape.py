@@ -8,7 +8,12 @@ binding closed exactly once), and:
   waits for its answer until its own deadline, and never starts another, so
   scrapes of a hung router hold no more than the one read;
 - at most ``max_reads`` targets are read at once; past that, a scrape answers
-  ``mprapi_up 0`` at once, with ``mprapi_down_reason{reason="read_cap"}``.
+  ``mprapi_up 0`` at once, with ``mprapi_down_reason{reason="read_cap"}``;
+- with ``ras`` (the default), the remote access reads go with the MIB reads,
+  on an admin handle of the router's own, in the same round trip; their
+  failure (a LAN-only router: 903) is ``mprapi_ras_up 0`` and takes nothing
+  from the MIB's metrics.  Each target's byte counters by tunnel are kept
+  from one reading to the next (metrics.RasByteCounters).
 
 prometheus_client (the ``exporter`` extra) is imported on use, so that this
 module imports without it.
@@ -21,15 +26,25 @@ import math
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..admin import AdminServer
 from ..errors import MprError
 from ..fleet import PollResult, read_within
 from ..server import MibServer
-from .metrics import RouterReading, read_router, router_families, scrape_families
+from .metrics import (
+    RasByteCounters,
+    RouterConnection,
+    RouterReading,
+    ras_reason,
+    read_router,
+    router_families,
+    scrape_families,
+)
 from .targets import TargetError, TargetPolicy
 from .text import exposition
 
@@ -39,7 +54,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("mprapi_cffi.exporter")  # the package logs under one name
 
 __all__ = [
-    "DEFAULT_MAX_READS", "DEFAULT_SCRAPE_TIMEOUT", "TIMEOUT_HEADER", "Exporter", "TargetError", "scrape_deadline",
+    "DEFAULT_MAX_READS", "DEFAULT_RAS_CONNECTIONS_LIMIT", "DEFAULT_SCRAPE_TIMEOUT", "TIMEOUT_HEADER", "Exporter",
+    "TargetError", "connect_router", "scrape_deadline",
 ]
 
 DEFAULT_SCRAPE_TIMEOUT = 10.0
@@ -53,6 +69,11 @@ DEFAULT_MAX_READS = 32
 """Targets read at once when ``max_reads`` is not given (--max-reads)."""
 MAX_HEADER_NUMBER = 32
 """The most characters of a number a header may give (a timeout); longer is ignored."""
+DEFAULT_RAS_CONNECTIONS_LIMIT = 1000
+"""The most connections of a router shown in the per-connection series (--ras-connections-limit)."""
+MAX_COUNTED_TARGETS = 4096
+"""The most targets whose remote access byte counters are kept; past it, the least recently scraped is forgotten
+(its counters start again from its connections' counts, which Prometheus takes for a reset)."""
 
 
 def _prometheus_client() -> ModuleType:
@@ -85,6 +106,16 @@ def scrape_deadline(header: str | None, cap: float | None = None) -> float:
             timeout = min(given, MAX_SCRAPE_TIMEOUT)
     deadline = timeout - min(TIMEOUT_OFFSET, timeout / 4)
     return min(deadline, cap) if cap is not None else deadline
+
+
+def connect_router(name: str) -> RouterConnection:
+    """A scrape's connection to router ``name``: a MibServer and an AdminServer (neither contacts it yet)."""
+    mib = MibServer(name)
+    try:
+        return RouterConnection(mib, AdminServer(name))
+    except BaseException:
+        mib.close()
+        raise
 
 
 @dataclass
@@ -138,8 +169,13 @@ class Exporter:
     (TargetPolicy; none by default), or every target with ``allow_any_target``.
     ``timeout``: the most seconds a scrape may read, whatever Prometheus allows.
     ``max_reads``: the most targets read at once.  ``connect(name)`` opens a
-    router (MibServer by default, which only makes a binding) and
-    ``read(server)`` makes a scrape's MIB reads (read_router by default).
+    router (by default connect_router: a MibServer and an AdminServer, or
+    with ``ras=False`` the MibServer alone; neither contacts the router
+    before its first call) and ``read(server)`` makes a scrape's reads
+    (read_router by default: the MIB's, and the remote access server's
+    when the connection has an admin handle).  ``ras_connections_detail``:
+    the per-connection series (user, tunnel, duration, bytes), for at most
+    ``ras_connections_limit`` connections of a router.
     ``registry``: where the exporter's own metrics go, and what ``/metrics``
     without a target serves (prometheus_client's default registry by default).
     """
@@ -154,17 +190,27 @@ class Exporter:
         connect: Callable[[str], Any] | None = None,
         read: Callable[[Any], RouterReading] = read_router,
         registry: CollectorRegistry | None = None,
+        ras: bool = True,
+        ras_connections_detail: bool = False,
+        ras_connections_limit: int = DEFAULT_RAS_CONNECTIONS_LIMIT,
     ) -> None:
         client = _prometheus_client()
         if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         if isinstance(max_reads, bool) or not isinstance(max_reads, int) or max_reads < 1:
             raise ValueError(f"max_reads must be a positive int, not {max_reads!r}")
+        if isinstance(ras_connections_limit, bool) or not isinstance(ras_connections_limit, int) \
+                or ras_connections_limit < 0:
+            raise ValueError(f"ras_connections_limit must be an int of at least 0, not {ras_connections_limit!r}")
         self.targets = TargetPolicy(servers or (), allow_any=allow_any_target)
         self.timeout = timeout
         self.max_reads = max_reads
-        self.connect = connect or MibServer
+        self.ras = ras
+        self.connect = connect or (connect_router if ras else MibServer)
         self.read = read
+        self.ras_detail_limit = ras_connections_limit if ras_connections_detail else None
+        self._ras_counters: OrderedDict[str, RasByteCounters] = OrderedDict()  # by target, case-folded
+        self._ras_counters_lock = threading.Lock()
         self.registry = client.REGISTRY if registry is None else registry
         self._metrics = _metrics_for(self.registry)
         self._reads: dict[str, _Read] = {}  # by target, case-folded
@@ -207,7 +253,9 @@ class Exporter:
         else:
             result = None  # the shared read did not answer by this scrape's deadline
         if result is not None and result.ok:
-            return self._answer(result.value, None, start)
+            assert result.value is not None
+            self._log_ras(target, result.value, leads)
+            return self._answer(result.value, None, start, target)
         error = result.error if result is not None else TimeoutError()
         reason = _reason(error)
         # The scrape that led the read logs its failure; those that shared it add nothing new.
@@ -260,12 +308,38 @@ class Exporter:
         read.result = result
         read.answered.set()
 
-    def _answer(self, reading: RouterReading | None, reason: str | None, start: float) -> bytes:
+    def _answer(self, reading: RouterReading | None, reason: str | None, start: float, target: str = "") -> bytes:
         seconds = time.monotonic() - start
         self._metrics.scrapes.labels(result=reason or "up").inc()
         self._metrics.duration.observe(seconds)
-        families = [*(router_families(reading) if reading is not None else ()), *scrape_families(reason, seconds)]
+        families = scrape_families(reason, seconds)
+        if reading is not None:
+            counters = self._counters(target) if reading.ras is not None else None
+            families += router_families(reading, ras_counters=counters, ras_detail_limit=self.ras_detail_limit)
         return exposition(families)
+
+    def _counters(self, target: str) -> RasByteCounters:
+        """``target``'s remote access byte counters, kept for at most MAX_COUNTED_TARGETS targets."""
+        key = target.casefold()
+        with self._ras_counters_lock:
+            found = self._ras_counters.get(key)
+            if found is None:
+                found = self._ras_counters[key] = RasByteCounters()
+                while len(self._ras_counters) > MAX_COUNTED_TARGETS:
+                    self._ras_counters.popitem(last=False)
+            else:
+                self._ras_counters.move_to_end(key)
+            return found
+
+    @staticmethod
+    def _log_ras(target: str, reading: RouterReading, leads: bool) -> None:
+        """Log a remote access read's failure: by the scrape that led the read; a LAN-only router (903) at debug."""
+        ras = reading.ras
+        if ras is None or ras.ok:
+            return
+        reason = ras_reason(ras.error)
+        level = logging.WARNING if leads and reason != "not_remote_access" else logging.DEBUG
+        log.log(level, "%s: remote access not read (mprapi_ras_up 0, %s): %s", target, reason, _describe(ras.error))
 
     def own_metrics(self, accept: str = "") -> tuple[bytes, str]:
         """The exporter's own metrics (its registry), and their content type.

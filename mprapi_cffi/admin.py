@@ -111,8 +111,8 @@ class AdminServer(HandleObject):
     shared by threads; close() waits for no one: the disconnect happens when
     the last call in flight returns, and later calls raise ValueError.
 
-    Every buffer a call hands back is copied and freed with MprAdminBufferFree
-    before the call returns.  Errors the server returns raise MprError; bad
+    Every buffer a call hands back is decoded (or copied) and freed with
+    MprAdminBufferFree before the call returns.  Errors the server returns raise MprError; bad
     arguments raise TypeError or ValueError before any call is made.
     """
 
@@ -381,7 +381,12 @@ class AdminServer(HandleObject):
         self._call(_admin_calls.port_disconnect, _check_handle("port", port))
 
     def reset_port(self, port: int) -> None:
-        """MprAdminPortReset: reset ``port``'s device."""
+        """MprAdminPortReset: reset ``port``'s device.
+
+        MS-RRASM 3.1.4.8: a server "performs no action and always returns
+        ERROR_SUCCESS" (hPort "is not used"), so this changes nothing on a
+        server that follows it; kept for the servers and the API that have it.
+        """
         self._call(_admin_calls.port_reset, _check_handle("port", port))
 
     def clear_port_stats(self, port: int) -> None:

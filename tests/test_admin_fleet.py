@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from typing import Any
 
 import mprapi_cffi as mpr
 from mprapi_cffi.fleet import PollResult, read_within
@@ -39,6 +40,20 @@ def test_poll_reads_every_server_with_its_own_admin_handle(admin: AdminControls)
     assert admin.router.counter("connects") == 0  # no MIB binding was made
 
 
+def _wait_disconnected(router: Any, disconnects: int) -> None:
+    """Wait for released calls to return and their handles to be disconnected.
+
+    The stand-in counts a call out (in_flight) just before the Python caller
+    counts it out and disconnects, so in_flight reaching 0 is not enough.
+    """
+    router.wait_idle(10)
+    deadline = time.monotonic() + 10
+    while router.counter("admin_disconnects") < disconnects and time.monotonic() < deadline:
+        gc.collect()
+        time.sleep(0.01)
+    gc.collect()
+
+
 def test_a_hung_server_times_out_while_the_others_answer_and_is_disconnected_once(
         admin: AdminControls) -> None:  # noqa: F811
     router = admin.router
@@ -63,8 +78,7 @@ def test_a_hung_server_times_out_while_the_others_answer_and_is_disconnected_onc
         assert router.counter("admin_disconnects") == len(names) - 1
     finally:
         router.release_hangs()
-    router.wait_idle(10)
-    gc.collect()
+    _wait_disconnected(router, len(names))
     assert router.counters("admin_connects", "admin_disconnects", "live_admin_handles", "disconnect_in_use") == {
         "admin_connects": len(names), "admin_disconnects": len(names), "live_admin_handles": 0,
         "disconnect_in_use": 0}
@@ -79,8 +93,7 @@ def test_read_within_gives_up_a_hung_admin_read(admin: AdminControls) -> None:  
         assert router.counter("admin_disconnects") == 0
     finally:
         router.release_hangs()
-    router.wait_idle(10)
-    gc.collect()
+    _wait_disconnected(router, 1)
     assert admin.counters("admin_connects", "admin_disconnects") == {"admin_connects": 1, "admin_disconnects": 1}
 
 
@@ -97,8 +110,7 @@ def test_apoll_reads_admin_servers(admin: AdminControls) -> None:  # noqa: F811
         assert all(results[name].result().total_ports == 352 for name in NAMES)
     finally:
         admin.router.release_hangs()
-    admin.router.wait_idle(10)
-    gc.collect()
+    _wait_disconnected(admin.router, 9)
     assert admin.counters("admin_connects", "admin_disconnects") == {"admin_connects": 9, "admin_disconnects": 9}
 
 

@@ -70,3 +70,18 @@ def test_sizes_are_the_contracts(sdk: dict[str, dict[str, Any]]) -> None:
                    "RAS_CONNECTION_0": 1128, "RAS_CONNECTION_1": 296, "RAS_CONNECTION_2": 848,
                    "RAS_CONNECTION_3": 792, "RAS_CONNECTION_4": 1696, "RAS_CONNECTION_EX": 1672,
                    "RAS_PORT_0": 392, "RAS_PORT_1": 72}  # fmt: skip
+
+
+# -- the compiler's layout: the cdef's structures (MinGW-w64's header, and SOURCE's own
+# declarations of what it lacks: RAS_CONNECTION_4, PROJECTION_INFO2, MPR_SERVER_EX1)
+
+
+@pytest.mark.parametrize("struct_type", STRUCTS, ids=lambda t: t._sdk)
+def test_every_declared_field_sits_where_the_compiler_puts_its_member(struct_type: type[MibStruct]) -> None:
+    from mprapi_cffi import _ext
+
+    if _ext.ffi is None:
+        pytest.skip("needs the compiled extension")
+    offsets = {d.name: _ext.ffi.offsetof(struct_type._sdk, *d.sdk.split(".")) for d in struct_type._declared}
+    assert offsets == struct_type._offsets
+    assert struct_type.layout.size == _ext.ffi.sizeof(struct_type._sdk)

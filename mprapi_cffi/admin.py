@@ -352,6 +352,9 @@ class AdminServer(HandleObject):
         """MprAdminPortEnum: every port (RAS_PORT_0, or RAS_PORT_1 at level 1), or those of one ``connection``.
 
         Paged as connections() is.  MprError 903 from a LAN-only router.
+        MS-RRASM (3.1.4.5) and the SDK give this call level 0 only: a server
+        that follows them refuses level 1 with MprError 50, and a port's
+        statistics (RAS_PORT_1) come from port(handle, 1).
         """
         level = _check_level(level, _PORTS)
         of = None if connection is None else _check_handle("connection", connection)

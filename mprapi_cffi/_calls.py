@@ -151,8 +151,6 @@ def dll_function(name: str) -> Any:
     return function
 
 
-trap_function = dll_function
-
 
 def _in_data(data: Any) -> Any:
     """Input for a trap call, never NULL: Mprapi.dll refuses a NULL lpInData with 87."""

@@ -171,7 +171,7 @@ class TrapSubscription(HandleObject):
         if server is not None and not isinstance(server, MibServer):
             raise TypeError(f"server must be a MibServer or None, not {type(server).__name__}")
         _ext.require()
-        _calls.trap_function("MprAdminMIBSetTrapInfo")  # ApiUnavailableError, before any handle
+        _calls.dll_function("MprAdminMIBSetTrapInfo")  # ApiUnavailableError, before any handle
         own_server = MibServer(None) if server is None else None
         try:
             event = _calls.create_event()

@@ -898,7 +898,6 @@ def test_the_ex_functions_are_found_in_the_loaded_mprapi_dll(admin: AdminControl
         function = _calls.dll_function(name)
         assert function is _calls.dll_function(name)  # looked up once
         assert _ext.ffi.typeof(function) is _ext.ffi.typeof(ctype)
-    assert _calls.trap_function is _calls.dll_function
 
 
 @windows_lane

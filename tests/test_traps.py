@@ -865,6 +865,6 @@ def test_a_dll_without_the_trap_functions_imports_and_fails_only_their_calls() -
 @windows_lane
 def test_the_trap_functions_are_found_in_the_loaded_mprapi_dll(router: Router) -> None:
     for name in ("MprAdminMIBGetTrapInfo", "MprAdminMIBSetTrapInfo"):
-        function = _calls.trap_function(name)
-        assert function is _calls.trap_function(name)  # looked up once
+        function = _calls.dll_function(name)
+        assert function is _calls.dll_function(name)  # looked up once
         assert _ext.ffi.typeof(function) is _ext.ffi.typeof(_calls._TRAP_TYPES[name])

@@ -693,3 +693,14 @@ def test_a_scrape_with_remote_access_takes_one_round_trip(router: Any) -> None:
     assert families["mprapi_ras_up"].samples == [({}, 1.0)]
     assert seconds < 0.4 * 2, f"{seconds:.2f} s: more than one round trip of 0.4 s"
     _admin_idle(router)
+
+
+def test_user_names_the_router_sends_are_label_values_whatever_they_hold() -> None:
+    hostile = ['a"b', "back\\slash", "new\nline", '} mprapi_ras_up{x="1', "zo\u00eb\ufffd", ""]
+    connections = [Connection4(500 + i, name, "sstp", interface_name=name, logon_domain=name)
+                   for i, name in enumerate(hostile)]  # fmt: skip
+    families = _families(_reading(FakeAdmin(connections=connections)), ras_detail_limit=10)
+    samples = families["mprapi_ras_connection_duration_seconds"].samples
+    assert sorted(labels["user"] for labels, _ in samples) == sorted(hostile)
+    assert all(labels["domain"] == labels["user"] == labels["interface"] for labels, _ in samples)
+    assert families["mprapi_ras_up"].samples == [({}, 1.0)]  # nothing a name holds adds a sample

@@ -18,9 +18,6 @@ from ._ext import ffi, lib
 
 ERROR_MORE_DATA = 234
 
-MAX_REPLY_BYTES = 256 * 1024 * 1024
-"""The most bytes one page may claim (entries read x the entry's size): more is refused before reading."""
-
 # The structure each level hands back.
 SERVER_STRUCTS = {0: "MPR_SERVER_0", 1: "MPR_SERVER_1", 2: "MPR_SERVER_2"}
 CONNECTION_STRUCTS = {0: "RAS_CONNECTION_0", 1: "RAS_CONNECTION_1", 2: "RAS_CONNECTION_2",
@@ -91,8 +88,11 @@ def port_get_info(handle: Any, level: int, port: int) -> bytes:
     return _copied(code, out[0], ffi.sizeof(PORT_STRUCTS[level]), "MprAdminPortGetInfo")
 
 
-def _page(code: int, buffer: Any, read: Any, resume: Any, row_type: Any, name: str) -> Page:
+def _page(code: int, buffer: Any, read: Any, resume: Any, row_type: Any, most: int, name: str) -> Page:
     """One enumeration call's outcome: its entries decoded by ``row_type``, its buffer freed whatever happens.
+
+    More than ``most`` entries (what the enumeration has left of its bound) is
+    refused before anything is decoded.
 
     The entries are decoded straight from the router's buffer, which every
     decoded value is copied out of (a copy of the whole buffer first would
@@ -103,8 +103,8 @@ def _page(code: int, buffer: Any, read: Any, resume: Any, row_type: Any, name: s
             raise_error(code, name)
         count = read[0]
         size = row_type.layout.size
-        if count * size > MAX_REPLY_BYTES:
-            raise ValueError(f"{name} claims {count} entries of {size} bytes, more than {MAX_REPLY_BYTES} bytes")
+        if count > most:
+            raise ValueError(f"{name} claims {count} entries, more than the enumeration takes ({most} left)")
         if count and not buffer:
             raise ValueError(f"{name} claims {count} entries and hands back no buffer")
         rows = row_type.decode_array(ffi.buffer(buffer, count * size), count) if count else []
@@ -119,15 +119,16 @@ def _enum_pointers(resume: int) -> tuple[Any, Any, Any]:
     return read, total, resume_handle
 
 
-def connection_enum(handle: Any, level: int, max_length: int, resume: int, row_type: Any) -> Page:
+def connection_enum(handle: Any, level: int, max_length: int, resume: int, row_type: Any, most: int) -> Page:
     """MprAdminConnectionEnum: one page of RAS_CONNECTION_<level> (decoded as ``row_type``) from `resume`."""
     out = ffi.new("LPBYTE *")
     read, total, resume_handle = _enum_pointers(resume)
     code = lib.MprAdminConnectionEnum(handle, level, out, max_length, read, total, resume_handle)
-    return _page(code, out[0], read, resume_handle, row_type, "MprAdminConnectionEnum")
+    return _page(code, out[0], read, resume_handle, row_type, most, "MprAdminConnectionEnum")
 
 
-def port_enum(handle: Any, level: int, connection: int | None, max_length: int, resume: int, row_type: Any) -> Page:
+def port_enum(handle: Any, level: int, connection: int | None, max_length: int, resume: int, row_type: Any,
+              most: int) -> Page:
     """MprAdminPortEnum: one page of RAS_PORT_<level> (as ``row_type``) from `resume`, of one connection or all.
 
     Every port is hConnection INVALID_HANDLE_VALUE, as the SDK documents (NULL is not "all").
@@ -136,7 +137,7 @@ def port_enum(handle: Any, level: int, connection: int | None, max_length: int, 
     read, total, resume_handle = _enum_pointers(resume)
     which = _INVALID_HANDLE_VALUE if connection is None else _handle(connection)
     code = lib.MprAdminPortEnum(handle, level, which, out, max_length, read, total, resume_handle)
-    return _page(code, out[0], read, resume_handle, row_type, "MprAdminPortEnum")
+    return _page(code, out[0], read, resume_handle, row_type, most, "MprAdminPortEnum")
 
 
 def connection_enum_ex_function() -> Any:
@@ -149,7 +150,7 @@ def server_get_info_ex_function() -> Any:
     return dll_function("MprAdminServerGetInfoEx")
 
 
-def connection_enum_ex(handle: Any, max_length: int, resume: int, row_type: Any) -> Page:
+def connection_enum_ex(handle: Any, max_length: int, resume: int, row_type: Any, most: int) -> Page:
     """MprAdminConnectionEnumEx: one page of RAS_CONNECTION_EX from `resume`.
 
     The object header says what the caller expects: revision 1, type
@@ -165,7 +166,7 @@ def connection_enum_ex(handle: Any, max_length: int, resume: int, row_type: Any)
     out = ffi.new("PRAS_CONNECTION_EX *")
     read, total, resume_handle = _enum_pointers(resume)
     code = function(handle, header, max_length, read, total, out, resume_handle)
-    return _page(code, out[0], read, resume_handle, row_type, "MprAdminConnectionEnumEx")
+    return _page(code, out[0], read, resume_handle, row_type, most, "MprAdminConnectionEnumEx")
 
 
 def server_get_info_ex(handle: Any) -> bytes:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
 from . import _admin_calls, _calls, _ext
-from ._admin_calls import MAX_REPLY_BYTES, Page
+from ._admin_calls import Page
 from ._handle import HandleObject, LazyOwnedHandle
 from .errors import MprError
 from .fleet import gather
@@ -29,14 +29,16 @@ from .ras import (
 )
 from .server import _check_server
 
-__all__ = ["MAX_ENUM_ENTRIES", "MAX_PREFERRED_LENGTH", "MAX_REPLY_BYTES", "AdminServer", "Connection",
+__all__ = ["MAX_ENUM_ENTRIES", "MAX_PREFERRED_LENGTH", "AdminServer", "Connection",
            "RemoteAccessSnapshot"]
 
 MAX_PREFERRED_LENGTH = 0xFFFFFFFF
 """dwPrefMaxLen for "as much as the server will give" (a server may still page)."""
 
-MAX_ENUM_ENTRIES = 1_000_000
-"""The most entries one enumeration takes, over all its pages: more is refused with ValueError."""
+MAX_ENUM_ENTRIES = 100_000
+"""The most entries one enumeration takes, over all its pages: more is refused with ValueError, each
+page before it is decoded.  RRAS servers have thousands of ports at most; 100,000 RAS_CONNECTION_4
+rows decoded hold about 250 MB."""
 
 ERROR_NOT_SUPPORTED = 50
 ERROR_INVALID_LEVEL = 124
@@ -184,7 +186,7 @@ class AdminServer(HandleObject):
         finally:
             owned.leave()
 
-    def _enumerate(self, page: Callable[[Any, int], Page]) -> list[Any]:
+    def _enumerate(self, page: Callable[[Any, int, int], Page]) -> list[Any]:
         """Every entry of an enumeration: page after page, each resuming where the server left off.
 
         Each page's buffer is decoded and freed before the next call.  A page of
@@ -197,10 +199,9 @@ class AdminServer(HandleObject):
         seen = {0}
         count = 0
         while True:
-            result = self._call(page, resume)
+            # A page may hold what is left of the bound, no more (refused before it is decoded).
+            result = self._call(page, resume, MAX_ENUM_ENTRIES - count)
             count += len(result.rows)
-            if count > MAX_ENUM_ENTRIES:
-                raise ValueError(f"the server's enumeration goes past {MAX_ENUM_ENTRIES} entries")
             rows += result.rows
             if not result.more:
                 return rows
@@ -286,8 +287,8 @@ class AdminServer(HandleObject):
             level -= 1
 
     def _connections_at(self, level: int, max_length: int) -> list[Any]:
-        def page(handle: Any, resume: int) -> Page:
-            return _admin_calls.connection_enum(handle, level, max_length, resume, _CONNECTIONS[level])
+        def page(handle: Any, resume: int, most: int) -> Page:
+            return _admin_calls.connection_enum(handle, level, max_length, resume, _CONNECTIONS[level], most)
 
         return self._enumerate(page)
 
@@ -300,8 +301,8 @@ class AdminServer(HandleObject):
         max_length = _check_max_length(max_length)
         _admin_calls.connection_enum_ex_function()
 
-        def page(handle: Any, resume: int) -> Page:
-            return _admin_calls.connection_enum_ex(handle, max_length, resume, ConnectionEx)
+        def page(handle: Any, resume: int, most: int) -> Page:
+            return _admin_calls.connection_enum_ex(handle, max_length, resume, ConnectionEx, most)
 
         return self._enumerate(page)
 
@@ -360,8 +361,8 @@ class AdminServer(HandleObject):
         of = None if connection is None else _check_handle("connection", connection)
         max_length = _check_max_length(max_length)
 
-        def page(handle: Any, resume: int) -> Page:
-            return _admin_calls.port_enum(handle, level, of, max_length, resume, _PORTS[level])
+        def page(handle: Any, resume: int, most: int) -> Page:
+            return _admin_calls.port_enum(handle, level, of, max_length, resume, _PORTS[level], most)
 
         return self._enumerate(page)
 

@@ -42,6 +42,7 @@ class Scripted:
     def __init__(self, pages: list[Page | Exception | Callable[[], Page]]) -> None:
         self.pages = iter(pages)
         self.resumes: list[int] = []
+        self.allowances: list[int] = []
         self.connects = 0
         self.releases = 0
         server = object.__new__(mpr.AdminServer)
@@ -58,8 +59,9 @@ class Scripted:
     def _release(self, handle: object) -> None:
         self.releases += 1
 
-    def page(self, handle: Any, resume: int) -> Page:
+    def page(self, handle: Any, resume: int, most: int) -> Page:
         self.resumes.append(resume)
+        self.allowances.append(most)
         result = next(self.pages)
         if callable(result):
             result = result()
@@ -110,12 +112,11 @@ def test_more_data_with_resume_handle_0_is_refused_as_a_restart() -> None:
     assert script.resumes == [0]
 
 
-def test_more_than_max_enum_entries_in_all_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(admin_module, "MAX_ENUM_ENTRIES", 4)
+def test_each_page_is_allowed_what_is_left_of_max_enum_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(admin_module, "MAX_ENUM_ENTRIES", 5)
     script = Scripted([page([1, 2], 0x100, True), page([3, 4], 0x200, True), page([5], 0, False)])
-    with pytest.raises(ValueError, match="past 4 entries"):
-        script.run()
-    assert Scripted([page([1, 2], 0x100, True), page([3, 4], 0, False)]).run()[-1].handle == 4
+    assert [row.handle for row in script.run()] == [1, 2, 3, 4, 5]
+    assert script.allowances == [5, 3, 1]
 
 
 def test_an_error_mid_enumeration_is_raised_and_the_handle_counted_out() -> None:
@@ -262,8 +263,8 @@ def test_the_loop_sends_back_exactly_the_resume_handle_it_was_given(many: AdminC
     seen: list[tuple[int, int, bool]] = []
     real = _admin_calls.connection_enum
 
-    def spy(handle: Any, level: int, max_length: int, resume: int, row_type: Any) -> Page:
-        result = real(handle, level, max_length, resume, row_type)
+    def spy(handle: Any, level: int, max_length: int, resume: int, row_type: Any, most: int) -> Page:
+        result = real(handle, level, max_length, resume, row_type, most)
         seen.append((resume, result.resume, result.more))
         return result
 
@@ -320,3 +321,21 @@ def test_ports_at_level_0_per_connection_are_port0(admin: AdminControls) -> None
     with mpr.AdminServer() as server:
         ports = server.ports(0, connection=CONNECTIONS[0]["handle"])
     assert [type(p) for p in ports] == [Port0]
+
+
+@windows_lane
+@pytest.mark.parametrize(("bound", "page_limit", "calls"), [(9_999, 0, 1), (9_999, 4000, 3), (4_000, 4000, 2)])
+def test_an_enumeration_past_max_enum_entries_is_refused_before_the_page_is_decoded(
+        many: AdminControls, monkeypatch: pytest.MonkeyPatch, bound: int, page_limit: int, calls: int) -> None:
+    monkeypatch.setattr(admin_module, "MAX_ENUM_ENTRIES", bound)
+    many.page_limit(page_limit)
+    decoded: list[int] = []
+    real = Connection4.decode_array
+    monkeypatch.setattr(Connection4, "decode_array", classmethod(
+        lambda cls, buffer, count: decoded.append(count) or real(buffer, count)))  # type: ignore[func-returns-value]
+    before = many.router.counter("buffers_allocated")
+    with mpr.AdminServer() as server, pytest.raises(ValueError, match="more than the enumeration takes"):
+        server.connections(4)
+    assert sum(decoded) <= bound  # the page past the bound was never decoded
+    assert many.router.counter("buffers_allocated") - before == calls  # each page's buffer, freed (live_buffers 0)
+    assert many.router.counter("live_buffers") == 0

@@ -13,7 +13,8 @@ sdist=$(ls "$WORK"/dist/mprapi_cffi-*.tar.gz)
 listing=$(tar tzf "$sdist")
 for needed in build_mprapi.py setup.py pyproject.toml LICENSE README.md CHANGELOG.md \
         mprapi_cffi/__init__.py mprapi_cffi/py.typed mprapi_cffi/_mprapi.pyi mprapi_cffi/exporter/__init__.py \
-        tests/router/router.c tests/router/router.def tests/conftest.py tests/mib_bytes.py \
+        mprapi_cffi/admin.py mprapi_cffi/ras.py docs/remote-access.md \
+        tests/router/router.c tests/router/admin.c tests/router/router.def tests/conftest.py tests/mib_bytes.py \
         tools/test_wheel.py tools/build_router.py tools/lanelib.py tools/winlane.py; do
     grep -q "/$needed\$" <<<"$listing" || { echo "sdist lacks $needed" >&2; exit 1; }
 done

@@ -25,6 +25,8 @@
 /* below against what win32metadata gives, for x64 and x86.                 */
 /* ------------------------------------------------------------------------ */
 
+/* The Windows SDK's mprapi.h has all of these (MSVC builds, tools/build_router.py). */
+#ifdef __MINGW32__
 typedef struct _PPP_PROJECTION_INFO2 {
     DWORD dwIPv4NegotiationError;
     WCHAR wszAddress[IPADDRESSLEN + 1];
@@ -200,6 +202,7 @@ typedef struct _MPR_SERVER_EX1 {
     DWORD Reserved;
     MPRAPI_TUNNEL_CONFIG_PARAMS1 ConfigParams;
 } MPR_SERVER_EX1;
+#endif /* __MINGW32__ */
 
 #define SI_SERVER_OBJECT_REVISION_1 1 /* MPRAPI_MPR_SERVER_OBJECT_REVISION_1: MPR_SERVER_EX0 */
 #define SI_SERVER_OBJECT_REVISION_2 2 /* _2 and _3: MPR_SERVER_EX1 */

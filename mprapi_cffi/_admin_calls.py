@@ -1,11 +1,12 @@
 """One small function per admin C call (MprAdminServer*, MprAdminConnection*, MprAdminPort*).
 
 As _calls does for the MIB: each converts its arguments, checks the DWORD the
-call returns, raises MprError, and copies and frees, with MprAdminBufferFree
-and exactly once, every buffer the server hands back (the one that comes with
-ERROR_MORE_DATA and any that comes with an error too).  Callers have checked
-their arguments; handles arrive here as ints.  The resume-handle loop is the
-caller's (admin.AdminServer): one call here is one page.
+call returns and raises MprError.  Every buffer the server hands back (the one
+that comes with ERROR_MORE_DATA and any that comes with an error too) is
+decoded by the structure type the caller passes, straight from the buffer
+(decoding copies every value out), and freed with MprAdminBufferFree, exactly
+once.  Callers have checked their arguments; handles arrive here as ints.  The
+resume-handle loop is the caller's (admin.AdminServer): one call here is one page.
 """
 
 from __future__ import annotations
@@ -13,17 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ._calls import dll_function, raise_error, server_name
+from ._calls import connected, dll_function, raise_error
 from ._ext import ffi, lib
 
 ERROR_MORE_DATA = 234
-
-# The structure each level hands back.
-SERVER_STRUCTS = {0: "MPR_SERVER_0", 1: "MPR_SERVER_1", 2: "MPR_SERVER_2"}
-CONNECTION_STRUCTS = {0: "RAS_CONNECTION_0", 1: "RAS_CONNECTION_1", 2: "RAS_CONNECTION_2",
-                      3: "RAS_CONNECTION_3", 4: "RAS_CONNECTION_4"}
-PORT_STRUCTS = {0: "RAS_PORT_0", 1: "RAS_PORT_1"}
-
 
 _INVALID_HANDLE_VALUE = ffi.cast("HANDLE", -1) if ffi is not None else None
 
@@ -37,12 +31,7 @@ class Page(NamedTuple):
 
 
 def connect(server: str | None) -> Any:
-    name = server_name(server)
-    out = ffi.new("MPR_SERVER_HANDLE *")
-    code = lib.MprAdminServerConnect(name, out)
-    if code:
-        raise_error(code, "MprAdminServerConnect")
-    return out[0]
+    return connected("MprAdminServerConnect", "MPR_SERVER_HANDLE *", server)
 
 
 def disconnect(handle: Any) -> None:
@@ -54,38 +43,50 @@ def _handle(value: int) -> Any:
     return ffi.cast("HANDLE", value)
 
 
-def _copied(code: int, buffer: Any, size: int, name: str) -> bytes:
-    """`size` bytes of `buffer`, copied; the buffer freed either way; MprError for a failed call."""
-    if buffer:
-        try:
-            if not code:
-                return ffi.buffer(buffer, size)[:]  # type: ignore[no-any-return]
-        finally:
+def _decoded(buffer: Any, count: int, row_type: Any, name: str) -> list[Any]:
+    """``count`` entries of ``row_type`` decoded straight from the server's ``buffer`` (which the caller frees).
+
+    Decoding copies every value out, so nothing decoded refers to the buffer;
+    a copy of the whole buffer first would cost as much again as decoding it
+    (bench/README.md's connections/floor).
+    """
+    if not count:
+        return []
+    if not buffer:
+        raise ValueError(f"{name} claims {count} entries and hands back no buffer")
+    return row_type.decode_array(ffi.buffer(buffer, count * row_type.layout.size), count)  # type: ignore[no-any-return]
+
+
+def _one(code: int, buffer: Any, row_type: Any, name: str) -> Any:
+    """The one ``row_type`` a GetInfo call returned; its buffer freed whatever happens; MprError for a failed call."""
+    try:
+        if code:
+            raise_error(code, name)
+        return _decoded(buffer, 1, row_type, name)[0]
+    finally:
+        if buffer:
             lib.MprAdminBufferFree(buffer)
-    if code:
-        raise_error(code, name)
-    return b""  # success and no buffer: the decoder finds it short
 
 
-def server_get_info(handle: Any, level: int) -> bytes:
-    """MprAdminServerGetInfo: MPR_SERVER_<level>, copied."""
+def server_get_info(handle: Any, level: int, row_type: Any) -> Any:
+    """MprAdminServerGetInfo: MPR_SERVER_<level>, as ``row_type``."""
     out = ffi.new("LPBYTE *")
     code = lib.MprAdminServerGetInfo(handle, level, out)
-    return _copied(code, out[0], ffi.sizeof(SERVER_STRUCTS[level]), "MprAdminServerGetInfo")
+    return _one(code, out[0], row_type, "MprAdminServerGetInfo")
 
 
-def connection_get_info(handle: Any, level: int, connection: int) -> bytes:
-    """MprAdminConnectionGetInfo: RAS_CONNECTION_<level> of one connection, copied."""
+def connection_get_info(handle: Any, level: int, connection: int, row_type: Any) -> Any:
+    """MprAdminConnectionGetInfo: RAS_CONNECTION_<level> of one connection, as ``row_type``."""
     out = ffi.new("LPBYTE *")
     code = lib.MprAdminConnectionGetInfo(handle, level, _handle(connection), out)
-    return _copied(code, out[0], ffi.sizeof(CONNECTION_STRUCTS[level]), "MprAdminConnectionGetInfo")
+    return _one(code, out[0], row_type, "MprAdminConnectionGetInfo")
 
 
-def port_get_info(handle: Any, level: int, port: int) -> bytes:
-    """MprAdminPortGetInfo: RAS_PORT_<level> of one port, copied."""
+def port_get_info(handle: Any, level: int, port: int, row_type: Any) -> Any:
+    """MprAdminPortGetInfo: RAS_PORT_<level> of one port, as ``row_type``."""
     out = ffi.new("LPBYTE *")
     code = lib.MprAdminPortGetInfo(handle, level, _handle(port), out)
-    return _copied(code, out[0], ffi.sizeof(PORT_STRUCTS[level]), "MprAdminPortGetInfo")
+    return _one(code, out[0], row_type, "MprAdminPortGetInfo")
 
 
 def _page(code: int, buffer: Any, read: Any, resume: Any, row_type: Any, most: int, name: str) -> Page:
@@ -93,22 +94,14 @@ def _page(code: int, buffer: Any, read: Any, resume: Any, row_type: Any, most: i
 
     More than ``most`` entries (what the enumeration has left of its bound) is
     refused before anything is decoded.
-
-    The entries are decoded straight from the router's buffer, which every
-    decoded value is copied out of (a copy of the whole buffer first would
-    cost as much again as decoding it: bench/README.md's connections/floor).
     """
     try:
         if code not in (0, ERROR_MORE_DATA):
             raise_error(code, name)
         count = read[0]
-        size = row_type.layout.size
         if count > most:
             raise ValueError(f"{name} claims {count} entries, more than the enumeration takes ({most} left)")
-        if count and not buffer:
-            raise ValueError(f"{name} claims {count} entries and hands back no buffer")
-        rows = row_type.decode_array(ffi.buffer(buffer, count * size), count) if count else []
-        return Page(rows, resume[0], code == ERROR_MORE_DATA)
+        return Page(_decoded(buffer, count, row_type, name), resume[0], code == ERROR_MORE_DATA)
     finally:
         if buffer:
             lib.MprAdminBufferFree(buffer)
@@ -169,8 +162,8 @@ def connection_enum_ex(handle: Any, max_length: int, resume: int, row_type: Any,
     return _page(code, out[0], read, resume_handle, row_type, most, "MprAdminConnectionEnumEx")
 
 
-def server_get_info_ex(handle: Any) -> bytes:
-    """MprAdminServerGetInfoEx: the MPR_SERVER_EX1 the caller allocates, zeroed, with its header; copied."""
+def server_get_info_ex(handle: Any, row_type: Any) -> Any:
+    """MprAdminServerGetInfoEx: the MPR_SERVER_EX1 the caller allocates, zeroed, with its header, as ``row_type``."""
     function = server_get_info_ex_function()
     info = ffi.new("MPR_SERVER_EX1 *")
     info.Header.revision = lib.MPRAPI_MPR_SERVER_OBJECT_REVISION_2
@@ -179,7 +172,7 @@ def server_get_info_ex(handle: Any) -> bytes:
     code = function(handle, info)
     if code:
         raise_error(code, "MprAdminServerGetInfoEx")
-    return ffi.buffer(info)[:]  # type: ignore[no-any-return]
+    return row_type.decode_array(ffi.buffer(info), 1)[0]
 
 
 def _write(name: str) -> Callable[[Any, int], None]:

@@ -41,13 +41,17 @@ def server_name(server: str | None) -> Any:
     return ffi.new("WCHAR[]", server) if server else ffi.NULL
 
 
-def connect(server: str | None) -> Any:
-    name = server_name(server)
-    out = ffi.new("MIB_SERVER_HANDLE *")
-    code = lib.MprAdminMIBServerConnect(name, out)
+def connected(function_name: str, handle_type: str, server: str | None) -> Any:
+    """The handle ``function_name`` (a *ServerConnect) makes for ``server``; MprError if it fails."""
+    out = ffi.new(handle_type)
+    code = getattr(lib, function_name)(server_name(server), out)
     if code:
-        raise_error(code, "MprAdminMIBServerConnect")
+        raise_error(code, function_name)
     return out[0]
+
+
+def connect(server: str | None) -> Any:
+    return connected("MprAdminMIBServerConnect", "MIB_SERVER_HANDLE *", server)
 
 
 def disconnect(handle: Any) -> None:

@@ -113,7 +113,7 @@ class AdminServer(HandleObject):
     shared by threads; close() waits for no one: the disconnect happens when
     the last call in flight returns, and later calls raise ValueError.
 
-    Every buffer a call hands back is decoded (or copied) and freed with
+    Every buffer a call hands back is decoded and freed with
     MprAdminBufferFree before the call returns.  Errors the server returns raise MprError; bad
     arguments raise TypeError or ValueError before any call is made.
     """
@@ -227,8 +227,7 @@ class AdminServer(HandleObject):
         """MprAdminServerGetInfo: MPR_SERVER_0 (LAN-only mode, up time, total ports, ports in use),
         MPR_SERVER_1 (PPTP and L2TP ports) or MPR_SERVER_2 (and SSTP ports)."""
         level = _check_level(level, _SERVERS)
-        reply = self._call(_admin_calls.server_get_info, level)
-        return _SERVERS[level].decode_array(reply, 1)[0]  # type: ignore[no-any-return]
+        return self._call(_admin_calls.server_get_info, level, _SERVERS[level])  # type: ignore[no-any-return]
 
     def server_info_ex(self) -> ServerInfoEx:
         """MprAdminServerGetInfoEx: MPR_SERVER_EX1, the ports and flags of every tunnel type (GRE too).
@@ -237,8 +236,7 @@ class AdminServer(HandleObject):
         Mprapi.dll lacks it.  The certificate fields inside are not read.
         """
         _admin_calls.server_get_info_ex_function()
-        reply = self._call(_admin_calls.server_get_info_ex)
-        return ServerInfoEx.decode_array(reply, 1)[0]
+        return self._call(_admin_calls.server_get_info_ex, ServerInfoEx)  # type: ignore[no-any-return]
 
     # -- connections
 
@@ -337,8 +335,7 @@ class AdminServer(HandleObject):
         return row
 
     def _connection_at(self, handle: int, level: int) -> Connection:
-        reply = self._call(_admin_calls.connection_get_info, level, handle)
-        return _CONNECTIONS[level].decode_array(reply, 1)[0]  # type: ignore[no-any-return]
+        return self._call(_admin_calls.connection_get_info, level, handle, _CONNECTIONS[level])  # type: ignore[no-any-return]
 
     # -- ports
 
@@ -375,8 +372,7 @@ class AdminServer(HandleObject):
         """MprAdminPortGetInfo: one port, by the handle a read gave (RAS_PORT_0, or RAS_PORT_1 at level 1)."""
         handle = _check_handle("handle", handle)
         level = _check_level(level, _PORTS)
-        reply = self._call(_admin_calls.port_get_info, level, handle)
-        return _PORTS[level].decode_array(reply, 1)[0]  # type: ignore[no-any-return]
+        return self._call(_admin_calls.port_get_info, level, handle, _PORTS[level])  # type: ignore[no-any-return]
 
     # -- writes
 
